@@ -1,0 +1,90 @@
+package dev.cairn.checkpoint.storage.api;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The on-storage layout shared by the file-based plugins ({@code hdfs} on every backend, {@code
+ * localfile}), documented once, here, next to its constants. A third-party plugin over a file
+ * system or an object store may use it too.
+ *
+ * <pre>
+ * {namespace}/                                    the configured root; nothing is written above it
+ *   {jobId}/                                      one directory per job ({@link JobId} rules)
+ *     {pipeline}/                                 one directory per pipeline ({@link PipelineKey} rules)
+ *       0000000000000000009.ckpt                  one file per checkpoint: the id, zero-padded to 19
+ *                                                 digits (all of a long), so names sort like ids and
+ *                                                 "latest" is the highest id, never a file time
+ *       .0000000000000000010.ckpt.{uuid}.tmp      a file system store in progress: written, synced,
+ *                                                 then renamed over the final name; never listed
+ * </pre>
+ *
+ * Object stores (S3, OSS) write the final name in one upload and never rename, so they have no
+ * temporary files. Listings recognise checkpoints by {@link #parseFileName exact name} only:
+ * temporary files, {@code .crc} sidecars and anything foreign are ignored.
+ */
+public final class FileLayout {
+    /** The extension of a checkpoint file. */
+    public static final String SUFFIX = ".ckpt";
+    /** Zero-padded width of the id in a file name: the digits of {@link Long#MAX_VALUE}. */
+    public static final int ID_WIDTH = 19;
+
+    private static final String TEMP_SUFFIX = ".tmp";
+    private static final Pattern FILE_NAME = Pattern.compile("(\\d{" + ID_WIDTH + "})" + Pattern.quote(SUFFIX));
+    private static final Pattern TEMP_NAME = Pattern.compile(
+            "\\.(\\d{" + ID_WIDTH + "}" + Pattern.quote(SUFFIX) + ")\\.[0-9a-f-]{36}" + Pattern.quote(TEMP_SUFFIX));
+
+    private FileLayout() {}
+
+    /** {@code 0000000000000000009.ckpt} for id 9. */
+    public static String fileName(CheckpointId id) {
+        return String.format("%0" + ID_WIDTH + "d%s", id.value(), SUFFIX);
+    }
+
+    /** A fresh temporary name beside {@link #fileName}: hidden, unique, never a checkpoint name. */
+    public static String tempFileName(CheckpointId id) {
+        return "." + fileName(id) + "." + UUID.randomUUID() + TEMP_SUFFIX;
+    }
+
+    /** The checkpoint id a file name stands for, or empty for any other name. */
+    public static Optional<CheckpointId> parseFileName(String name) {
+        Matcher m = FILE_NAME.matcher(name);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CheckpointId.of(Long.parseLong(m.group(1))));
+        } catch (NumberFormatException e) { // 19 digits above Long.MAX_VALUE
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The checkpoint id whose unfinished store a temporary file name stands for, or empty for any
+     * other name.
+     */
+    public static Optional<CheckpointId> parseTempFileName(String name) {
+        Matcher m = TEMP_NAME.matcher(name);
+        return m.matches() ? parseFileName(m.group(1)) : Optional.empty();
+    }
+
+    /** The job id a directory name stands for, or empty if the name is not a valid job id. */
+    public static Optional<JobId> parseJobDirectory(String name) {
+        try {
+            return Optional.of(JobId.of(name));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The pipeline a directory name under a job stands for, or empty if the name is not valid. */
+    public static Optional<PipelineKey> parsePipelineDirectory(JobId job, String name) {
+        try {
+            return Optional.of(new PipelineKey(job, name));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
