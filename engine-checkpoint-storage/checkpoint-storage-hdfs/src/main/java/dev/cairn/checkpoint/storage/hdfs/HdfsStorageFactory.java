@@ -1,0 +1,105 @@
+package dev.cairn.checkpoint.storage.hdfs;
+
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageFactory;
+import dev.cairn.checkpoint.storage.api.ConfigProblem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Factory id {@code hdfs}: checkpoints through the Hadoop FileSystem API on the local disk, HDFS
+ * (with HA and Kerberos), S3 and Aliyun OSS. The keys of {@code plugin-config} are described in
+ * {@link HdfsStorageConfig}.
+ *
+ * <p>Every storage owns its {@link Configuration} and {@link org.apache.hadoop.fs.FileSystem}: no
+ * shared cache, no static state, except the one Hadoop imposes for Kerberos ({@code
+ * UserGroupInformation.setConfiguration}, which turns security on for the whole JVM).
+ */
+public final class HdfsStorageFactory implements CheckpointStorageFactory {
+    public static final String IDENTIFIER = "hdfs";
+
+    /** Seed-document provider names that s3a 3.4 no longer has, mapped to their successors. */
+    static final String PROVIDER_MAPPING = "org.apache.hadoop.fs.s3a.InstanceProfileCredentialsProvider"
+            + "=org.apache.hadoop.fs.s3a.auth.IAMInstanceCredentialsProvider";
+
+    /**
+     * The Aliyun OSS SDK parses error responses with the JAXB RI that hadoop-common brings (2.2.3),
+     * whose optimised accessors inject classes with a reflective {@code defineClass} that Java 17
+     * forbids: every OSS error would end in an {@link ExceptionInInitializerError}. This switch of
+     * the JAXB RI makes it use plain reflection instead; it affects nothing else.
+     */
+    private static final String JAXB_NO_OPTIMIZE = "com.sun.xml.bind.v2.bytecode.ClassTailor.noOptimize";
+
+    private static final String OSS_PROVIDER = "fs.oss.credentials.provider";
+    private static final String ALIYUN_DEFAULT_PROVIDER = "org.apache.hadoop.fs.aliyun.oss.AliyunCredentialsProvider";
+
+    @Override
+    public String factoryIdentifier() {
+        return IDENTIFIER;
+    }
+
+    @Override
+    public List<ConfigProblem> validate(Map<String, String> pluginConfig) {
+        return HdfsStorageConfig.problems(pluginConfig);
+    }
+
+    @Override
+    public CheckpointStorage create(Map<String, String> pluginConfig) throws CheckpointStorageException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        HdfsStorageConfig config = HdfsStorageConfig.parse(pluginConfig, problems)
+                .orElseThrow(() -> new IllegalArgumentException("invalid hdfs plugin-config: " + problems));
+        Configuration conf = hadoopConfiguration(config);
+        FileSystemAccess access = FileSystemAccess.open(
+                config.fileSystem(), conf, config.kerberos().orElse(null));
+        Path root = new Path(config.location());
+        String description = "hdfs plugin (storage.type " + config.type().id() + ") at " + root
+                + config.kerberos().map(k -> " as " + k.principal()).orElse("");
+        return new HdfsCheckpointStorage(access, root, config.type().renames, description);
+    }
+
+    /** A Configuration of this storage's own, from Hadoop's defaults and the plugin-config. */
+    static Configuration hadoopConfiguration(HdfsStorageConfig config) {
+        Configuration conf = new Configuration(); // core-default.xml, and core-site.xml if on the class path
+        conf.setClassLoader(HdfsStorageFactory.class.getClassLoader());
+        config.hdfsSitePath().ifPresent(site -> conf.addResource(new Path("file://" + site)));
+        config.hadoopProperties().forEach(conf::set);
+        conf.set("fs.defaultFS", config.fileSystem().toString());
+        if ("file".equals(config.fileSystem().getScheme())) {
+            conf.set("fs.file.impl", SyncingLocalFileSystem.class.getName());
+        }
+        switch (config.type()) {
+            case S3 -> {
+                // The bytes are in memory already: buffer upload blocks there, not in hadoop.tmp.dir.
+                setIfUnset(conf, "fs.s3a.fast.upload.buffer", "array");
+                String mapping = conf.getTrimmed("fs.s3a.aws.credentials.provider.mapping", "");
+                conf.set(
+                        "fs.s3a.aws.credentials.provider.mapping",
+                        mapping.isEmpty() ? PROVIDER_MAPPING : mapping + "," + PROVIDER_MAPPING);
+            }
+            case OSS -> {
+                if (System.getProperty(JAXB_NO_OPTIMIZE) == null) {
+                    System.setProperty(JAXB_NO_OPTIMIZE, "true");
+                }
+                setIfUnset(conf, "fs.oss.impl", "org.apache.hadoop.fs.aliyun.oss.AliyunOSSFileSystem");
+                // hadoop-aliyun 3.4 cannot instantiate its own default provider when it is named
+                // (it has only a Configuration constructor), yet the seed document names it. Named
+                // or not, it is the provider used when the key is unset.
+                if (ALIYUN_DEFAULT_PROVIDER.equals(conf.getTrimmed(OSS_PROVIDER))) {
+                    conf.unset(OSS_PROVIDER);
+                }
+            }
+            default -> {}
+        }
+        return conf;
+    }
+
+    private static void setIfUnset(Configuration conf, String key, String value) {
+        if (conf.get(key) == null) {
+            conf.set(key, value);
+        }
+    }
+}
