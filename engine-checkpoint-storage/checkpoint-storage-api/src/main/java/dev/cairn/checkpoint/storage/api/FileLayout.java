@@ -40,7 +40,8 @@ public final class FileLayout {
 
     /** {@code 0000000000000000009.ckpt} for id 9. */
     public static String fileName(CheckpointId id) {
-        return String.format("%0" + ID_WIDTH + "d%s", id.value(), SUFFIX);
+        String digits = Long.toString(id.value());
+        return "0".repeat(ID_WIDTH - digits.length()) + digits + SUFFIX;
     }
 
     /** A fresh temporary name beside {@link #fileName}: hidden, unique, never a checkpoint name. */

@@ -69,7 +69,7 @@ public final class HdfsStorageFactory implements CheckpointStorageFactory {
         config.hadoopProperties().forEach(conf::set);
         conf.set("fs.defaultFS", config.fileSystem().toString());
         if ("file".equals(config.fileSystem().getScheme())) {
-            conf.set("fs.file.impl", SyncingLocalFileSystem.class.getName());
+            conf.set("fs.file.impl", LocalDiskFileSystem.class.getName());
         }
         switch (config.type()) {
             case S3 -> {

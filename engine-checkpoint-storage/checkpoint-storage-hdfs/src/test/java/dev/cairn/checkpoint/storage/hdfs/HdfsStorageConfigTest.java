@@ -70,7 +70,7 @@ class HdfsStorageConfigTest {
     @Test
     void localDisk_usesTheSyncingRawFileSystem_noChecksumSidecars() {
         Configuration conf = HdfsStorageFactory.hadoopConfiguration(parse(Map.of()));
-        assertEquals(SyncingLocalFileSystem.class.getName(), conf.get("fs.file.impl"));
+        assertEquals(LocalDiskFileSystem.class.getName(), conf.get("fs.file.impl"));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.cairn.checkpoint.storage.hdfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
@@ -9,9 +11,10 @@ import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,9 +38,9 @@ class LocalDiskFilesTest {
 
         Path dir = root.resolve("job-3").resolve("1");
         assertEquals(List.of("0000000000000000012.ckpt"), names(dir));
-        assertEquals(
-                "rw-r--r--",
-                PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("0000000000000000012.ckpt"))));
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir.resolve("0000000000000000012.ckpt"));
+        assertTrue(permissions.containsAll(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+        assertFalse(permissions.contains(PosixFilePermission.OTHERS_WRITE), permissions.toString());
     }
 
     @Test

@@ -1,0 +1,34 @@
+package dev.cairn.cli;
+
+import dev.cairn.checkpoint.config.ConfigException;
+import dev.cairn.checkpoint.config.ConfigLoader;
+import dev.cairn.checkpoint.config.EngineConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code --config FILE}, default {@code config/seatunnel.yaml} of this installation. */
+final class ConfigOption {
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            description = "seatunnel.yaml to use (default: config/seatunnel.yaml)")
+    Path file;
+
+    Path file() {
+        if (file != null) {
+            return file;
+        }
+        Path local = Path.of("config", "seatunnel.yaml");
+        return Files.exists(local) ? local : CairnHome.get().resolve("config").resolve("seatunnel.yaml");
+    }
+
+    /** Loads the file; a problem ends the command with one line per problem and status 2. */
+    EngineConfig load() {
+        try {
+            return new ConfigLoader(CairnHome::env, Cairn.class.getClassLoader()).load(file());
+        } catch (ConfigException e) {
+            throw new CliException(Cairn.EXIT_INVALID, String.join(System.lineSeparator(), e.problems()));
+        }
+    }
+}

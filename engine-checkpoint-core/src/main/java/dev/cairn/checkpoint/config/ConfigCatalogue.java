@@ -1,0 +1,49 @@
+package dev.cairn.checkpoint.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Every default of {@code seatunnel.yaml}, in one place. {@code config/seatunnel.yaml} repeats
+ * them with their meaning; a test keeps the two equal.
+ */
+public final class ConfigCatalogue {
+    public static final int BACKUP_COUNT = 1;
+    public static final int MAX_BACKUP_COUNT = 6; // Hazelcast's limit
+    public static final QueueType QUEUE_TYPE = QueueType.BLOCKINGQUEUE;
+    public static final Duration PRINT_EXECUTION_INFO_INTERVAL = Duration.ofSeconds(60);
+    public static final boolean DYNAMIC_SLOT = true;
+    public static final int SLOT_NUM = 2;
+
+    public static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(300_000);
+    public static final Duration CHECKPOINT_TIMEOUT = Duration.ofMillis(30_000);
+    public static final Duration CHECKPOINT_MIN_PAUSE = Duration.ZERO;
+    public static final int CHECKPOINT_MAX_CONCURRENT = 1;
+    public static final int CHECKPOINT_TOLERABLE_FAILURES = 0;
+
+    /** The hdfs plugin, whose own default {@code storage.type} is the local disk. */
+    public static final String STORAGE_TYPE = "hdfs";
+    /**
+     * Three, not SeaTunnel's one: a corrupt newest checkpoint (a flipped bit on disk) then still
+     * leaves older ones to recover from.
+     */
+    public static final int MAX_RETAINED = 3;
+
+    private ConfigCatalogue() {}
+
+    /** The configuration of an empty {@code seatunnel.yaml}. */
+    public static EngineConfig defaults() {
+        return new EngineConfig(
+                BACKUP_COUNT,
+                QUEUE_TYPE,
+                PRINT_EXECUTION_INFO_INTERVAL,
+                new SlotServiceConfig(DYNAMIC_SLOT, SLOT_NUM),
+                new CheckpointConfig(
+                        CHECKPOINT_INTERVAL,
+                        CHECKPOINT_TIMEOUT,
+                        CHECKPOINT_MIN_PAUSE,
+                        CHECKPOINT_MAX_CONCURRENT,
+                        CHECKPOINT_TOLERABLE_FAILURES,
+                        new StorageConfig(STORAGE_TYPE, MAX_RETAINED, Map.of())));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.cairn.checkpoint.config;
+
+import dev.cairn.checkpoint.storage.api.SecretKeys;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * {@code seatunnel.engine.checkpoint.storage}.
+ *
+ * @param type the storage plugin's {@code factoryIdentifier()}
+ * @param maxRetained how many completed checkpoints per pipeline stay in storage after a flush
+ * @param pluginConfig the {@code plugin-config} section as given ({@code ${ENV}} resolved), in
+ *     file order; never shown with its secrets: see {@link #toString()}
+ */
+public record StorageConfig(String type, int maxRetained, Map<String, String> pluginConfig) {
+
+    public StorageConfig {
+        pluginConfig = Collections.unmodifiableMap(new LinkedHashMap<>(pluginConfig));
+    }
+
+    /** The plugin-config with every secret value replaced by {@value SecretKeys#MASK}. */
+    public Map<String, String> maskedPluginConfig() {
+        return pluginConfig.entrySet().stream()
+                .collect(Collectors.toMap(
+                        Map.Entry::getKey,
+                        e -> SecretKeys.isSecret(e.getKey()) ? SecretKeys.MASK : e.getValue(),
+                        (a, b) -> a,
+                        LinkedHashMap::new));
+    }
+
+    @Override
+    public String toString() {
+        return "StorageConfig[type=" + type + ", maxRetained=" + maxRetained + ", pluginConfig=" + maskedPluginConfig()
+                + "]";
+    }
+}

@@ -1,0 +1,80 @@
+package dev.cairn.it;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The module boundaries of the architecture, checked on the compiled classes. */
+class ArchitectureTest {
+    private static JavaClasses cairn;
+
+    @BeforeAll
+    static void importClasses() {
+        cairn = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.cairn");
+    }
+
+    @Test
+    void storageApi_dependsOnTheJdkAlone() {
+        classes()
+                .that()
+                .resideInAPackage("dev.cairn.checkpoint.storage.api..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("dev.cairn.checkpoint.storage.api..", "java..")
+                .check(cairn);
+    }
+
+    @Test
+    void hdfsPlugin_dependsOnTheApiAndHadoop_only() {
+        classes()
+                .that()
+                .resideInAPackage("dev.cairn.checkpoint.storage.hdfs..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.cairn.checkpoint.storage.hdfs..",
+                        "dev.cairn.checkpoint.storage.api..",
+                        "java..",
+                        "org.apache.hadoop..",
+                        "org.slf4j..")
+                .check(cairn);
+    }
+
+    @Test
+    void localfilePlugin_dependsOnTheApiAndTheJdk_only() {
+        classes()
+                .that()
+                .resideInAPackage("dev.cairn.checkpoint.storage.localfile..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.cairn.checkpoint.storage.localfile..",
+                        "dev.cairn.checkpoint.storage.api..",
+                        "java..",
+                        "org.slf4j..")
+                .check(cairn);
+    }
+
+    @Test
+    void core_neverNamesAPlugin() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.cairn.checkpoint..")
+                .and()
+                .resideOutsideOfPackage("dev.cairn.checkpoint.storage..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.cairn.checkpoint.storage.hdfs..",
+                        "dev.cairn.checkpoint.storage.localfile..",
+                        "org.apache.hadoop..")
+                .check(cairn);
+    }
+}
