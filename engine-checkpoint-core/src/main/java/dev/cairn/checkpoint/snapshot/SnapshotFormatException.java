@@ -1,0 +1,33 @@
+package dev.cairn.checkpoint.snapshot;
+
+/** A blob that is not a readable snapshot: it fails its header, length, checksum or decoding. */
+public final class SnapshotFormatException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** Which check a blob failed. */
+    public enum Reason {
+        TOO_SHORT,
+        BAD_MAGIC,
+        UNSUPPORTED_VERSION,
+        UNKNOWN_FLAGS,
+        LENGTH_MISMATCH,
+        CHECKSUM_MISMATCH,
+        MALFORMED_PAYLOAD
+    }
+
+    private final Reason reason;
+
+    SnapshotFormatException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    SnapshotFormatException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}
