@@ -1,0 +1,350 @@
+package dev.cairn.checkpoint.coordinator;
+
+import dev.cairn.checkpoint.config.CheckpointConfig;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Triggers, collects and completes the checkpoints of one pipeline execution attempt, on the job
+ * master's member.
+ *
+ * <p><b>Threading.</b> Every public method only queues work on the {@link Scheduler}'s single
+ * thread; all state below is touched on that thread alone, so nothing here is locked. I/O (taking
+ * ids, storing the completed checkpoint) is asynchronous and its results come back through the
+ * same thread.
+ *
+ * <p><b>Life of a checkpoint.</b> Triggered when the {@link TriggerPolicy} allows, with an id from
+ * the {@link CheckpointIdCounter}; complete when every task has acknowledged and the {@link
+ * CompletedCheckpointStore} holds it with its backups; only then are tasks told it is complete. Not
+ * acknowledged within {@code timeout}: aborted as {@link FailureReason#TIMEOUT}. Acks for ids that
+ * are unknown, finished or already acknowledged are dropped. More consecutive failures than {@code
+ * tolerable-failures}, or any task failure, and the coordinator stops and asks for a failover.
+ *
+ * <p><b>End of input.</b> When every source has reported that it finished, a final checkpoint is
+ * triggered at once; when it completes the pipeline has nothing left to checkpoint.
+ */
+public final class CheckpointCoordinator {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
+
+    private final PipelineKey pipeline;
+    private final long timeout;
+    private final List<String> tasks;
+    private final Set<String> sources;
+    private final Map<String, String> metadata;
+    private final Scheduler scheduler;
+    private final CheckpointIdCounter ids;
+    private final TaskGateway gateway;
+    private final CompletedCheckpointStore store;
+    private final BooleanSupplier backlogFull;
+    private final CoordinatorListener listener;
+    private final TriggerPolicy policy;
+    private final FailureCounter failures;
+
+    // ---- state, coordinator thread only
+    private final TreeMap<Long, PendingCheckpoint> pending = new TreeMap<>();
+    private final Set<String> finishedSources = new HashSet<>();
+    private boolean running;
+    private boolean idRequested;
+    private boolean finalCompleted;
+    private long lastTriggeredAt;
+    private long lastEndedAt = Long.MIN_VALUE;
+    private long lastCompletedId = -1;
+    private Scheduler.Cancellable nextTrigger;
+    private long nextTriggerAt = TriggerPolicy.WAIT;
+
+    public CheckpointCoordinator(Setup setup, CheckpointConfig config, Scheduler scheduler) {
+        this.pipeline = setup.pipeline();
+        this.tasks = List.copyOf(setup.tasks());
+        this.sources = Set.copyOf(setup.sources());
+        this.metadata = Map.copyOf(setup.metadata());
+        this.ids = setup.ids();
+        this.gateway = setup.gateway();
+        this.store = setup.store();
+        this.backlogFull = setup.backlogFull();
+        this.listener = setup.listener();
+        this.scheduler = scheduler;
+        this.timeout = config.timeout().toMillis();
+        this.policy = new TriggerPolicy(config);
+        this.failures = new FailureCounter(config.tolerableFailures());
+    }
+
+    /**
+     * What a coordinator works on and with.
+     *
+     * @param tasks every task of the attempt, in order: each must acknowledge every checkpoint
+     * @param sources the source tasks among them
+     * @param metadata copied into every completed checkpoint (job fingerprint, attempt)
+     * @param backlogFull whether the flusher's backlog is full: no trigger while it is
+     */
+    public record Setup(
+            PipelineKey pipeline,
+            List<String> tasks,
+            Set<String> sources,
+            Map<String, String> metadata,
+            CheckpointIdCounter ids,
+            TaskGateway gateway,
+            CompletedCheckpointStore store,
+            BooleanSupplier backlogFull,
+            CoordinatorListener listener) {}
+
+    // ================================================================ events (any thread)
+
+    public void start() {
+        scheduler.execute(() -> {
+            running = true;
+            lastTriggeredAt = scheduler.now(); // the first checkpoint comes an interval after the start
+            reschedule();
+        });
+    }
+
+    /** Stops triggering and aborts what is in flight, e.g. before a restart. Idempotent. */
+    public void stop() {
+        scheduler.execute(() -> stopNow(FailureReason.PIPELINE_STOPPED, "the pipeline stopped"));
+    }
+
+    public void acknowledge(long id, String task, byte[] state) {
+        scheduler.execute(() -> onAck(id, task, state));
+    }
+
+    public void sourceFinished(String task) {
+        scheduler.execute(() -> {
+            if (sources.contains(task) && finishedSources.add(task)) {
+                reschedule();
+            }
+        });
+    }
+
+    public void taskFailed(String task, String detail) {
+        scheduler.execute(() -> {
+            if (running) {
+                stopNow(FailureReason.TASK_FAILURE, "task " + task + " failed: " + detail);
+                listener.failoverRequired(FailureReason.TASK_FAILURE, "task " + task + " failed: " + detail);
+            }
+        });
+    }
+
+    /** The flush backlog shrank: a trigger held back for it may be due. */
+    public void backlogChanged() {
+        scheduler.execute(this::reschedule);
+    }
+
+    // ================================================================ coordinator thread
+
+    private boolean allSourcesFinished() {
+        return finishedSources.size() == sources.size();
+    }
+
+    /** When the policy allows the next trigger, or {@link TriggerPolicy#WAIT}. */
+    private long nextAllowed() {
+        if (!running || finalCompleted || idRequested) {
+            return TriggerPolicy.WAIT;
+        }
+        boolean urgent = allSourcesFinished();
+        if (urgent && pending.values().stream().anyMatch(p -> p.finalCheckpoint)) {
+            return TriggerPolicy.WAIT; // the final checkpoint is in flight
+        }
+        return policy.next(
+                scheduler.now(), lastTriggeredAt, lastEndedAt, pending.size(), backlogFull.getAsBoolean(), urgent);
+    }
+
+    private void reschedule() {
+        long at = nextAllowed();
+        if (at == nextTriggerAt && nextTrigger != null) {
+            return;
+        }
+        if (nextTrigger != null) {
+            nextTrigger.cancel();
+            nextTrigger = null;
+        }
+        nextTriggerAt = at;
+        if (at != TriggerPolicy.WAIT) {
+            nextTrigger = scheduler.schedule(this::trigger, at - scheduler.now());
+        }
+    }
+
+    private void trigger() {
+        nextTrigger = null;
+        nextTriggerAt = TriggerPolicy.WAIT;
+        if (nextAllowed() > scheduler.now()) { // things changed since it was scheduled (the backlog filled)
+            reschedule();
+            return;
+        }
+        boolean finalCheckpoint = allSourcesFinished();
+        idRequested = true;
+        ids.next()
+                .whenComplete((id, error) -> scheduler.execute(() -> {
+                    idRequested = false;
+                    if (error != null) {
+                        LOG.warn("Cannot take a checkpoint id for {}; retrying", pipeline, error);
+                        lastEndedAt = scheduler.now();
+                        reschedule();
+                    } else if (running) {
+                        start(id, finalCheckpoint);
+                    }
+                }));
+    }
+
+    private void start(long id, boolean finalCheckpoint) {
+        long now = scheduler.now();
+        PendingCheckpoint checkpoint = new PendingCheckpoint(id, now, finalCheckpoint, tasks);
+        pending.put(id, checkpoint);
+        lastTriggeredAt = now;
+        checkpoint.timeout = scheduler.schedule(
+                () -> {
+                    if (pending.get(id) == checkpoint) {
+                        fail(
+                                checkpoint,
+                                FailureReason.TIMEOUT,
+                                "not acknowledged within " + timeout + " ms by " + checkpoint.waitingFor());
+                    }
+                },
+                timeout);
+        LOG.debug("Triggering checkpoint {} of {}{}", id, pipeline, finalCheckpoint ? " (final)" : "");
+        gateway.trigger(id, finalCheckpoint);
+        reschedule();
+    }
+
+    private void onAck(long id, String task, byte[] state) {
+        PendingCheckpoint checkpoint = pending.get(id);
+        if (checkpoint == null) {
+            LOG.debug("Dropping late acknowledgement of checkpoint {} of {} from {}", id, pipeline, task);
+            return;
+        }
+        switch (checkpoint.acknowledge(task, state, scheduler.now())) {
+            case COMPLETE -> complete(checkpoint);
+            case DUPLICATE -> LOG.debug("Dropping duplicate acknowledgement of {} from {}", id, task);
+            case UNKNOWN_TASK -> LOG.warn("Dropping acknowledgement of {} from unknown task {}", id, task);
+            case ACCEPTED -> {}
+        }
+    }
+
+    private void complete(PendingCheckpoint checkpoint) {
+        checkpoint.timeout.cancel();
+        long completedAt = scheduler.now();
+        List<TaskState> states = new ArrayList<>();
+        checkpoint.states().forEach((task, state) -> states.add(new TaskState(task, state)));
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        if (checkpoint.finalCheckpoint) {
+            meta.put(CompletedCheckpoint.META_FINISHED, "true");
+        }
+        CompletedCheckpoint completed = new CompletedCheckpoint(
+                pipeline,
+                CheckpointId.of(checkpoint.id),
+                CheckpointType.CHECKPOINT,
+                checkpoint.triggeredAt,
+                completedAt,
+                states,
+                meta);
+        store.add(completed)
+                .whenComplete((encodedSize, error) -> scheduler.execute(() -> {
+                    if (pending.get(checkpoint.id) != checkpoint) {
+                        return; // stopped or subsumed meanwhile
+                    }
+                    if (error != null) {
+                        fail(
+                                checkpoint,
+                                FailureReason.SNAPSHOT_STORE,
+                                "cannot store it in the cluster: " + error.getMessage());
+                        return;
+                    }
+                    completed(checkpoint, completed, encodedSize);
+                }));
+    }
+
+    private void completed(PendingCheckpoint checkpoint, CompletedCheckpoint completed, long encodedSize) {
+        pending.remove(checkpoint.id);
+        long now = scheduler.now();
+        lastEndedAt = now;
+        lastCompletedId = checkpoint.id;
+        failures.succeeded();
+        gateway.complete(checkpoint.id);
+        // Older checkpoints still in flight can no longer be of use.
+        for (PendingCheckpoint older :
+                new ArrayList<>(pending.headMap(checkpoint.id).values())) {
+            end(older, FailureReason.SUBSUMED, "checkpoint " + checkpoint.id + " completed first");
+        }
+        if (checkpoint.finalCheckpoint) {
+            finalCompleted = true;
+        }
+        listener.completed(
+                completed,
+                new CheckpointStats(
+                        checkpoint.id,
+                        checkpoint.finalCheckpoint,
+                        checkpoint.triggeredAt,
+                        now,
+                        checkpoint.stateSize(),
+                        encodedSize,
+                        checkpoint.slowestTask(),
+                        checkpoint.slowestAckMillis(now),
+                        null,
+                        ""));
+        reschedule();
+    }
+
+    private void fail(PendingCheckpoint checkpoint, FailureReason reason, String detail) {
+        end(checkpoint, reason, detail);
+        if (failures.failed(reason)) {
+            String why =
+                    failures.consecutive() + " consecutive checkpoint failures, the last " + reason + ": " + detail;
+            stopNow(reason, why);
+            listener.failoverRequired(reason, why);
+            return;
+        }
+        reschedule();
+    }
+
+    /** Ends a pending checkpoint unsuccessfully: tasks are told, the listener hears why. */
+    private void end(PendingCheckpoint checkpoint, FailureReason reason, String detail) {
+        if (pending.remove(checkpoint.id) == null) {
+            return;
+        }
+        checkpoint.timeout.cancel();
+        long now = scheduler.now();
+        lastEndedAt = now;
+        if (reason != FailureReason.PIPELINE_STOPPED && reason != FailureReason.TASK_FAILURE) {
+            gateway.abort(checkpoint.id);
+        }
+        LOG.info("Checkpoint {} of {} failed ({}): {}", checkpoint.id, pipeline, reason, detail);
+        listener.failed(new CheckpointStats(
+                checkpoint.id,
+                checkpoint.finalCheckpoint,
+                checkpoint.triggeredAt,
+                now,
+                0,
+                0,
+                checkpoint.slowestTask(),
+                checkpoint.slowestAckMillis(now),
+                reason,
+                detail));
+    }
+
+    private void stopNow(FailureReason reason, String detail) {
+        running = false;
+        if (nextTrigger != null) {
+            nextTrigger.cancel();
+            nextTrigger = null;
+        }
+        for (PendingCheckpoint checkpoint : new ArrayList<>(pending.values())) {
+            end(checkpoint, reason, detail);
+        }
+    }
+
+    /** The last completed checkpoint id of this attempt, -1 if none (for tests and status). */
+    long lastCompletedId() {
+        return lastCompletedId;
+    }
+}

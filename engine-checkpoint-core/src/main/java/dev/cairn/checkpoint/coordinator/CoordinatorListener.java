@@ -1,0 +1,20 @@
+package dev.cairn.checkpoint.coordinator;
+
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+
+/** What a coordinator tells its job master. Called on the coordinator thread; must not block. */
+public interface CoordinatorListener {
+
+    /** {@code checkpoint} is in the snapshot map with its backups; tasks were told. */
+    void completed(CompletedCheckpoint checkpoint, CheckpointStats stats);
+
+    /** A checkpoint did not complete. */
+    void failed(CheckpointStats stats);
+
+    /**
+     * The pipeline must restart from its last completed checkpoint: a task failed, or more
+     * consecutive checkpoints failed than {@code tolerable-failures} allows. The coordinator has
+     * stopped.
+     */
+    void failoverRequired(FailureReason reason, String detail);
+}

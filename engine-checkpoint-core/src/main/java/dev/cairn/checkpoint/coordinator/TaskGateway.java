@@ -1,0 +1,14 @@
+package dev.cairn.checkpoint.coordinator;
+
+/** Reaches the tasks of the pipeline's current execution attempt. Never blocks. */
+public interface TaskGateway {
+
+    /** Asks every source to take checkpoint {@code id} and emit its barrier. */
+    void trigger(long id, boolean finalCheckpoint);
+
+    /** Tells every task that {@code id} is complete (sinks commit). */
+    void complete(long id);
+
+    /** Tells every task that {@code id} was aborted. */
+    void abort(long id);
+}
