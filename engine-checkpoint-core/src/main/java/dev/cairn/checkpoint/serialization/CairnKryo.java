@@ -8,7 +8,10 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.Pool;
+import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.cluster.Messages;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import java.util.HashMap;
 import java.util.function.Function;
 
 /**
@@ -26,6 +29,21 @@ public final class CairnKryo {
     /** {@link CompletedCheckpoint}: snapshot format version 1. */
     public static final int COMPLETED_CHECKPOINT = 100;
 
+    // Cluster messages (between members of one version: free to change, still never reused).
+    private static final int SUBMIT_JOB = 200;
+    private static final int DEPLOY = 201;
+    private static final int TRIGGER = 202;
+    private static final int NOTIFY = 203;
+    private static final int CANCEL = 204;
+    private static final int ACK = 205;
+    private static final int TASK_EVENT = 206;
+    private static final int TASK_EVENT_KIND = 207;
+    private static final int REPLY = 208;
+    private static final int JOB_RECORD = 209;
+    private static final int JOB_STATE = 210;
+    private static final int BYTE_ARRAY = 250;
+    private static final int HASH_MAP = 251;
+
     private static final Pool<Kryo> POOL = new Pool<>(true, false, 32) {
         @Override
         protected Kryo create() {
@@ -40,6 +58,19 @@ public final class CairnKryo {
         kryo.setRegistrationRequired(true);
         kryo.setReferences(false);
         register(kryo, CompletedCheckpoint.class, new CompletedCheckpointSerializer(), COMPLETED_CHECKPOINT);
+        kryo.register(byte[].class, BYTE_ARRAY);
+        kryo.register(HashMap.class, HASH_MAP);
+        kryo.register(Messages.SubmitJob.class, SUBMIT_JOB);
+        kryo.register(Messages.Deploy.class, DEPLOY);
+        kryo.register(Messages.Trigger.class, TRIGGER);
+        kryo.register(Messages.Notify.class, NOTIFY);
+        kryo.register(Messages.Cancel.class, CANCEL);
+        kryo.register(Messages.Ack.class, ACK);
+        kryo.register(Messages.TaskEvent.class, TASK_EVENT);
+        kryo.register(Messages.TaskEvent.Kind.class, TASK_EVENT_KIND);
+        kryo.register(Messages.Reply.class, REPLY);
+        kryo.register(JobRecord.class, JOB_RECORD);
+        kryo.register(JobRecord.State.class, JOB_STATE);
         return kryo;
     }
 
@@ -53,6 +84,20 @@ public final class CairnKryo {
      */
     public static int encodedSize(CompletedCheckpoint checkpoint) {
         return Output.varIntLength(COMPLETED_CHECKPOINT + 2, true) + CompletedCheckpointSerializer.size(checkpoint);
+    }
+
+    /** Encodes a cluster message (any registered class). */
+    public static byte[] encodeMessage(Object message) {
+        return with(kryo -> {
+            Output output = new Output(256, -1);
+            kryo.writeClassAndObject(output, message);
+            return output.toBytes();
+        });
+    }
+
+    /** Decodes what {@link #encodeMessage} encoded. */
+    public static Object decodeMessage(byte[] bytes) {
+        return with(kryo -> kryo.readClassAndObject(new Input(bytes)));
     }
 
     /** Runs {@code work} with a pooled Kryo instance. */

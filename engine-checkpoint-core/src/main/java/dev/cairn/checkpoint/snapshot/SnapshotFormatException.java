@@ -12,7 +12,9 @@ public final class SnapshotFormatException extends Exception {
         UNKNOWN_FLAGS,
         LENGTH_MISMATCH,
         CHECKSUM_MISMATCH,
-        MALFORMED_PAYLOAD
+        MALFORMED_PAYLOAD,
+        /** A valid snapshot, but of another pipeline or id than where it was found. */
+        MISPLACED
     }
 
     private final Reason reason;
@@ -25,6 +27,11 @@ public final class SnapshotFormatException extends Exception {
     SnapshotFormatException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
+    }
+
+    /** A valid snapshot found where another should be. */
+    public static SnapshotFormatException misplaced(String message) {
+        return new SnapshotFormatException(Reason.MISPLACED, message);
     }
 
     public Reason reason() {

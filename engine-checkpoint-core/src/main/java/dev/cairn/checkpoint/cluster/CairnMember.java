@@ -1,0 +1,117 @@
+package dev.cairn.checkpoint.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.YamlConfigBuilder;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.store.SnapshotMaps;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * A Cairn cluster member: a Hazelcast member running a {@link CairnNode}. Cairn adds its own parts
+ * to the user's Hazelcast configuration: its maps with {@code backup-count} synchronous backups,
+ * its executor, its serialization factory and a Java serialization filter.
+ */
+public final class CairnMember implements AutoCloseable {
+    private final HazelcastInstance hazelcast;
+    private final CairnNode node;
+
+    private CairnMember(HazelcastInstance hazelcast, CairnNode node) {
+        this.hazelcast = hazelcast;
+        this.node = node;
+    }
+
+    /** Starts a member with the user's Hazelcast configuration, completed with Cairn's parts. */
+    public static CairnMember start(EngineConfig engine, Config hazelcastConfig, ClassLoader plugins) {
+        Config config = withCairn(hazelcastConfig, engine);
+        HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
+        CairnNode node = new CairnNode(hazelcast, engine, plugins);
+        hazelcast.getUserContext().put(CairnNode.USER_CONTEXT_KEY, node);
+        node.start();
+        return new CairnMember(hazelcast, node);
+    }
+
+    /** Cairn's additions to a Hazelcast member configuration. */
+    static Config withCairn(Config config, EngineConfig engine) {
+        SnapshotMaps.configure(config, engine.backupCount());
+        config.getExecutorConfig(CairnNode.EXECUTOR).setPoolSize(16);
+        config.getSerializationConfig().addDataSerializableFactory(CairnCall.FACTORY_ID, new CairnCall.Factory());
+        config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        return config;
+    }
+
+    /** Reads a {@code hazelcast.yaml}. */
+    public static Config hazelcastConfig(Path yaml) throws IOException {
+        try (InputStream in = Files.newInputStream(yaml)) {
+            return new YamlConfigBuilder(in).build();
+        }
+    }
+
+    /**
+     * The configuration of a member that joins nobody: the embedded local-mode engine, bound to
+     * loopback, on a free port, in a cluster of its own.
+     */
+    public static Config localConfig() {
+        Config config = new Config();
+        config.setClusterName("cairn-local-" + UUID.randomUUID());
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(5701).setPortAutoIncrement(true).setPortCount(1000);
+        network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        return config;
+    }
+
+    public HazelcastInstance hazelcast() {
+        return hazelcast;
+    }
+
+    /** Submits a job through this member (to the master, wherever it is). */
+    public Messages.Reply submit(dev.cairn.checkpoint.runtime.JobSpec spec) {
+        return (Messages.Reply) node.sendToMaster(Messages.SubmitJob.of(spec)).join();
+    }
+
+    /** The job's record as the cluster has it, or null. */
+    public JobRecord job(String jobId) {
+        return JobRecord.decode(node.maps().jobs().get(jobId));
+    }
+
+    /** How many subtask groups this member runs now (for tests and status). */
+    public int runningTaskGroups() {
+        return node.tasks().runningGroups();
+    }
+
+    /** Whether this member is the master (runs the job masters). */
+    public boolean isMaster() {
+        return node.isMaster();
+    }
+
+    /** Leaves the cluster in an orderly way. */
+    @Override
+    public void close() {
+        node.close();
+        hazelcast.shutdown();
+    }
+
+    /**
+     * Dies as a {@code kill -9} would: the member drops out of the cluster at once, its tasks stop
+     * dead, nothing is handed over (for tests of failure).
+     */
+    public void kill() {
+        node.kill();
+        hazelcast.getLifecycleService().terminate();
+    }
+}

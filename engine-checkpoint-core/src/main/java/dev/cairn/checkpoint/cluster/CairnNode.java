@@ -1,0 +1,220 @@
+package dev.cairn.checkpoint.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.config.StorageConfig;
+import dev.cairn.checkpoint.serialization.CairnKryo;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.store.SnapshotMaps;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cairn on one cluster member: the tasks it runs ({@link TaskService}) and, while it is the
+ * cluster's master (its oldest member), the job masters ({@link JobService}). Found from the
+ * Hazelcast instance through its user context, by {@link CairnCall}s arriving from other members.
+ */
+public final class CairnNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CairnNode.class);
+    static final String USER_CONTEXT_KEY = "cairn.node";
+    static final String EXECUTOR = "cairn";
+
+    private final HazelcastInstance hazelcast;
+    private final EngineConfig config;
+    private final ClassLoader classLoader;
+    private final SnapshotMaps maps;
+    private final TaskService tasks;
+    private final JobService jobs;
+    private final ScheduledExecutorService io;
+    private final ExecutorService control;
+    private final IExecutorService executor;
+    private CheckpointStorage storage; // opened on first use; guarded by this
+
+    CairnNode(HazelcastInstance hazelcast, EngineConfig config, ClassLoader classLoader) {
+        this.hazelcast = hazelcast;
+        this.config = config;
+        this.classLoader = classLoader;
+        this.maps = new SnapshotMaps(hazelcast);
+        this.io = Executors.newScheduledThreadPool(4, daemon("cairn-io"));
+        this.control = Executors.newSingleThreadExecutor(daemon("cairn-membership"));
+        this.executor = hazelcast.getExecutorService(EXECUTOR);
+        this.tasks = new TaskService(this, config.queueType());
+        this.jobs = new JobService(this);
+    }
+
+    /** Starts listening to the cluster; takes the master role if this member has it. */
+    void start() {
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                control.execute(jobs::checkMastership);
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                control.execute(() -> {
+                    jobs.checkMastership();
+                    jobs.memberRemoved(event.getMember());
+                });
+            }
+        });
+        control.execute(jobs::checkMastership);
+    }
+
+    static CairnNode of(HazelcastInstance hazelcast) {
+        Object node = hazelcast.getUserContext().get(USER_CONTEXT_KEY);
+        if (node == null) {
+            throw new IllegalStateException("this Hazelcast member runs no Cairn node");
+        }
+        return (CairnNode) node;
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /** Handles a message on the receiving member; returns the reply. */
+    Object handle(Object message) {
+        if (message instanceof Messages.ToMaster) {
+            if (!isMaster()) {
+                return sendToMaster(message).join();
+            }
+            return jobs.handle(message);
+        }
+        if (message instanceof Messages.Deploy deploy) {
+            return tasks.deploy(deploy);
+        }
+        if (message instanceof Messages.Trigger trigger) {
+            tasks.trigger(trigger);
+            return Messages.Reply.OK;
+        }
+        if (message instanceof Messages.Notify notify) {
+            tasks.notify(notify);
+            return Messages.Reply.OK;
+        }
+        if (message instanceof Messages.Cancel cancel) {
+            return tasks.cancel(cancel);
+        }
+        return Messages.Reply.error("unknown message " + message.getClass().getSimpleName());
+    }
+
+    /** Sends a message to a member and completes with its reply (exceptionally if it left). */
+    CompletableFuture<Object> send(Member target, Object message) {
+        CompletableFuture<Object> reply = new CompletableFuture<>();
+        if (target.localMember()) {
+            io.execute(() -> {
+                try {
+                    reply.complete(handle(message));
+                } catch (RuntimeException e) {
+                    reply.completeExceptionally(e);
+                }
+            });
+            return reply;
+        }
+        executor.submitToMember(new CairnCall(message), target, new ExecutionCallback<byte[]>() {
+            @Override
+            public void onResponse(byte[] response) {
+                reply.complete(CairnKryo.decodeMessage(response));
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                reply.completeExceptionally(t);
+            }
+        });
+        return reply;
+    }
+
+    CompletableFuture<Object> sendToMaster(Object message) {
+        return send(master(), message);
+    }
+
+    Member master() {
+        return hazelcast.getCluster().getMembers().iterator().next();
+    }
+
+    boolean isMaster() {
+        return master().localMember();
+    }
+
+    // ---------------------------------------------------------------- shared parts
+
+    synchronized CheckpointStorage storage() throws CheckpointStorageException {
+        if (storage == null) {
+            StorageConfig storageConfig = config.checkpoint().storage();
+            storage = CheckpointStorageFactories.find(storageConfig.type(), classLoader)
+                    .create(storageConfig.pluginConfig());
+            LOG.info("Checkpoint storage: {}", storage);
+        }
+        return storage;
+    }
+
+    HazelcastInstance hazelcast() {
+        return hazelcast;
+    }
+
+    EngineConfig config() {
+        return config;
+    }
+
+    ClassLoader classLoader() {
+        return classLoader;
+    }
+
+    SnapshotMaps maps() {
+        return maps;
+    }
+
+    ScheduledExecutorService io() {
+        return io;
+    }
+
+    JobService jobs() {
+        return jobs;
+    }
+
+    TaskService tasks() {
+        return tasks;
+    }
+
+    /** Stops this node's part of the work: job masters, tasks, storage. */
+    @Override
+    public void close() {
+        jobs.stopAll();
+        tasks.stopAll();
+        control.shutdownNow();
+        io.shutdownNow();
+        synchronized (this) {
+            if (storage != null) {
+                storage.close();
+            }
+        }
+    }
+
+    /** Stops everything at once, as a crash would: nothing is cleaned up or handed over. */
+    void kill() {
+        jobs.abandonAll();
+        tasks.stopAll();
+        control.shutdownNow();
+        io.shutdownNow();
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

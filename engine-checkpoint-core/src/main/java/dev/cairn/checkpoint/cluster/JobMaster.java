@@ -1,0 +1,272 @@
+package dev.cairn.checkpoint.cluster;
+
+import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import dev.cairn.checkpoint.coordinator.ExecutorScheduler;
+import dev.cairn.checkpoint.coordinator.Scheduler;
+import dev.cairn.checkpoint.runtime.JobDefinition;
+import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.runtime.PipelineDefinition;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One job on the master member: its pipelines' masters, the job's record in the cluster, and a
+ * status line every {@code print-execution-info-interval}.
+ *
+ * <p>Two threads of its own: the control thread for lifecycle work (deploying, restarting,
+ * finishing; it may block on the cluster) and the coordinator thread shared by the job's
+ * checkpoint coordinators (never blocks).
+ */
+final class JobMaster {
+    private static final Logger LOG = LoggerFactory.getLogger(JobMaster.class);
+    private static final long PUBLISH_MILLIS = 200;
+
+    private final CairnNode node;
+    private final JobSpec spec;
+    private final Consumer<JobMaster> onEnd;
+    private final ScheduledExecutorService control;
+    private final ExecutorScheduler scheduler;
+    private final List<PipelineMaster> pipelines = new ArrayList<>();
+    private final AtomicBoolean dirty = new AtomicBoolean(true);
+    private final long startedAt = System.currentTimeMillis();
+    private volatile boolean stopped;
+    private volatile JobRecord.State state = JobRecord.State.SUBMITTED;
+    private volatile String message = "";
+
+    JobMaster(CairnNode node, JobSpec spec, JobDefinition definition, Consumer<JobMaster> onEnd) {
+        this.node = node;
+        this.spec = spec;
+        this.onEnd = onEnd;
+        this.control = Executors.newSingleThreadScheduledExecutor(CairnNode.daemon("cairn-job-" + spec.jobId()));
+        this.scheduler = new ExecutorScheduler("cairn-coordinator-" + spec.jobId());
+        String fingerprint = definition.fingerprint(spec);
+        for (PipelineDefinition pipeline : definition.pipelines(spec)) {
+            pipelines.add(new PipelineMaster(
+                    this, node, pipeline, new PipelineKey(spec.jobId(), pipeline.name()), fingerprint));
+        }
+    }
+
+    String jobId() {
+        return spec.jobId().value();
+    }
+
+    JobSpec spec() {
+        return spec;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    void start(boolean takenOver) {
+        control(() -> {
+            state = JobRecord.State.RUNNING;
+            publish();
+            for (PipelineMaster pipeline : pipelines) {
+                try {
+                    pipeline.start();
+                } catch (Exception e) {
+                    fail("cannot start pipeline " + pipeline.key() + ": " + e.getMessage());
+                    return;
+                }
+            }
+            LOG.info("Job {} {}", jobId(), takenOver ? "taken over by this master" : "started");
+        });
+        long every = node.config().printExecutionInfoInterval().toMillis();
+        control.scheduleWithFixedDelay(() -> LOG.info(statusLine()), every, every, TimeUnit.MILLISECONDS);
+        control.scheduleWithFixedDelay(
+                () -> {
+                    if (dirty.getAndSet(false)) {
+                        publish();
+                    }
+                },
+                PUBLISH_MILLIS,
+                PUBLISH_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs lifecycle work on the control thread. */
+    void control(Runnable work) {
+        if (!control.isShutdown()) {
+            control.execute(guard(work));
+        }
+    }
+
+    void schedule(Runnable work, long delayMillis) {
+        if (!control.isShutdown()) {
+            control.schedule(guard(work), delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Runnable guard(Runnable work) {
+        return () -> {
+            if (stopped) {
+                return;
+            }
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                LOG.error("Job {} control task failed", jobId(), e);
+            }
+        };
+    }
+
+    void acknowledged(Messages.Ack ack) {
+        PipelineMaster pipeline = pipeline(ack.pipeline());
+        if (pipeline != null) {
+            pipeline.acknowledged(ack);
+        }
+    }
+
+    void taskEvent(Messages.TaskEvent event) {
+        PipelineMaster pipeline = pipeline(event.pipeline());
+        if (pipeline != null) {
+            pipeline.taskEvent(event);
+        }
+    }
+
+    private PipelineMaster pipeline(String name) {
+        for (PipelineMaster pipeline : pipelines) {
+            if (pipeline.key().pipeline().equals(name)) {
+                return pipeline;
+            }
+        }
+        return null;
+    }
+
+    void memberRemoved(Member member) {
+        control(() -> pipelines.forEach(p -> p.memberRemoved(member)));
+    }
+
+    /** Something in the progress changed: the job record is rewritten soon. */
+    void changed() {
+        dirty.set(true);
+    }
+
+    /** A pipeline finished; when all have, so has the job. On the control thread. */
+    void pipelineFinished() {
+        if (pipelines.stream().allMatch(PipelineMaster::finished)) {
+            boolean before = pipelines.stream().allMatch(PipelineMaster::finishedBeforeStart);
+            end(JobRecord.State.FINISHED, before ? "finished before; nothing was run" : "finished");
+        }
+    }
+
+    void fail(String why) {
+        LOG.error("Job {} failed: {}", jobId(), why);
+        end(JobRecord.State.FAILED, why);
+    }
+
+    private void end(JobRecord.State endState, String why) {
+        state = endState;
+        message = why;
+        publish();
+        LOG.info(statusLine());
+        stopped = true;
+        pipelines.forEach(p -> p.stop(true));
+        shutdown();
+        onEnd.accept(this);
+    }
+
+    /** Stops the job master (this member stops being master, or shuts down); tasks are cancelled. */
+    void stop() {
+        stopped = true;
+        control.execute(() -> {
+            pipelines.forEach(p -> p.stop(true));
+            shutdown();
+        });
+    }
+
+    /** Drops everything at once (a simulated crash): no message to anyone. */
+    void abandon() {
+        stopped = true;
+        pipelines.forEach(p -> p.stop(false));
+        shutdown();
+    }
+
+    private void shutdown() {
+        control.shutdown();
+        scheduler.close();
+    }
+
+    /** Writes the job's record into the cluster. */
+    private void publish() {
+        long committed = 0;
+        long completed = 0;
+        long failed = 0;
+        int backlog = 0;
+        int restarts = 0;
+        CheckpointStats last = null;
+        for (PipelineMaster p : pipelines) {
+            committed += p.committedRecords();
+            completed += p.stats.completed;
+            failed += p.stats.failed;
+            backlog += p.backlog();
+            restarts += (int) p.stats.restarts;
+            if (p.stats.last != null && (last == null || p.stats.last.endedAt() > last.endedAt())) {
+                last = p.stats.last;
+            }
+        }
+        JobRecord record = new JobRecord(
+                jobId(),
+                spec.type(),
+                new java.util.HashMap<>(spec.params()),
+                state,
+                message,
+                committed,
+                completed,
+                failed,
+                last == null ? 0 : last.durationMillis(),
+                last == null ? 0 : last.stateSize(),
+                backlog,
+                restarts,
+                System.currentTimeMillis());
+        try {
+            node.maps().jobs().set(jobId(), record.encode());
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot publish the record of job {}: {}", jobId(), e.toString());
+            dirty.set(true);
+        }
+    }
+
+    /** One compact line: state, progress, checkpoints, flush backlog, per pipeline. */
+    String statusLine() {
+        StringBuilder line =
+                new StringBuilder("job ").append(jobId()).append(' ').append(state);
+        for (PipelineMaster p : pipelines) {
+            CheckpointStats last = p.stats.last;
+            line.append(String.format(
+                    Locale.ROOT,
+                    " | pipeline %s attempt %d: committed %,d records, checkpoints %d ok %d failed, last %s, backlog %d,"
+                            + " restarts %d, restored from %s",
+                    p.key().pipeline(),
+                    p.attempt(),
+                    p.committedRecords(),
+                    p.stats.completed,
+                    p.stats.failed,
+                    last == null
+                            ? "none"
+                            : "#" + last.id() + " " + last.durationMillis() + " ms " + last.stateSize() + " B",
+                    p.backlog(),
+                    p.stats.restarts,
+                    p.restoredFrom()));
+        }
+        line.append(" | up ")
+                .append((System.currentTimeMillis() - startedAt) / 1000)
+                .append(" s");
+        return line.toString();
+    }
+}

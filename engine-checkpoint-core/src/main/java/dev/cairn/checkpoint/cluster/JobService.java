@@ -1,0 +1,126 @@
+package dev.cairn.checkpoint.cluster;
+
+import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.runtime.JobDefinition;
+import dev.cairn.checkpoint.runtime.JobDefinitions;
+import dev.cairn.checkpoint.runtime.JobSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job masters, on the cluster's master member. When this member becomes master (the one
+ * before it left), it takes over every unfinished job recorded in the cluster and restarts it
+ * from its latest completed checkpoint.
+ */
+final class JobService {
+    private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
+
+    private final CairnNode node;
+    private final Map<String, JobMaster> masters = new ConcurrentHashMap<>();
+    private volatile boolean master;
+
+    JobService(CairnNode node) {
+        this.node = node;
+    }
+
+    /** Called on every membership change, on the node's membership thread. */
+    void checkMastership() {
+        boolean now = node.isMaster();
+        if (now && !master) {
+            master = true;
+            LOG.info("This member is the master now");
+            takeOver();
+        } else if (!now && master) {
+            master = false; // a partition merge made another member older: let it lead
+            stopAll();
+        }
+    }
+
+    private void takeOver() {
+        for (Map.Entry<String, byte[]> entry : node.maps().jobs().entrySet()) {
+            JobRecord record = JobRecord.decode(entry.getValue());
+            if (record != null && !record.state().done() && !masters.containsKey(record.jobId())) {
+                LOG.info("Taking over job {} ({})", record.jobId(), record.state());
+                start(record.spec(), true);
+            }
+        }
+    }
+
+    Object handle(Object message) {
+        if (message instanceof Messages.SubmitJob submit) {
+            return submit(submit.spec());
+        }
+        if (message instanceof Messages.Ack ack) {
+            JobMaster job = masters.get(ack.jobId());
+            if (job != null) {
+                job.acknowledged(ack);
+            }
+            return Messages.Reply.OK;
+        }
+        if (message instanceof Messages.TaskEvent event) {
+            JobMaster job = masters.get(event.jobId());
+            if (job != null) {
+                job.taskEvent(event);
+            }
+            return Messages.Reply.OK;
+        }
+        return Messages.Reply.error("unknown request " + message.getClass().getSimpleName());
+    }
+
+    private synchronized Messages.Reply submit(JobSpec spec) {
+        JobDefinition definition =
+                JobDefinitions.find(spec.type(), node.classLoader()).orElse(null);
+        if (definition == null) {
+            return Messages.Reply.error("no job type '" + spec.type() + "'; available: "
+                    + String.join(", ", JobDefinitions.all(node.classLoader()).keySet()));
+        }
+        List<String> problems = definition.validate(spec);
+        if (!problems.isEmpty()) {
+            return Messages.Reply.error(String.join("; ", problems));
+        }
+        if (masters.containsKey(spec.jobId().value())) {
+            return new Messages.Reply(true, "job " + spec.jobId() + " is running");
+        }
+        JobRecord existing =
+                JobRecord.decode(node.maps().jobs().get(spec.jobId().value()));
+        if (existing != null && existing.state() == JobRecord.State.FINISHED) {
+            return new Messages.Reply(true, "job " + spec.jobId() + " has finished");
+        }
+        start(spec, false);
+        return Messages.Reply.OK;
+    }
+
+    private void start(JobSpec spec, boolean takenOver) {
+        JobDefinition definition =
+                JobDefinitions.find(spec.type(), node.classLoader()).orElseThrow();
+        JobMaster job = new JobMaster(node, spec, definition, this::ended);
+        masters.put(spec.jobId().value(), job);
+        job.start(takenOver);
+    }
+
+    private void ended(JobMaster job) {
+        masters.remove(job.jobId(), job);
+    }
+
+    void memberRemoved(Member member) {
+        masters.values().forEach(m -> m.memberRemoved(member));
+    }
+
+    void stopAll() {
+        masters.values().forEach(JobMaster::stop);
+        masters.clear();
+    }
+
+    /** Drops every job master without a word to anyone: this member is crashing. */
+    void abandonAll() {
+        masters.values().forEach(JobMaster::abandon);
+        masters.clear();
+    }
+
+    int activeJobs() {
+        return masters.size();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.cairn.checkpoint.cluster;
+
+import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.storage.api.JobId;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What members (and clients) say to each other. Plain records, encoded with Kryo ({@code
+ * CairnKryo} lists every one with its id) inside a {@link CairnCall}.
+ */
+public final class Messages {
+    private Messages() {}
+
+    /** Marks messages handled by the master member (forwarded there by whichever member gets them). */
+    public interface ToMaster {}
+
+    /** Submits a job; answered with a {@link Reply}. */
+    public record SubmitJob(String jobId, String type, HashMap<String, String> params) implements ToMaster {
+        public static SubmitJob of(JobSpec spec) {
+            return new SubmitJob(spec.jobId().value(), spec.type(), new HashMap<>(spec.params()));
+        }
+
+        public JobSpec spec() {
+            return new JobSpec(JobId.of(jobId), type, params);
+        }
+    }
+
+    /** Deploys subtask {@code subtask} of a pipeline, for execution attempt {@code attempt}. */
+    public record Deploy(
+            String jobId,
+            String type,
+            HashMap<String, String> params,
+            String pipeline,
+            int subtask,
+            int attempt,
+            String master,
+            HashMap<String, byte[]> restored) {
+        JobSpec spec() {
+            return new JobSpec(JobId.of(jobId), type, params);
+        }
+
+        static HashMap<String, byte[]> copy(Map<String, byte[]> restored) {
+            return new HashMap<>(restored);
+        }
+    }
+
+    /** Starts checkpoint {@code id} at the sources of a pipeline's subtasks on the receiving member. */
+    public record Trigger(String jobId, String pipeline, int attempt, long id, boolean finalCheckpoint) {}
+
+    /** Checkpoint {@code id} completed ({@code complete}) or was aborted. */
+    public record Notify(String jobId, String pipeline, int attempt, long id, boolean complete) {}
+
+    /** Stops every task of the pipeline with an attempt up to {@code upToAttempt}; answered once stopped. */
+    public record Cancel(String jobId, String pipeline, int upToAttempt) {}
+
+    /** A task's snapshot for checkpoint {@code id}. */
+    public record Ack(String jobId, String pipeline, int attempt, long id, String taskId, byte[] state)
+            implements ToMaster {}
+
+    /** Something happened to a task. */
+    public record TaskEvent(
+            String jobId, String pipeline, int attempt, String taskId, Kind kind, long id, long records, String detail)
+            implements ToMaster {
+        public enum Kind {
+            SOURCE_FINISHED,
+            COMMITTED,
+            FAILED
+        }
+    }
+
+    /** The answer to a request: {@code ok}, or not with a message for the user. */
+    public record Reply(boolean ok, String message) {
+        public static final Reply OK = new Reply(true, "");
+
+        public static Reply error(String message) {
+            return new Reply(false, message);
+        }
+    }
+}

@@ -1,0 +1,466 @@
+package dev.cairn.checkpoint.cluster;
+
+import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.coordinator.CheckpointCoordinator;
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import dev.cairn.checkpoint.coordinator.CoordinatorListener;
+import dev.cairn.checkpoint.coordinator.FailureReason;
+import dev.cairn.checkpoint.coordinator.TaskGateway;
+import dev.cairn.checkpoint.flush.PipelineFlusher;
+import dev.cairn.checkpoint.recovery.RecoveryPlanner;
+import dev.cairn.checkpoint.recovery.RecoveryPlanner.IncompatibleCheckpointException;
+import dev.cairn.checkpoint.recovery.RecoveryPlanner.Recovery;
+import dev.cairn.checkpoint.runtime.PipelineDefinition;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.PipelineSnapshots;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pipeline of a job, on the master: places and deploys its subtasks, restores them from the
+ * latest checkpoint, runs its coordinator and flusher, and restarts the whole pipeline (a new
+ * execution attempt) when a task fails, a member running it leaves, or checkpoints keep failing.
+ *
+ * <p>Lifecycle methods run on the job's control thread; coordinator and flusher callbacks only
+ * record facts and hand lifecycle work to that thread.
+ */
+final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineMaster.class);
+    private static final long DEPLOY_TIMEOUT_MILLIS = 30_000;
+    private static final int HISTORY = 50;
+
+    private final JobMaster job;
+    private final CairnNode node;
+    private final PipelineDefinition definition;
+    private final PipelineKey key;
+    private final PipelineSnapshots snapshots;
+    private final String fingerprint;
+    private final Set<String> sinks = new LinkedHashSet<>();
+
+    // ---- control thread
+    private PipelineFlusher flusher;
+    private CheckpointCoordinator coordinator;
+    private Map<Integer, Member> placement = Map.of();
+    private int restartDelay = 100;
+
+    // ---- read from any thread
+    private volatile int attempt;
+    private volatile boolean finished;
+    private volatile long finalId = -1;
+    private volatile long restoredFrom = -1;
+    private volatile String restoredSource = "none";
+    private volatile boolean finishedBeforeStart;
+    private final Map<String, Long> committedId = new ConcurrentHashMap<>();
+    private final Map<String, Long> committedRecords = new ConcurrentHashMap<>();
+    final Stats stats = new Stats();
+
+    /** Counters for status and statistics; written on the coordinator thread. */
+    static final class Stats {
+        volatile long completed;
+        volatile long failed;
+        volatile long restarts;
+        volatile CheckpointStats last;
+        volatile long lastFlushMillis;
+        private final Deque<CheckpointStats> history = new ArrayDeque<>();
+
+        synchronized void add(CheckpointStats s) {
+            history.addLast(s);
+            while (history.size() > HISTORY) {
+                history.removeFirst();
+            }
+        }
+
+        synchronized List<CheckpointStats> history() {
+            return new ArrayList<>(history);
+        }
+    }
+
+    PipelineMaster(JobMaster job, CairnNode node, PipelineDefinition definition, PipelineKey key, String fingerprint) {
+        this.job = job;
+        this.node = node;
+        this.definition = definition;
+        this.key = key;
+        this.fingerprint = fingerprint;
+        this.snapshots = new PipelineSnapshots(node.maps(), key, node.io());
+        for (String task : definition.taskIds()) {
+            if (task.startsWith("sink-")) {
+                sinks.add(task);
+            }
+        }
+    }
+
+    // ================================================================ control thread
+
+    void start() throws Exception {
+        EngineConfig config = node.config();
+        flusher = new PipelineFlusher(
+                snapshots, node.storage(), config.checkpoint().storage().maxRetained(), node.io(), this);
+        startAttempt("start");
+    }
+
+    private void startAttempt(String why) {
+        stopCoordinator();
+        int previous = snapshots.record().attempt();
+        cancelTasks(Math.max(previous, attempt));
+        if (job.stopped()) {
+            return;
+        }
+        attempt = snapshots.nextAttempt();
+        committedId.clear();
+        Recovery recovery;
+        try {
+            recovery = RecoveryPlanner.plan(snapshots, node.storage(), fingerprint);
+        } catch (IncompatibleCheckpointException e) {
+            job.fail(e.getMessage());
+            return;
+        } catch (Exception e) {
+            retryLater("cannot read the checkpoints of " + key + ": " + e.getMessage());
+            return;
+        }
+        CompletedCheckpoint restored = recovery.checkpoint().orElse(null);
+        if (restored != null && restored.finished()) {
+            LOG.info("{} finished before (checkpoint {}); nothing to run", key, restored.id());
+            finishedBeforeStart = true;
+            finished = true;
+            job.pipelineFinished();
+            return;
+        }
+        long floor = Math.max(
+                recovery.highestStoredId(),
+                restored == null ? -1 : restored.id().value());
+        snapshots.issueAbove(floor);
+        if (restored != null && recovery.source().equals("storage")) {
+            snapshots.restoredFromStorage(restored.id().value());
+        }
+        restoredFrom = restored == null ? -1 : restored.id().value();
+        restoredSource = recovery.source();
+        Map<String, byte[]> states = new HashMap<>();
+        if (restored != null) {
+            for (TaskState state : restored.taskStates()) {
+                states.put(state.taskId(), state.state());
+            }
+        }
+        try {
+            placement = place();
+            deploy(states);
+        } catch (Exception e) {
+            retryLater("cannot deploy " + key + " attempt " + attempt + ": " + e.getMessage());
+            return;
+        }
+        restartDelay = 100;
+        LOG.info(
+                "{} attempt {} running ({}), restored from {}",
+                key,
+                attempt,
+                why,
+                restored == null
+                        ? "nothing (fresh start)"
+                        : "checkpoint " + restored.id() + " in " + recovery.source());
+        startCoordinator();
+        flusher.wake();
+    }
+
+    private void retryLater(String problem) {
+        LOG.warn("{}; retrying in {} ms", problem, restartDelay);
+        int delay = restartDelay;
+        restartDelay = Math.min(5_000, restartDelay * 2);
+        job.schedule(() -> startAttempt("retry"), delay);
+    }
+
+    private Map<Integer, Member> place() {
+        List<Member> members = new ArrayList<>(node.hazelcast().getCluster().getMembers());
+        var slots = node.config().slotService();
+        int parallelism = definition.parallelism();
+        if (!slots.dynamicSlot() && parallelism > members.size() * slots.slotNum()) {
+            throw new IllegalStateException("pipeline " + key + " needs " + parallelism + " slots; the cluster has "
+                    + members.size() + " members of " + slots.slotNum());
+        }
+        Map<Integer, Member> where = new HashMap<>();
+        for (int i = 0; i < parallelism; i++) {
+            where.put(i, members.get((i + attempt) % members.size()));
+        }
+        return where;
+    }
+
+    private void deploy(Map<String, byte[]> states) throws Exception {
+        List<CompletableFuture<Object>> replies = new ArrayList<>();
+        for (Map.Entry<Integer, Member> entry : placement.entrySet()) {
+            int subtask = entry.getKey();
+            HashMap<String, byte[]> restored = new HashMap<>();
+            for (String task : PipelineDefinition.taskIds(definition.shape(), subtask)) {
+                byte[] state = states.get(task);
+                if (state != null) {
+                    restored.put(task, state);
+                }
+            }
+            replies.add(node.send(
+                    entry.getValue(),
+                    new Messages.Deploy(
+                            key.jobId().value(),
+                            job.spec().type(),
+                            new HashMap<>(job.spec().params()),
+                            key.pipeline(),
+                            subtask,
+                            attempt,
+                            node.hazelcast()
+                                    .getCluster()
+                                    .getLocalMember()
+                                    .getUuid()
+                                    .toString(),
+                            restored)));
+        }
+        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                .get(DEPLOY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        for (CompletableFuture<Object> reply : replies) {
+            if (reply.get() instanceof Messages.Reply r && !r.ok()) {
+                throw new IllegalStateException(r.message());
+            }
+        }
+    }
+
+    private void startCoordinator() {
+        int myAttempt = attempt;
+        Map<String, String> metadata = Map.of(
+                CompletedCheckpoint.META_JOB_SPEC,
+                fingerprint,
+                CompletedCheckpoint.META_ATTEMPT,
+                Integer.toString(myAttempt));
+        Set<String> sources = new LinkedHashSet<>();
+        for (String task : definition.taskIds()) {
+            if (task.startsWith("source-")) {
+                sources.add(task);
+            }
+        }
+        coordinator = new CheckpointCoordinator(
+                new CheckpointCoordinator.Setup(
+                        key,
+                        definition.taskIds(),
+                        sources,
+                        metadata,
+                        snapshots,
+                        new Gateway(myAttempt),
+                        snapshots,
+                        flusher::backlogFull,
+                        this),
+                node.config().checkpoint(),
+                job.scheduler());
+        coordinator.start();
+    }
+
+    private void stopCoordinator() {
+        if (coordinator != null) {
+            coordinator.stop();
+            coordinator = null;
+        }
+    }
+
+    /** Stops this pipeline's tasks of every attempt up to {@code upTo}, on every member, and waits. */
+    private void cancelTasks(int upTo) {
+        List<CompletableFuture<Object>> replies = new ArrayList<>();
+        for (Member member : node.hazelcast().getCluster().getMembers()) {
+            replies.add(node.send(member, new Messages.Cancel(key.jobId().value(), key.pipeline(), upTo)));
+        }
+        for (CompletableFuture<Object> reply : replies) {
+            try {
+                reply.get(DEPLOY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.debug("Cancel of {} on a member did not answer: {}", key, e.toString());
+            }
+        }
+    }
+
+    void memberRemoved(Member member) {
+        if (!finished && coordinator != null && placement.containsValue(member)) {
+            restart("member " + member.getAddress() + " left");
+        }
+    }
+
+    private void restart(String why) {
+        if (finished || job.stopped()) {
+            return;
+        }
+        stats.restarts++;
+        LOG.warn("Restarting {} from its latest checkpoint: {}", key, why);
+        job.changed();
+        startAttempt(why);
+    }
+
+    private void checkFinished() {
+        if (finished || finalId < 0) {
+            return;
+        }
+        for (String sink : sinks) {
+            if (committedId.getOrDefault(sink, -1L) < finalId) {
+                return;
+            }
+        }
+        if (snapshots.record().flushedUpTo() < finalId) {
+            return;
+        }
+        finished = true;
+        stopCoordinator();
+        cancelTasks(attempt);
+        LOG.info("{} finished: final checkpoint {} committed and stored", key, finalId);
+        job.pipelineFinished();
+    }
+
+    /** Stops the pipeline for good (job cancelled, or this member stops being master). */
+    void stop(boolean tellMembers) {
+        stopCoordinator();
+        if (flusher != null) {
+            flusher.close();
+        }
+        if (tellMembers) {
+            cancelTasks(attempt);
+        }
+    }
+
+    // ================================================================ any thread
+
+    void acknowledged(Messages.Ack ack) {
+        CheckpointCoordinator c = coordinator;
+        if (ack.attempt() == attempt && c != null) {
+            c.acknowledge(ack.id(), ack.taskId(), ack.state());
+        }
+    }
+
+    void taskEvent(Messages.TaskEvent event) {
+        if (event.attempt() != attempt) {
+            return; // a task of an earlier attempt
+        }
+        CheckpointCoordinator c = coordinator;
+        switch (event.kind()) {
+            case SOURCE_FINISHED -> {
+                if (c != null) {
+                    c.sourceFinished(event.taskId());
+                }
+            }
+            case FAILED -> {
+                if (c != null) {
+                    c.taskFailed(event.taskId(), event.detail());
+                }
+            }
+            case COMMITTED -> {
+                committedId.merge(event.taskId(), event.id(), Math::max);
+                committedRecords.merge(event.taskId(), event.records(), Math::max);
+                job.changed();
+                if (event.id() == finalId) {
+                    job.control(this::checkFinished);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void completed(CompletedCheckpoint checkpoint, CheckpointStats s) {
+        stats.completed++;
+        stats.last = s;
+        stats.add(s);
+        if (s.finalCheckpoint()) {
+            finalId = s.id();
+        }
+        flusher.completed();
+        job.changed();
+    }
+
+    @Override
+    public void failed(CheckpointStats s) {
+        if (s.reason() != FailureReason.PIPELINE_STOPPED) {
+            stats.failed++;
+            stats.add(s);
+            job.changed();
+        }
+    }
+
+    @Override
+    public void failoverRequired(FailureReason reason, String detail) {
+        job.control(() -> restart(detail));
+    }
+
+    @Override
+    public void flushed(long id, long millis, int backlog) {
+        stats.lastFlushMillis = millis;
+        CheckpointCoordinator c = coordinator;
+        if (c != null) {
+            c.backlogChanged();
+        }
+        job.changed();
+        if (id >= finalId && finalId >= 0) {
+            job.control(this::checkFinished);
+        }
+    }
+
+    // ================================================================ status
+
+    boolean finished() {
+        return finished;
+    }
+
+    boolean finishedBeforeStart() {
+        return finishedBeforeStart;
+    }
+
+    long committedRecords() {
+        return committedRecords.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    int backlog() {
+        return flusher == null ? 0 : flusher.backlog();
+    }
+
+    int attempt() {
+        return attempt;
+    }
+
+    String restoredFrom() {
+        return restoredFrom < 0 ? "nothing" : "checkpoint " + restoredFrom + " (" + restoredSource + ")";
+    }
+
+    PipelineKey key() {
+        return key;
+    }
+
+    /** Sends coordinator requests to the tasks of one attempt, wherever they run. */
+    private final class Gateway implements TaskGateway {
+        private final int gatewayAttempt;
+
+        Gateway(int attempt) {
+            this.gatewayAttempt = attempt;
+        }
+
+        private void toMembers(Object message) {
+            for (Member member : new LinkedHashSet<>(placement.values())) {
+                node.send(member, message).exceptionally(e -> null); // a lost member is handled by membership
+            }
+        }
+
+        @Override
+        public void trigger(long id, boolean finalCheckpoint) {
+            toMembers(new Messages.Trigger(key.jobId().value(), key.pipeline(), gatewayAttempt, id, finalCheckpoint));
+        }
+
+        @Override
+        public void complete(long id) {
+            toMembers(new Messages.Notify(key.jobId().value(), key.pipeline(), gatewayAttempt, id, true));
+        }
+
+        @Override
+        public void abort(long id) {
+            toMembers(new Messages.Notify(key.jobId().value(), key.pipeline(), gatewayAttempt, id, false));
+        }
+    }
+}

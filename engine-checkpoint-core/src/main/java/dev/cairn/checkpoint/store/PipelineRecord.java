@@ -1,0 +1,92 @@
+package dev.cairn.checkpoint.store;
+
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * What the cluster remembers of a pipeline, beside its snapshots: the id counter, the latest
+ * completed checkpoint, how far the flusher got, which checkpoints the snapshot map holds, and
+ * the execution attempt. One entry per pipeline in {@link SnapshotMaps#PIPELINES}, written by the
+ * pipeline's job master only, with compare-and-set.
+ *
+ * @param lastIssuedId the highest checkpoint id issued (ids only grow, the first is 1), 0 if none
+ * @param lastCompletedId the latest completed checkpoint, -1 if none
+ * @param flushedUpTo every completed checkpoint up to this id is in storage (or superseded), -1
+ * @param inMemory ids whose snapshots the snapshot map holds, ascending
+ * @param attempt the pipeline's latest execution attempt, 0 before the first
+ */
+public record PipelineRecord(
+        long lastIssuedId, long lastCompletedId, long flushedUpTo, List<Long> inMemory, int attempt) {
+
+    public static final PipelineRecord EMPTY = new PipelineRecord(0, -1, -1, List.of(), 0);
+
+    public PipelineRecord {
+        inMemory = List.copyOf(new TreeSet<>(inMemory));
+    }
+
+    /** Completed checkpoints not yet flushed, ascending. */
+    public List<Long> unflushed() {
+        return inMemory.stream().filter(id -> id > flushedUpTo).toList();
+    }
+
+    PipelineRecord withIssued(long id) {
+        return new PipelineRecord(Math.max(lastIssuedId, id), lastCompletedId, flushedUpTo, inMemory, attempt);
+    }
+
+    PipelineRecord withCompleted(long id) {
+        List<Long> ids = new ArrayList<>(inMemory);
+        ids.add(id);
+        return new PipelineRecord(Math.max(lastIssuedId, id), Math.max(lastCompletedId, id), flushedUpTo, ids, attempt);
+    }
+
+    /** After {@code id} is flushed: what the map still needs is the latest completed one and the unflushed. */
+    PipelineRecord withFlushed(long id) {
+        long flushed = Math.max(flushedUpTo, id);
+        List<Long> keep = inMemory.stream()
+                .filter(i -> i == lastCompletedId || i > flushed)
+                .toList();
+        return new PipelineRecord(lastIssuedId, lastCompletedId, flushed, keep, attempt);
+    }
+
+    PipelineRecord withAttempt(int newAttempt) {
+        return new PipelineRecord(lastIssuedId, lastCompletedId, flushedUpTo, inMemory, newAttempt);
+    }
+
+    byte[] encode() {
+        Output out = new Output(32 + 10 * inMemory.size());
+        out.writeVarLong(lastIssuedId + 1, true);
+        out.writeVarLong(lastCompletedId + 1, true);
+        out.writeVarLong(flushedUpTo + 1, true);
+        out.writeVarInt(inMemory.size(), true);
+        inMemory.forEach(id -> out.writeVarLong(id, true));
+        out.writeVarInt(attempt, true);
+        return out.toBytes();
+    }
+
+    static PipelineRecord decode(byte[] bytes) {
+        if (bytes == null) {
+            return EMPTY;
+        }
+        try {
+            Input in = new Input(bytes);
+            long issued = in.readVarLong(true) - 1;
+            long completed = in.readVarLong(true) - 1;
+            long flushed = in.readVarLong(true) - 1;
+            int count = in.readVarInt(true);
+            if (count < 0 || count > bytes.length) {
+                throw new KryoException("bad count " + count);
+            }
+            List<Long> ids = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                ids.add(in.readVarLong(true));
+            }
+            return new PipelineRecord(issued, completed, flushed, ids, in.readVarInt(true));
+        } catch (KryoException e) {
+            throw new IllegalStateException("corrupt pipeline record: " + e.getMessage(), e);
+        }
+    }
+}

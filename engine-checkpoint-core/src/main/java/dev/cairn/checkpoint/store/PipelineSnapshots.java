@@ -1,0 +1,99 @@
+package dev.cairn.checkpoint.store;
+
+import dev.cairn.checkpoint.coordinator.CheckpointIdCounter;
+import dev.cairn.checkpoint.coordinator.CompletedCheckpointStore;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.SnapshotCodec;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * One pipeline's view of the cluster's snapshot maps: its checkpoint id counter, where completed
+ * checkpoints are put (complete when the put returns, backups included), and what the flusher
+ * and recovery read. Blocking map calls run on the given I/O executor, never on the coordinator
+ * thread.
+ */
+public final class PipelineSnapshots implements CheckpointIdCounter, CompletedCheckpointStore {
+    private final SnapshotMaps maps;
+    private final PipelineKey pipeline;
+    private final Executor io;
+
+    public PipelineSnapshots(SnapshotMaps maps, PipelineKey pipeline, Executor io) {
+        this.maps = maps;
+        this.pipeline = pipeline;
+        this.io = io;
+    }
+
+    public PipelineKey pipeline() {
+        return pipeline;
+    }
+
+    @Override
+    public CompletionStage<Long> next() {
+        return CompletableFuture.supplyAsync(
+                () -> maps.update(pipeline, r -> r.withIssued(r.lastIssuedId() + 1))
+                        .lastIssuedId(),
+                io);
+    }
+
+    /** Makes every id issued from now on higher than {@code id}. */
+    public void issueAbove(long id) {
+        maps.update(pipeline, r -> r.withIssued(id));
+    }
+
+    @Override
+    public CompletionStage<Long> add(CompletedCheckpoint checkpoint) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    byte[] blob = SnapshotCodec.encode(checkpoint);
+                    long id = checkpoint.id().value();
+                    maps.snapshots().set(SnapshotMaps.key(pipeline, id), blob); // returns after the sync backups
+                    maps.update(pipeline, r -> r.withCompleted(id));
+                    return (long) blob.length;
+                },
+                io);
+    }
+
+    public PipelineRecord record() {
+        return maps.record(pipeline);
+    }
+
+    public Optional<byte[]> blob(long id) {
+        return Optional.ofNullable(maps.snapshots().get(SnapshotMaps.key(pipeline, id)));
+    }
+
+    /**
+     * Records that {@code id} is in storage, and removes from the map every snapshot that neither
+     * recovery (the latest) nor the flusher (the unflushed) still needs.
+     */
+    public PipelineRecord flushed(long id) {
+        PipelineRecord before = record();
+        PipelineRecord after = maps.update(pipeline, r -> r.withFlushed(id));
+        for (long held : before.inMemory()) {
+            if (!after.inMemory().contains(held)) {
+                maps.snapshots().delete(SnapshotMaps.key(pipeline, held));
+            }
+        }
+        return after;
+    }
+
+    /** After a restore from storage: that checkpoint counts as the latest completed and flushed. */
+    public void restoredFromStorage(long id) {
+        maps.update(
+                pipeline,
+                r -> new PipelineRecord(
+                        Math.max(r.lastIssuedId(), id),
+                        Math.max(r.lastCompletedId(), id),
+                        Math.max(r.flushedUpTo(), id),
+                        r.inMemory(),
+                        r.attempt()));
+    }
+
+    /** Starts the next execution attempt and returns its number. */
+    public int nextAttempt() {
+        return maps.update(pipeline, r -> r.withAttempt(r.attempt() + 1)).attempt();
+    }
+}

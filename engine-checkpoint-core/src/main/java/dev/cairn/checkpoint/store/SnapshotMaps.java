@@ -1,0 +1,96 @@
+package dev.cairn.checkpoint.store;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import dev.cairn.checkpoint.storage.api.JobId;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.util.Arrays;
+import java.util.function.UnaryOperator;
+
+/**
+ * The IMaps Cairn keeps in the cluster, all with {@code seatunnel.engine.backup-count}
+ * synchronous backups: a put returns once the backups hold it.
+ *
+ * <ul>
+ *   <li>{@link #SNAPSHOTS}: {@code job/pipeline/id} to the encoded snapshot blob.
+ *   <li>{@link #PIPELINES}: {@code job/pipeline} to its {@link PipelineRecord}.
+ *   <li>{@link #JOBS}: {@code job} to its encoded job record.
+ * </ul>
+ */
+public final class SnapshotMaps {
+    public static final String SNAPSHOTS = "cairn.snapshots";
+    public static final String PIPELINES = "cairn.pipelines";
+    public static final String JOBS = "cairn.jobs";
+
+    private final IMap<String, byte[]> snapshots;
+    private final IMap<String, byte[]> pipelines;
+    private final IMap<String, byte[]> jobs;
+
+    public SnapshotMaps(HazelcastInstance hazelcast) {
+        this.snapshots = hazelcast.getMap(SNAPSHOTS);
+        this.pipelines = hazelcast.getMap(PIPELINES);
+        this.jobs = hazelcast.getMap(JOBS);
+    }
+
+    /** Adds Cairn's map configurations, with the given backup count, to a Hazelcast config. */
+    public static Config configure(Config config, int backupCount) {
+        for (String name : new String[] {SNAPSHOTS, PIPELINES, JOBS}) {
+            config.addMapConfig(new MapConfig(name).setBackupCount(backupCount).setAsyncBackupCount(0));
+        }
+        return config;
+    }
+
+    public IMap<String, byte[]> snapshots() {
+        return snapshots;
+    }
+
+    public IMap<String, byte[]> jobs() {
+        return jobs;
+    }
+
+    public static String key(PipelineKey pipeline) {
+        return pipeline.jobId().value() + "/" + pipeline.pipeline();
+    }
+
+    public static String key(PipelineKey pipeline, long id) {
+        return key(pipeline) + "/" + FileLayout.fileName(CheckpointId.of(id));
+    }
+
+    public static String key(JobId job) {
+        return job.value();
+    }
+
+    public PipelineRecord record(PipelineKey pipeline) {
+        return PipelineRecord.decode(pipelines.get(key(pipeline)));
+    }
+
+    /** Applies {@code change} to the pipeline's record atomically (compare-and-set, retried). */
+    public PipelineRecord update(PipelineKey pipeline, UnaryOperator<PipelineRecord> change) {
+        String key = key(pipeline);
+        while (true) {
+            byte[] old = pipelines.get(key);
+            PipelineRecord next = change.apply(PipelineRecord.decode(old));
+            byte[] encoded = next.encode();
+            if (old == null) {
+                if (pipelines.putIfAbsent(key, encoded) == null) {
+                    return next;
+                }
+            } else if (Arrays.equals(old, encoded) || pipelines.replace(key, old, encoded)) {
+                return next;
+            }
+        }
+    }
+
+    /** Forgets a pipeline: its record and every snapshot the map holds of it. */
+    public void remove(PipelineKey pipeline) {
+        PipelineRecord record = record(pipeline);
+        for (long id : record.inMemory()) {
+            snapshots.delete(key(pipeline, id));
+        }
+        pipelines.delete(key(pipeline));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.cairn.checkpoint.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.checkpoint.config.ConfigLoader;
+import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.demo.DemoJob;
+import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.storage.api.JobId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LocalModeTest {
+    @TempDir
+    Path dir;
+
+    private EngineConfig config() throws Exception {
+        return new ConfigLoader(System::getenv, getClass().getClassLoader())
+                .parse(
+                        """
+                        seatunnel:
+                          engine:
+                            checkpoint:
+                              interval: 100
+                              timeout: 10000
+                              storage:
+                                type: localfile
+                                plugin-config:
+                                  namespace: %s
+                        """
+                                .formatted(dir.resolve("checkpoints")),
+                        "test");
+    }
+
+    static JobRecord awaitDone(CairnMember member, String jobId, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            JobRecord record = member.job(jobId);
+            if (record != null && record.state().done()) {
+                return record;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("job " + jobId + " not done within " + within + ": " + member.job(jobId));
+    }
+
+    @Test
+    void demoJob_runsToTheEnd_withEveryRecordCommittedExactlyOnce() throws Exception {
+        Path output = dir.resolve("out");
+        JobSpec spec = new JobSpec(
+                JobId.of("local-1"),
+                DemoJob.TYPE,
+                Map.of(
+                        DemoJob.RECORDS,
+                        "50000",
+                        DemoJob.PARALLELISM,
+                        "4",
+                        DemoJob.RATE,
+                        "100000",
+                        DemoJob.OUTPUT,
+                        output.toString()));
+        try (CairnMember member = CairnMember.start(
+                config(), CairnMember.localConfig(), getClass().getClassLoader())) {
+            assertTrue(member.submit(spec).ok());
+
+            JobRecord done = awaitDone(member, "local-1", Duration.ofSeconds(60));
+
+            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            assertEquals(50_000, done.recordsCommitted());
+            assertTrue(done.checkpointsCompleted() >= 2, "checkpointed as it ran: " + done.checkpointsCompleted());
+            OutputCheck check = OutputCheck.of(output, 50_000);
+            assertTrue(check.exactlyOnce(), check.toString());
+            assertFalse(Files.exists(output.resolve(".cairn-staging").resolve("local-1")), "staging cleaned up");
+
+            // Submitted again, it says it finished, and writes nothing.
+            assertTrue(member.submit(spec).message().contains("has finished"));
+        }
+    }
+}
