@@ -10,7 +10,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Cairn.Version.class,
         description = "Cairn: the checkpoint subsystem of a Hazelcast-based data-integration engine.",
-        subcommands = {ConfigCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            MemberCommand.class,
+            ConfigCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Cairn {
     /** Exit status of a configuration or usage problem. */
     public static final int EXIT_INVALID = 2;

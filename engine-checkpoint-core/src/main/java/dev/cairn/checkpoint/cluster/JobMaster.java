@@ -233,6 +233,12 @@ final class JobMaster {
                 last == null ? 0 : last.stateSize(),
                 backlog,
                 restarts,
+                last == null ? -1 : last.id(),
+                pipelines.stream()
+                        .map(PipelineMaster::restoredFrom)
+                        .distinct()
+                        .reduce((a, b) -> a + ", " + b)
+                        .orElse(""),
                 System.currentTimeMillis());
         try {
             node.maps().jobs().set(jobId(), record.encode());

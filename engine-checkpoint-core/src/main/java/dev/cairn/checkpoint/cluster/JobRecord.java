@@ -15,6 +15,8 @@ import java.util.HashMap;
  * @param lastCheckpointBytes task state size of the latest completed checkpoint
  * @param flushBacklog completed checkpoints not yet in storage
  * @param restarts pipeline restarts (failovers) since the job was submitted
+ * @param lastCheckpointId the latest completed checkpoint id (of any pipeline), -1 if none
+ * @param restoredFrom what the latest execution attempt restored from, for people
  */
 public record JobRecord(
         String jobId,
@@ -29,6 +31,8 @@ public record JobRecord(
         long lastCheckpointBytes,
         int flushBacklog,
         int restarts,
+        long lastCheckpointId,
+        String restoredFrom,
         long updatedAt) {
 
     public enum State {
@@ -43,42 +47,8 @@ public record JobRecord(
         }
     }
 
-    static JobRecord submitted(JobSpec spec, long now) {
-        return new JobRecord(
-                spec.jobId().value(),
-                spec.type(),
-                new HashMap<>(spec.params()),
-                State.SUBMITTED,
-                "",
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                now);
-    }
-
     public JobSpec spec() {
         return new JobSpec(JobId.of(jobId), type, params);
-    }
-
-    JobRecord with(State newState, String newMessage, long now) {
-        return new JobRecord(
-                jobId,
-                type,
-                params,
-                newState,
-                newMessage,
-                recordsCommitted,
-                checkpointsCompleted,
-                checkpointsFailed,
-                lastCheckpointMillis,
-                lastCheckpointBytes,
-                flushBacklog,
-                restarts,
-                now);
     }
 
     public byte[] encode() {

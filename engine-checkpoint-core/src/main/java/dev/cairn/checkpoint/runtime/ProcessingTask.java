@@ -89,6 +89,14 @@ final class ProcessingTask extends Task {
         }
     }
 
+    /** A restored sink has committed what its checkpoint held: progress counts it at once. */
+    @Override
+    void restored() {
+        if (sink != null) {
+            events.committed(-1, id, sink.committedRecords());
+        }
+    }
+
     @Override
     void onComplete(long checkpointId) throws Exception {
         super.onComplete(checkpointId);

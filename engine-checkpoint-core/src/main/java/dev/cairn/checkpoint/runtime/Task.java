@@ -57,6 +57,7 @@ abstract class Task implements Runnable {
     public final void run() {
         try {
             operator.restore(restoredState);
+            restored();
             loop();
         } catch (InterruptedException e) {
             if (!stopped) {
@@ -77,6 +78,9 @@ abstract class Task implements Runnable {
     }
 
     abstract void loop() throws Exception;
+
+    /** After a successful restore, before the first record. */
+    void restored() {}
 
     /** Handles every queued control message; a trigger is handed to {@link #onTrigger}. */
     final void drainInbox() throws Exception {

@@ -9,7 +9,10 @@ public interface TaskEvents {
     /** A source has emitted everything. */
     void sourceFinished(String taskId);
 
-    /** A sink committed every transaction up to {@code checkpointId}; {@code records} in total. */
+    /**
+     * A sink committed every transaction up to {@code checkpointId} ({@code -1}: those of the
+     * checkpoint it was restored from); {@code records} in total.
+     */
     void committed(long checkpointId, String taskId, long records);
 
     /** A task failed; the pipeline has to restart. */

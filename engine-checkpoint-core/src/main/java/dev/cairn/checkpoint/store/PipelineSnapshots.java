@@ -44,14 +44,35 @@ public final class PipelineSnapshots implements CheckpointIdCounter, CompletedCh
         maps.update(pipeline, r -> r.withIssued(id));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A checkpoint of an execution attempt that is no longer the pipeline's current one (a
+     * restart began while it was being stored) is refused and removed: it must never become the
+     * latest completed checkpoint behind the new attempt's back.
+     */
     @Override
     public CompletionStage<Long> add(CompletedCheckpoint checkpoint) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     byte[] blob = SnapshotCodec.encode(checkpoint);
                     long id = checkpoint.id().value();
-                    maps.snapshots().set(SnapshotMaps.key(pipeline, id), blob); // returns after the sync backups
-                    maps.update(pipeline, r -> r.withCompleted(id));
+                    int attempt = Integer.parseInt(
+                            checkpoint.metadata().getOrDefault(CompletedCheckpoint.META_ATTEMPT, "-1"));
+                    String key = SnapshotMaps.key(pipeline, id);
+                    maps.snapshots().set(key, blob); // returns after the sync backups
+                    try {
+                        maps.update(pipeline, r -> {
+                            if (attempt >= 0 && r.attempt() != attempt) {
+                                throw new IllegalStateException("checkpoint " + id + " belongs to attempt " + attempt
+                                        + ", the pipeline is at attempt " + r.attempt());
+                            }
+                            return r.withCompleted(id);
+                        });
+                    } catch (IllegalStateException stale) {
+                        maps.snapshots().delete(key);
+                        throw stale;
+                    }
                     return (long) blob.length;
                 },
                 io);

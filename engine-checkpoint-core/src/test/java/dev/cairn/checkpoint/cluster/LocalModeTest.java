@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.demo.DemoJob;
+import dev.cairn.checkpoint.demo.DemoOutput;
 import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ class LocalModeTest {
             assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
             assertEquals(50_000, done.recordsCommitted());
             assertTrue(done.checkpointsCompleted() >= 2, "checkpointed as it ran: " + done.checkpointsCompleted());
-            OutputCheck check = OutputCheck.of(output, 50_000);
+            DemoOutput check = DemoOutput.check(output, 50_000);
             assertTrue(check.exactlyOnce(), check.toString());
             assertFalse(Files.exists(output.resolve(".cairn-staging").resolve("local-1")), "staging cleaned up");
 

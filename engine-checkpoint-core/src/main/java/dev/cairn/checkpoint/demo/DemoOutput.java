@@ -1,4 +1,4 @@
-package dev.cairn.checkpoint.cluster;
+package dev.cairn.checkpoint.demo;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,26 +7,32 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Reads the demo's committed output and counts every integer in it. */
-public final class OutputCheck {
+/**
+ * The demo's committed output, checked: every {@code part-*} file directly under the output
+ * directory read, every integer counted. Exactly once means none missing, none twice, none foreign.
+ */
+public final class DemoOutput {
     public final long records;
     public final long missing;
     public final long duplicated;
     public final long outOfRange;
 
-    private OutputCheck(long records, long missing, long duplicated, long outOfRange) {
+    private DemoOutput(long records, long missing, long duplicated, long outOfRange) {
         this.records = records;
         this.missing = missing;
         this.duplicated = duplicated;
         this.outOfRange = outOfRange;
     }
 
-    public static OutputCheck of(Path dir, long expected) throws IOException {
+    public static DemoOutput check(Path dir, long expected) throws IOException {
         BitSet seen = new BitSet();
         long records = 0;
         long duplicated = 0;
         long outOfRange = 0;
         List<Path> parts;
+        if (!Files.isDirectory(dir)) {
+            return new DemoOutput(0, expected, 0, 0);
+        }
         try (Stream<Path> files = Files.list(dir)) {
             parts = files.filter(p -> p.getFileName().toString().startsWith("part-"))
                     .toList();
@@ -35,7 +41,7 @@ public final class OutputCheck {
             for (String line : Files.readAllLines(part)) {
                 long value = Long.parseLong(line);
                 records++;
-                if (value < 0 || value >= expected) {
+                if (value < 0 || value >= expected || value > Integer.MAX_VALUE) {
                     outOfRange++;
                 } else if (seen.get((int) value)) {
                     duplicated++;
@@ -44,7 +50,7 @@ public final class OutputCheck {
                 }
             }
         }
-        return new OutputCheck(records, expected - seen.cardinality(), duplicated, outOfRange);
+        return new DemoOutput(records, expected - seen.cardinality(), duplicated, outOfRange);
     }
 
     public boolean exactlyOnce() {

@@ -1,0 +1,257 @@
+package dev.cairn.cli;
+
+import dev.cairn.checkpoint.cluster.CairnClient;
+import dev.cairn.checkpoint.cluster.CairnMember;
+import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.cluster.Messages;
+import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.demo.DemoJob;
+import dev.cairn.checkpoint.demo.DemoOutput;
+import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.storage.api.JobId;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs the demo job: in this process (local mode: one embedded member, no network join) or, with
+ * {@code --cluster}, on running members. Shows progress; exits 0 once every record is committed,
+ * having checked the output holds each exactly once. Killed and run again with the same job id,
+ * it resumes from its latest checkpoint.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs a job that checkpoints: the integers 0..N-1 over P subtasks, a stateful transform and an",
+            "exactly-once file sink. Kill it (even kill -9) and run it again with the same --job-id: it resumes",
+            "from its latest checkpoint, and the output holds every integer exactly once."
+        })
+final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--job-id", paramLabel = "ID", description = "Resume this job (default: a new one)")
+    String jobId;
+
+    @Option(
+            names = "--records",
+            paramLabel = "N",
+            defaultValue = "200000",
+            description = "Integers to emit (default ${DEFAULT-VALUE})")
+    long records;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "P",
+            defaultValue = "4",
+            description = "Subtasks (default ${DEFAULT-VALUE})")
+    int parallelism;
+
+    @Option(
+            names = "--rate",
+            paramLabel = "R",
+            defaultValue = "20000",
+            description = "At most R records a second in total, 0 for no limit (default ${DEFAULT-VALUE})")
+    long rate;
+
+    @Option(
+            names = "--output",
+            paramLabel = "DIR",
+            description = "Where committed part-* files go (default: data/demo/ID)")
+    Path output;
+
+    @Option(
+            names = "--cluster",
+            paramLabel = "HOST:PORT[,HOST:PORT...]",
+            split = ",",
+            description = "Submit to running members instead of running in this process")
+    List<String> cluster;
+
+    @Option(
+            names = "--cluster-name",
+            defaultValue = "cairn",
+            description = "The members' cluster name (default ${DEFAULT-VALUE})")
+    String clusterName;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Where the demo submits and follows its job. */
+    private interface Engine extends AutoCloseable {
+        Messages.Reply submit(JobSpec job) throws Exception;
+
+        JobRecord job(String id);
+
+        @Override
+        void close();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (records < 0 || parallelism < 1 || rate < 0) {
+            throw new CliException(
+                    Cairn.EXIT_INVALID, "--records and --rate must be at least 0, --parallelism at least 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        String id = jobId != null ? JobId.of(jobId).value() : newJobId();
+        Path dir = (output != null
+                        ? output
+                        : CairnHome.get().resolve("data").resolve("demo").resolve(id))
+                .toAbsolutePath()
+                .normalize();
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put(DemoJob.RECORDS, Long.toString(records));
+        params.put(DemoJob.PARALLELISM, Integer.toString(parallelism));
+        params.put(DemoJob.RATE, Long.toString(rate));
+        params.put(DemoJob.OUTPUT, dir.toString());
+        JobSpec job = new JobSpec(JobId.of(id), DemoJob.TYPE, params);
+        String resume = resumeCommand(id, dir);
+
+        try (Engine engine = cluster == null ? local() : remote()) {
+            out.printf(
+                    "job %s: %,d records, parallelism %d, %s; output %s%n",
+                    id,
+                    records,
+                    parallelism,
+                    rate == 0 ? "no rate limit" : String.format(Locale.ROOT, "%,d records/s", rate),
+                    dir);
+            if (jobId == null) {
+                out.println("resume it after a crash with: " + resume);
+            }
+            out.flush();
+            Messages.Reply reply = engine.submit(job);
+            if (!reply.ok()) {
+                throw new CliException(Cairn.EXIT_INVALID, "the job was refused: " + reply.message());
+            }
+            JobRecord done = follow(engine, id, out);
+            if (done.state() == JobRecord.State.FAILED) {
+                throw new CliException(Cairn.EXIT_FAILED, "job " + id + " failed: " + done.message());
+            }
+            if (done.message().startsWith("finished before")) {
+                out.printf("job %s had already finished; nothing was run or written%n", id);
+                return 0;
+            }
+        }
+        DemoOutput check = DemoOutput.check(dir, records);
+        if (!check.exactlyOnce()) {
+            throw new CliException(
+                    Cairn.EXIT_FAILED, "job " + id + " finished, but its output is not exactly once: " + check);
+        }
+        out.printf("done: %,d records committed in %s, each exactly once%n", check.records, dir);
+        return 0;
+    }
+
+    private JobRecord follow(Engine engine, String id, PrintWriter out) throws InterruptedException {
+        boolean terminal = System.console() != null;
+        long lastPrint = 0;
+        while (true) {
+            JobRecord record = engine.job(id);
+            long now = System.currentTimeMillis();
+            if (record != null && record.state().done() && record.message().startsWith("finished before")) {
+                return record;
+            }
+            if (record != null && (record.state().done() || terminal || now - lastPrint >= 2_000)) {
+                String line = progress(record);
+                out.print(terminal ? "\r" + line + "   " : line + System.lineSeparator());
+                out.flush();
+                lastPrint = now;
+                if (record.state().done()) {
+                    if (terminal) {
+                        out.println();
+                    }
+                    return record;
+                }
+            }
+            Thread.sleep(terminal ? 200 : 250);
+        }
+    }
+
+    private String progress(JobRecord r) {
+        return String.format(
+                Locale.ROOT,
+                "%s: %,d of %,d records committed (%d%%) | checkpoints %d%s | flush backlog %d%s",
+                r.state().name().toLowerCase(Locale.ROOT),
+                r.recordsCommitted(),
+                records,
+                records == 0 ? 100 : r.recordsCommitted() * 100 / records,
+                r.checkpointsCompleted(),
+                r.lastCheckpointId() < 0
+                        ? ""
+                        : " (last #" + r.lastCheckpointId() + ": " + r.lastCheckpointMillis() + " ms, "
+                                + bytes(r.lastCheckpointBytes()) + ")",
+                r.flushBacklog(),
+                r.restarts() > 0 ? " | restarts " + r.restarts() : "");
+    }
+
+    private static String bytes(long n) {
+        return n < 1024
+                ? n + " B"
+                : n < 1 << 20
+                        ? String.format(Locale.ROOT, "%.1f KiB", n / 1024.0)
+                        : String.format(Locale.ROOT, "%.1f MiB", n / 1048576.0);
+    }
+
+    private String resumeCommand(String id, Path dir) {
+        return "bin/cairn demo --job-id " + id + " --records " + records + " --parallelism " + parallelism + " --rate "
+                + rate + " --output " + dir + (config.file != null ? " --config " + config.file : "")
+                + (cluster != null ? " --cluster " + String.join(",", cluster) : "");
+    }
+
+    private static String newJobId() {
+        return "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + UUID.randomUUID().toString().substring(0, 4);
+    }
+
+    private Engine local() {
+        EngineConfig engine = config.load();
+        CairnMember member = CairnMember.start(engine, CairnMember.localConfig(), Cairn.class.getClassLoader());
+        return adapt(member::submit, member::job, member::close);
+    }
+
+    private Engine remote() {
+        CairnClient client;
+        try {
+            client = CairnClient.connect(cluster, clusterName);
+        } catch (RuntimeException e) {
+            throw new CliException(Cairn.EXIT_FAILED, "cannot reach the cluster at " + cluster + ": " + e.getMessage());
+        }
+        return adapt(client::submit, client::job, client::close);
+    }
+
+    private interface Submit {
+        Messages.Reply submit(JobSpec job) throws Exception;
+    }
+
+    private static Engine adapt(Submit submit, Function<String, JobRecord> job, Runnable close) {
+        return new Engine() {
+            @Override
+            public Messages.Reply submit(JobSpec spec) throws Exception {
+                return submit.submit(spec);
+            }
+
+            @Override
+            public JobRecord job(String id) {
+                return job.apply(id);
+            }
+
+            @Override
+            public void close() {
+                close.run();
+            }
+        };
+    }
+}
