@@ -44,6 +44,7 @@ final class TestCluster implements AutoCloseable {
             cluster.addMember();
         }
         cluster.awaitSize(size);
+        cluster.awaitSafe(); // partitions spread over every member, backups in place
         return cluster;
     }
 
@@ -89,7 +90,9 @@ final class TestCluster implements AutoCloseable {
         return List.copyOf(members);
     }
 
+    /** The master, once the members agree on one (right after a kill they may not yet). */
     CairnMember master() {
+        await(() -> members.stream().filter(CairnMember::isMaster).count() == 1, Duration.ofSeconds(30), "one master");
         return members.stream().filter(CairnMember::isMaster).findFirst().orElseThrow();
     }
 

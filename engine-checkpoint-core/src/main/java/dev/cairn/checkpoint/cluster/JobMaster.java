@@ -42,10 +42,13 @@ final class JobMaster {
     private volatile boolean stopped;
     private volatile JobRecord.State state = JobRecord.State.SUBMITTED;
     private volatile String message = "";
+    /** What the job's previous master counted (after a takeover): counters continue from there. */
+    private final JobRecord previous;
 
-    JobMaster(CairnNode node, JobSpec spec, JobDefinition definition, Consumer<JobMaster> onEnd) {
+    JobMaster(CairnNode node, JobSpec spec, JobDefinition definition, JobRecord previous, Consumer<JobMaster> onEnd) {
         this.node = node;
         this.spec = spec;
+        this.previous = previous;
         this.onEnd = onEnd;
         this.control = Executors.newSingleThreadScheduledExecutor(CairnNode.daemon("cairn-job-" + spec.jobId()));
         this.scheduler = new ExecutorScheduler("cairn-coordinator-" + spec.jobId());
@@ -205,10 +208,10 @@ final class JobMaster {
     /** Writes the job's record into the cluster. */
     private void publish() {
         long committed = 0;
-        long completed = 0;
-        long failed = 0;
+        long completed = previous == null ? 0 : previous.checkpointsCompleted();
+        long failed = previous == null ? 0 : previous.checkpointsFailed();
         int backlog = 0;
-        int restarts = 0;
+        int restarts = previous == null ? 0 : previous.restarts() + 1; // the takeover restarted the job
         CheckpointStats last = null;
         for (PipelineMaster p : pipelines) {
             committed += p.committedRecords();
@@ -229,11 +232,11 @@ final class JobMaster {
                 committed,
                 completed,
                 failed,
-                last == null ? 0 : last.durationMillis(),
-                last == null ? 0 : last.stateSize(),
+                last != null ? last.durationMillis() : previous != null ? previous.lastCheckpointMillis() : 0,
+                last != null ? last.stateSize() : previous != null ? previous.lastCheckpointBytes() : 0,
                 backlog,
                 restarts,
-                last == null ? -1 : last.id(),
+                last != null ? last.id() : previous != null ? previous.lastCheckpointId() : -1,
                 pipelines.stream()
                         .map(PipelineMaster::restoredFrom)
                         .distinct()

@@ -44,7 +44,7 @@ final class JobService {
             JobRecord record = JobRecord.decode(entry.getValue());
             if (record != null && !record.state().done() && !masters.containsKey(record.jobId())) {
                 LOG.info("Taking over job {} ({})", record.jobId(), record.state());
-                start(record.spec(), true);
+                start(record.spec(), record);
             }
         }
     }
@@ -89,16 +89,17 @@ final class JobService {
         if (existing != null && existing.state() == JobRecord.State.FINISHED) {
             return new Messages.Reply(true, "job " + spec.jobId() + " has finished");
         }
-        start(spec, false);
+        start(spec, null);
         return Messages.Reply.OK;
     }
 
-    private void start(JobSpec spec, boolean takenOver) {
+    /** Starts a job master; {@code previous} is the record of the master this one takes over from. */
+    private void start(JobSpec spec, JobRecord previous) {
         JobDefinition definition =
                 JobDefinitions.find(spec.type(), node.classLoader()).orElseThrow();
-        JobMaster job = new JobMaster(node, spec, definition, this::ended);
+        JobMaster job = new JobMaster(node, spec, definition, previous, this::ended);
         masters.put(spec.jobId().value(), job);
-        job.start(takenOver);
+        job.start(previous != null);
     }
 
     private void ended(JobMaster job) {

@@ -34,6 +34,11 @@ import java.util.List;
  *   <li>On restore, the pending files of the restored (completed) checkpoint are committed, and
  *       every other file in staging (in progress, or pending for a checkpoint that never
  *       completed) is deleted: the source replays those records.
+ *   <li>Two-phase commit alone cannot survive the loss of a completed checkpoint: if the newest
+ *       stored checkpoint is corrupt, recovery restores an older one, whose replay would commit
+ *       again what the lost one had committed. So the sink is also idempotent over replays: a
+ *       subtask's integers arrive in increasing order, and on restore it reads the highest one it
+ *       ever committed from its own {@code part-*} files and drops every record at or below it.
  * </ul>
  */
 final class ExactlyOnceFileSink implements Sink {
@@ -45,6 +50,9 @@ final class ExactlyOnceFileSink implements Sink {
     private final int attempt;
     private final List<Pending> pending = new ArrayList<>();
     private long committed;
+    /** The highest integer this subtask ever committed, read on restore; replays up to it are dropped. */
+    private long highestCommitted = Long.MIN_VALUE;
+
     private int sequence;
     private Path current;
     private FileChannel channel;
@@ -66,7 +74,6 @@ final class ExactlyOnceFileSink implements Sink {
         Files.createDirectories(staging);
         if (state != null) {
             ByteBuffer b = ByteBuffer.wrap(state);
-            committed = b.getLong();
             int count = b.getInt();
             for (int i = 0; i < count; i++) {
                 byte[] name = new byte[b.getInt()];
@@ -80,10 +87,28 @@ final class ExactlyOnceFileSink implements Sink {
                 Files.deleteIfExists(leftover);
             }
         }
+        readCommitted();
+    }
+
+    /** Counts what this subtask has committed, in all its part files, and the highest integer. */
+    private void readCommitted() throws IOException {
+        long count = 0;
+        try (DirectoryStream<Path> parts = Files.newDirectoryStream(output, partPrefix + "*")) {
+            for (Path part : parts) {
+                for (String line : Files.readAllLines(part, StandardCharsets.US_ASCII)) {
+                    count++;
+                    highestCommitted = Math.max(highestCommitted, Long.parseLong(line));
+                }
+            }
+        }
+        committed = count;
     }
 
     @Override
     public void write(Object record) throws IOException {
+        if ((Long) record <= highestCommitted) {
+            return; // committed by a checkpoint newer than the one restored from
+        }
         if (writer == null) {
             current = staging.resolve("inprogress-a" + attempt + "-" + sequence++);
             channel = FileChannel.open(current, CREATE_NEW, WRITE);
@@ -108,11 +133,11 @@ final class ExactlyOnceFileSink implements Sink {
             channel = null;
             currentRecords = 0;
         }
-        int size = Long.BYTES + Integer.BYTES;
+        int size = Integer.BYTES;
         for (Pending p : pending) {
             size += Integer.BYTES + p.file().length() + 2 * Long.BYTES;
         }
-        ByteBuffer b = ByteBuffer.allocate(size).putLong(committed).putInt(pending.size());
+        ByteBuffer b = ByteBuffer.allocate(size).putInt(pending.size());
         for (Pending p : pending) {
             byte[] name = p.file().getBytes(StandardCharsets.UTF_8);
             b.putInt(name.length).put(name).putLong(p.checkpointId()).putLong(p.records());

@@ -1,0 +1,147 @@
+package dev.cairn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.log4j.AppenderSkeleton;
+import org.apache.log4j.Logger;
+import org.apache.log4j.spi.LoggingEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Before each full restart the newest stored checkpoint is damaged: one flipped byte, cut short,
+ * emptied. Recovery takes the one before it and says which it skipped and why.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class CorruptCheckpointIT {
+    @TempDir
+    Path dir;
+
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final AppenderSkeleton capture = new AppenderSkeleton() {
+        @Override
+        protected void append(LoggingEvent event) {
+            warnings.add(event.getRenderedMessage());
+        }
+
+        @Override
+        public void close() {}
+
+        @Override
+        public boolean requiresLayout() {
+            return false;
+        }
+    };
+
+    @BeforeEach
+    void captureRecoveryLog() {
+        Logger.getLogger("dev.cairn.checkpoint.recovery").addAppender(capture);
+    }
+
+    @AfterEach
+    void release() {
+        Logger.getLogger("dev.cairn.checkpoint.recovery").removeAppender(capture);
+    }
+
+    enum Damage {
+        FLIPPED_BYTE("CHECKSUM_MISMATCH"),
+        TRUNCATED("LENGTH_MISMATCH"),
+        EMPTIED("TOO_SHORT");
+
+        final String reason;
+
+        Damage(String reason) {
+            this.reason = reason;
+        }
+
+        void apply(Path file) throws Exception {
+            byte[] bytes = Files.readAllBytes(file);
+            switch (this) {
+                case FLIPPED_BYTE -> {
+                    bytes[bytes.length - 3] ^= 0x10;
+                    Files.write(file, bytes);
+                }
+                case TRUNCATED -> Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+                case EMPTIED -> Files.write(file, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
+            }
+        }
+    }
+
+    @Test
+    void damagedNewestCheckpoint_isSkippedWithItsReason_andThePreviousOneIsUsed() throws Exception {
+        long records = 200_000;
+        Path output = dir.resolve("out");
+        Path namespace = dir.resolve("ckpt");
+        var config = TestCluster.engine(
+                "interval: 200\ntimeout: 15000", "hdfs", Map.of("namespace", namespace.toString()), 1);
+        var job = Demo.job("corrupt", records, 4, 10_000, output);
+        Path pipelineDir = namespace.resolve("corrupt").resolve("1");
+
+        for (Damage damage : Damage.values()) {
+            try (TestCluster cluster = TestCluster.start(3, config)) {
+                assertTrue(cluster.submit(job).ok());
+                cluster.awaitJob(
+                        "corrupt", r -> r.checkpointsCompleted() >= 4 && r.flushBacklog() == 0, Duration.ofSeconds(60));
+                cluster.killAll();
+            }
+            List<Long> stored = ids(pipelineDir);
+            assertTrue(stored.size() >= 2, "two checkpoints at least: " + stored);
+            long newest = stored.get(stored.size() - 1);
+            long previous = stored.get(stored.size() - 2);
+            damage.apply(pipelineDir.resolve(FileLayout.fileName(CheckpointId.of(newest))));
+            warnings.clear();
+
+            try (TestCluster cluster = TestCluster.start(3, config)) {
+                assertTrue(cluster.submit(job).ok());
+                JobRecord resumed =
+                        cluster.awaitJob("corrupt", r -> r.restoredFrom().contains("storage"), Duration.ofSeconds(30));
+
+                assertEquals("checkpoint " + previous + " (storage)", resumed.restoredFrom(), damage.name());
+                assertTrue(
+                        warnings.stream()
+                                .anyMatch(w -> w.contains("checkpoint " + newest
+                                        + " of job corrupt pipeline 1 in storage is unusable (" + damage.reason + ")")),
+                        damage + ": " + warnings);
+                if (damage == Damage.EMPTIED) {
+                    JobRecord done = cluster.awaitJob("corrupt", r -> r.state().done(), Duration.ofSeconds(120));
+                    assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+                } else {
+                    cluster.awaitJob(
+                            "corrupt",
+                            r -> r.checkpointsCompleted() >= 2 && r.flushBacklog() == 0,
+                            Duration.ofSeconds(60));
+                    cluster.killAll();
+                }
+            }
+        }
+        Demo.assertExactlyOnce(output, records);
+    }
+
+    private static List<Long> ids(Path pipelineDir) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        try (Stream<Path> files = Files.list(pipelineDir)) {
+            files.map(p -> FileLayout.parseFileName(p.getFileName().toString()))
+                    .flatMap(java.util.Optional::stream)
+                    .forEach(id -> ids.add(id.value()));
+        }
+        ids.sort(null);
+        return ids;
+    }
+}

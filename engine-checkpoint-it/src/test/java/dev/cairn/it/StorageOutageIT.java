@@ -1,0 +1,87 @@
+package dev.cairn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.flush.PipelineFlusher;
+import dev.cairn.checkpoint.storage.testbed.S3Server;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The storage goes away for about 20 s mid-job: checkpoints keep completing in the cluster's
+ * memory until the flush backlog is full, then triggers wait; when the storage is back the flush
+ * catches up, and nothing is lost.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class StorageOutageIT {
+    static S3Server s3;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        s3 = S3Server.start();
+        s3.createBucket("outage");
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    @Test
+    void storageDownFor20s_checkpointsContinueInMemory_backlogBounded_flushCatchesUp() throws Exception {
+        long records = 300_000;
+        Path output = dir.resolve("out");
+        var config =
+                TestCluster.engine("interval: 200\ntimeout: 15000", "hdfs", s3.pluginConfig("outage", "/ckpt/"), 1);
+        try (TestCluster cluster = TestCluster.start(3, config)) {
+            assertTrue(cluster.submit(Demo.job("outage", records, 4, 8_000, output))
+                    .ok());
+            JobRecord before = cluster.awaitJob(
+                    "outage", r -> r.checkpointsCompleted() >= 3 && r.flushBacklog() == 0, Duration.ofSeconds(30));
+
+            s3.stop();
+            long completedAtStop = before.checkpointsCompleted();
+            int maxBacklog = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            JobRecord during = before;
+            while (System.nanoTime() < deadline) {
+                during = cluster.job("outage");
+                maxBacklog = Math.max(maxBacklog, during.flushBacklog());
+                assertEquals(JobRecord.State.RUNNING, during.state());
+                Thread.sleep(50);
+            }
+            s3.restart();
+
+            assertTrue(during.checkpointsCompleted() > completedAtStop, "checkpoints kept completing in memory");
+            assertTrue(maxBacklog >= 2, "the backlog grew while storage was down: " + maxBacklog);
+            assertTrue(maxBacklog <= PipelineFlusher.BACKLOG_LIMIT, "the backlog stayed bounded: " + maxBacklog);
+            assertTrue(
+                    during.checkpointsCompleted() - completedAtStop <= PipelineFlusher.BACKLOG_LIMIT + 1,
+                    "triggers were held back, not piled up in memory: "
+                            + (during.checkpointsCompleted() - completedAtStop) + " completed in 20 s");
+            long completedDuring = during.checkpointsCompleted();
+            cluster.awaitJob(
+                    "outage",
+                    r -> r.flushBacklog() == 0 && r.checkpointsCompleted() > completedDuring,
+                    Duration.ofSeconds(60));
+
+            JobRecord done = cluster.awaitJob("outage", r -> r.state().done(), Duration.ofSeconds(120));
+            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            assertEquals(0, done.restarts(), "a storage outage is no reason to restart anything");
+            Demo.assertExactlyOnce(output, records);
+        }
+    }
+}
