@@ -21,7 +21,11 @@ import java.util.regex.Pattern;
  *                                                 then renamed over the final name; never listed
  * </pre>
  *
- * Object stores (S3, OSS) write the final name in one upload and never rename, so they have no
+ * Savepoints of pipeline {@code P} live beside its checkpoints, as pipeline {@code
+ * P.savepoints} ({@link #savepointsOf}): retention of {@code P} never reaches them, and they share
+ * its id sequence. A pipeline's own name never ends in {@value #SAVEPOINTS_SUFFIX}.
+ *
+ * <p>Object stores (S3, OSS) write the final name in one upload and never rename, so they have no
  * temporary files. Listings recognise checkpoints by {@link #parseFileName exact name} only:
  * temporary files, {@code .crc} sidecars and anything foreign are ignored.
  */
@@ -30,6 +34,9 @@ public final class FileLayout {
     public static final String SUFFIX = ".ckpt";
     /** Zero-padded width of the id in a file name: the digits of {@link Long#MAX_VALUE}. */
     public static final int ID_WIDTH = 19;
+
+    /** Appended to a pipeline's name to name where its savepoints are kept. */
+    public static final String SAVEPOINTS_SUFFIX = ".savepoints";
 
     private static final String TEMP_SUFFIX = ".tmp";
     private static final Pattern FILE_NAME = Pattern.compile("(\\d{" + ID_WIDTH + "})" + Pattern.quote(SUFFIX));
@@ -69,6 +76,16 @@ public final class FileLayout {
     public static Optional<CheckpointId> parseTempFileName(String name) {
         Matcher m = TEMP_NAME.matcher(name);
         return m.matches() ? parseFileName(m.group(1)) : Optional.empty();
+    }
+
+    /** Where the savepoints of {@code pipeline} are kept. */
+    public static PipelineKey savepointsOf(PipelineKey pipeline) {
+        return new PipelineKey(pipeline.jobId(), pipeline.pipeline() + SAVEPOINTS_SUFFIX);
+    }
+
+    /** Whether {@code pipeline} is where some pipeline's savepoints are kept. */
+    public static boolean holdsSavepoints(PipelineKey pipeline) {
+        return pipeline.pipeline().endsWith(SAVEPOINTS_SUFFIX);
     }
 
     /** The job id a directory name stands for, or empty if the name is not a valid job id. */
