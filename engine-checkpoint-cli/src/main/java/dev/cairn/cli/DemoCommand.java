@@ -7,7 +7,9 @@ import dev.cairn.checkpoint.cluster.Messages;
 import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.demo.DemoJob;
 import dev.cairn.checkpoint.demo.DemoOutput;
+import dev.cairn.checkpoint.recovery.RestoreRequest;
 import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -87,12 +89,24 @@ final class DemoCommand implements Callable<Integer> {
             description = "The members' cluster name (default ${DEFAULT-VALUE})")
     String clusterName;
 
+    @Option(
+            names = "--from-savepoint",
+            paramLabel = "ID",
+            description = "Restore exactly this savepoint (an error if it is missing or invalid)")
+    Long fromSavepoint;
+
+    @Option(
+            names = "--from-checkpoint",
+            paramLabel = "ID",
+            description = "Restore exactly this checkpoint (an error if it is missing or invalid)")
+    Long fromCheckpoint;
+
     @Spec
     CommandSpec spec;
 
     /** Where the demo submits and follows its job. */
     private interface Engine extends AutoCloseable {
-        Messages.Reply submit(JobSpec job) throws Exception;
+        Messages.Reply submit(JobSpec job, RestoreRequest restore) throws Exception;
 
         JobRecord job(String id);
 
@@ -106,6 +120,15 @@ final class DemoCommand implements Callable<Integer> {
             throw new CliException(
                     Cairn.EXIT_INVALID, "--records and --rate must be at least 0, --parallelism at least 1");
         }
+        if (fromSavepoint != null && fromCheckpoint != null) {
+            throw new CliException(Cairn.EXIT_INVALID, "give --from-savepoint or --from-checkpoint, not both");
+        }
+        if ((fromSavepoint != null || fromCheckpoint != null) && jobId == null) {
+            throw new CliException(Cairn.EXIT_INVALID, "restoring needs the --job-id of the job it belongs to");
+        }
+        RestoreRequest restore = fromSavepoint != null
+                ? new RestoreRequest(CheckpointType.SAVEPOINT, fromSavepoint)
+                : fromCheckpoint != null ? new RestoreRequest(CheckpointType.CHECKPOINT, fromCheckpoint) : null;
         PrintWriter out = spec.commandLine().getOut();
         String id = jobId != null ? JobId.of(jobId).value() : newJobId();
         Path dir = (output != null
@@ -133,13 +156,17 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("resume it after a crash with: " + resume);
             }
             out.flush();
-            Messages.Reply reply = engine.submit(job);
+            Messages.Reply reply = engine.submit(job, restore);
             if (!reply.ok()) {
                 throw new CliException(Cairn.EXIT_INVALID, "the job was refused: " + reply.message());
             }
             JobRecord done = follow(engine, id, out);
             if (done.state() == JobRecord.State.FAILED) {
                 throw new CliException(Cairn.EXIT_FAILED, "job " + id + " failed: " + done.message());
+            }
+            if (done.state() == JobRecord.State.CANCELLED) {
+                out.printf("job %s was %s; resume it with: %s%n", id, done.message(), resume);
+                return 0;
             }
             if (done.message().startsWith("finished before")) {
                 out.printf("job %s had already finished; nothing was run or written%n", id);
@@ -219,7 +246,10 @@ final class DemoCommand implements Callable<Integer> {
     private Engine local() {
         EngineConfig engine = config.load();
         CairnMember member = CairnMember.start(engine, CairnMember.localConfig(), Cairn.class.getClassLoader());
-        return adapt(member::submit, member::job, member::close);
+        return adapt(
+                (job, restore) -> restore == null ? member.submit(job) : member.submit(job, restore),
+                member::job,
+                member::close);
     }
 
     private Engine remote() {
@@ -229,18 +259,21 @@ final class DemoCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CliException(Cairn.EXIT_FAILED, "cannot reach the cluster at " + cluster + ": " + e.getMessage());
         }
-        return adapt(client::submit, client::job, client::close);
+        return adapt(
+                (job, restore) -> restore == null ? client.submit(job) : client.submit(job, restore),
+                client::job,
+                client::close);
     }
 
     private interface Submit {
-        Messages.Reply submit(JobSpec job) throws Exception;
+        Messages.Reply submit(JobSpec job, RestoreRequest restore) throws Exception;
     }
 
     private static Engine adapt(Submit submit, Function<String, JobRecord> job, Runnable close) {
         return new Engine() {
             @Override
-            public Messages.Reply submit(JobSpec spec) throws Exception {
-                return submit.submit(spec);
+            public Messages.Reply submit(JobSpec spec, RestoreRequest restore) throws Exception {
+                return submit.submit(spec, restore);
             }
 
             @Override

@@ -1,23 +1,19 @@
 package dev.cairn.it;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
+import dev.cairn.checkpoint.cluster.InProcessCluster;
 import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.recovery.RestoreRequest;
 import dev.cairn.checkpoint.runtime.JobSpec;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Real Cairn members in this JVM, joined over TCP/IP on loopback, each on a port of its own. A
@@ -25,17 +21,10 @@ import java.util.function.Predicate;
  * new ones added.
  */
 final class TestCluster implements AutoCloseable {
-    private static final int MAX_MEMBERS = 6;
-
-    private final EngineConfig engine;
-    private final String name = "cairn-it-" + UUID.randomUUID();
-    private final List<Integer> ports;
-    private final List<CairnMember> members = new ArrayList<>();
-    private int nextPort;
+    private final InProcessCluster cluster;
 
     private TestCluster(EngineConfig engine) throws IOException {
-        this.engine = engine;
-        this.ports = freePorts(MAX_MEMBERS);
+        this.cluster = new InProcessCluster(engine, TestCluster.class.getClassLoader(), UnaryOperator.identity());
     }
 
     static TestCluster start(int size, EngineConfig engine) throws IOException {
@@ -51,8 +40,21 @@ final class TestCluster implements AutoCloseable {
     /** An engine configuration; {@code pluginConfig} values are quoted into the YAML. */
     static EngineConfig engine(String checkpoint, String storageType, Map<String, String> pluginConfig, int backupCount)
             throws Exception {
+        return engine(checkpoint, storageType, pluginConfig, backupCount, "");
+    }
+
+    /** The same, with more of {@code seatunnel.engine} (YAML at the engine's level, e.g. {@code http:}). */
+    static EngineConfig engine(
+            String checkpoint, String storageType, Map<String, String> pluginConfig, int backupCount, String engineYaml)
+            throws Exception {
         StringBuilder yaml = new StringBuilder("seatunnel:\n  engine:\n    backup-count: " + backupCount + "\n"
-                + "    print-execution-info-interval: 5\n    checkpoint:\n");
+                + "    print-execution-info-interval: 5\n");
+        for (String line : engineYaml.split("\n")) {
+            if (!line.isBlank()) {
+                yaml.append("    ").append(line).append('\n');
+            }
+        }
+        yaml.append("    checkpoint:\n");
         for (String line : checkpoint.strip().split("\n")) {
             yaml.append("      ").append(line.strip()).append('\n');
         }
@@ -66,59 +68,44 @@ final class TestCluster implements AutoCloseable {
     }
 
     CairnMember addMember() {
-        if (nextPort >= ports.size()) {
-            throw new IllegalStateException("no more than " + MAX_MEMBERS + " members in one test cluster");
-        }
-        Config config = new Config();
-        config.setClusterName(name);
-        NetworkConfig network = config.getNetworkConfig();
-        network.setPort(ports.get(nextPort++)).setPortAutoIncrement(false);
-        network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        JoinConfig join = network.getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true);
-        ports.forEach(p -> join.getTcpIpConfig().addMember("127.0.0.1:" + p));
-        config.setProperty("hazelcast.wait.seconds.before.join", "0");
-        config.setProperty("hazelcast.socket.bind.any", "false");
-        CairnMember member = CairnMember.start(engine, config, TestCluster.class.getClassLoader());
-        members.add(member);
-        return member;
+        return cluster.addMember();
     }
 
     List<CairnMember> members() {
-        return List.copyOf(members);
+        return cluster.members();
     }
 
     /** The master, once the members agree on one (right after a kill they may not yet). */
     CairnMember master() {
-        await(() -> members.stream().filter(CairnMember::isMaster).count() == 1, Duration.ofSeconds(30), "one master");
-        return members.stream().filter(CairnMember::isMaster).findFirst().orElseThrow();
+        await(
+                () -> members().stream().filter(CairnMember::isMaster).count() == 1,
+                Duration.ofSeconds(30),
+                "one master");
+        return members().stream().filter(CairnMember::isMaster).findFirst().orElseThrow();
     }
 
     /** A member other than the master that runs some of the job's tasks. */
     CairnMember taskMemberOtherThanMaster() {
-        return members.stream()
+        return members().stream()
                 .filter(m -> !m.isMaster() && m.runningTaskGroups() > 0)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no member but the master runs tasks"));
     }
 
     void kill(CairnMember member) {
-        members.remove(member);
-        member.kill();
+        cluster.kill(member);
     }
 
     /** Kills every member at once: a full cluster crash. */
     void killAll() {
-        for (CairnMember member : List.copyOf(members)) {
+        for (CairnMember member : members()) {
             kill(member);
         }
     }
 
     void awaitSize(int size) {
         await(
-                () -> members.stream()
+                () -> members().stream()
                         .allMatch(m -> m.hazelcast().getCluster().getMembers().size() == size),
                 Duration.ofSeconds(30),
                 "cluster of " + size);
@@ -127,18 +114,36 @@ final class TestCluster implements AutoCloseable {
     /** Waits until every partition has all its backups again (after a member left or joined). */
     void awaitSafe() {
         await(
-                () -> members.stream()
+                () -> members().stream()
                         .allMatch(m -> m.hazelcast().getPartitionService().isClusterSafe()),
                 Duration.ofSeconds(60),
                 "cluster safe");
     }
 
     Messages.Reply submit(JobSpec spec) {
-        return members.get(0).submit(spec);
+        return members().get(0).submit(spec);
+    }
+
+    Messages.Reply submit(JobSpec spec, RestoreRequest restore) {
+        return members().get(0).submit(spec, restore);
+    }
+
+    /** Waits until the job's record is in {@code state} (FAILED included, unlike {@link #awaitJob}). */
+    JobRecord awaitJobState(String jobId, JobRecord.State state, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        JobRecord record = null;
+        while (System.nanoTime() < deadline) {
+            record = job(jobId);
+            if (record != null && record.state() == state) {
+                return record;
+            }
+            sleep(25);
+        }
+        throw new AssertionError("job " + jobId + " not " + state + " within " + within + ": " + record);
     }
 
     JobRecord job(String jobId) {
-        return members.get(0).job(jobId);
+        return members().get(0).job(jobId);
     }
 
     /** Waits until the job's record satisfies {@code condition}; fails (with the record) otherwise. */
@@ -177,29 +182,8 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
-    private static List<Integer> freePorts(int count) throws IOException {
-        List<Integer> ports = new ArrayList<>();
-        int port = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
-        while (ports.size() < count) {
-            try (ServerSocket socket = new ServerSocket(port)) {
-                ports.add(port);
-            } catch (IOException taken) {
-                // try the next one
-            }
-            port++;
-        }
-        return ports;
-    }
-
     @Override
     public void close() {
-        for (CairnMember member : List.copyOf(members)) {
-            try {
-                member.close();
-            } catch (RuntimeException e) {
-                member.kill();
-            }
-        }
-        members.clear();
+        cluster.close();
     }
 }

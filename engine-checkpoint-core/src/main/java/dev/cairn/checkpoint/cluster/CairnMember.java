@@ -8,12 +8,18 @@ import com.hazelcast.config.YamlConfigBuilder;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import dev.cairn.checkpoint.recovery.RestoreRequest;
+import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.store.SnapshotMaps;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * A Cairn cluster member: a Hazelcast member running a {@link CairnNode}. Cairn adds its own parts
@@ -31,9 +37,21 @@ public final class CairnMember implements AutoCloseable {
 
     /** Starts a member with the user's Hazelcast configuration, completed with Cairn's parts. */
     public static CairnMember start(EngineConfig engine, Config hazelcastConfig, ClassLoader plugins) {
+        return start(engine, hazelcastConfig, plugins, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts a member whose checkpoint storage is wrapped by {@code storageDecorator}: benchmarks
+     * and fault tests put a slow or failing storage in front of the real one this way.
+     */
+    public static CairnMember start(
+            EngineConfig engine,
+            Config hazelcastConfig,
+            ClassLoader plugins,
+            UnaryOperator<CheckpointStorage> storageDecorator) {
         Config config = withCairn(hazelcastConfig, engine);
         HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
-        CairnNode node = new CairnNode(hazelcast, engine, plugins);
+        CairnNode node = new CairnNode(hazelcast, engine, plugins, storageDecorator);
         hazelcast.getUserContext().put(CairnNode.USER_CONTEXT_KEY, node);
         node.start();
         return new CairnMember(hazelcast, node);
@@ -80,13 +98,45 @@ public final class CairnMember implements AutoCloseable {
     }
 
     /** Submits a job through this member (to the master, wherever it is). */
-    public Messages.Reply submit(dev.cairn.checkpoint.runtime.JobSpec spec) {
-        return (Messages.Reply) node.sendToMaster(Messages.SubmitJob.of(spec)).join();
+    public Messages.Reply submit(JobSpec spec) {
+        return request(Messages.SubmitJob.of(spec));
+    }
+
+    /** Submits a job that restores exactly from {@code restore}, or fails saying why. */
+    public Messages.Reply submit(JobSpec spec, RestoreRequest restore) {
+        return request(Messages.SubmitJob.of(spec, restore));
+    }
+
+    /** Takes a savepoint of a running job, waiting until it is in storage; {@code stop}: then cancels it. */
+    public Messages.Reply savepoint(String jobId, boolean stop) {
+        return request(new Messages.TakeSavepoint(jobId, stop));
+    }
+
+    private Messages.Reply request(Object request) {
+        return (Messages.Reply) node.sendToMaster(request).join();
+    }
+
+    /** Cancels a running job (through the master). */
+    public Messages.Reply cancel(String jobId) {
+        return request(new Messages.CancelJob(jobId));
     }
 
     /** The job's record as the cluster has it, or null. */
     public JobRecord job(String jobId) {
         return JobRecord.decode(node.maps().jobs().get(jobId));
+    }
+
+    /**
+     * The recent checkpoints of a job, oldest first, if this member is its master (else empty):
+     * what the statistics show.
+     */
+    public List<CheckpointStats> checkpointHistory(String jobId) {
+        return node.jobs().history(jobId);
+    }
+
+    /** The port of this member's statistics endpoint, or -1 if it is off. */
+    public int httpPort() {
+        return node.httpPort();
     }
 
     /** How many subtask groups this member runs now (for tests and status). */

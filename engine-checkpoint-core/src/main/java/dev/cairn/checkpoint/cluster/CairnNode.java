@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +41,18 @@ public final class CairnNode implements AutoCloseable {
     private final ScheduledExecutorService io;
     private final ExecutorService control;
     private final IExecutorService executor;
+    private final UnaryOperator<CheckpointStorage> storageDecorator;
     private CheckpointStorage storage; // opened on first use; guarded by this
+    private StatsServer http;
+    private JobMBeans mbeans;
 
-    CairnNode(HazelcastInstance hazelcast, EngineConfig config, ClassLoader classLoader) {
+    CairnNode(
+            HazelcastInstance hazelcast,
+            EngineConfig config,
+            ClassLoader classLoader,
+            UnaryOperator<CheckpointStorage> storageDecorator) {
         this.hazelcast = hazelcast;
+        this.storageDecorator = storageDecorator;
         this.config = config;
         this.classLoader = classLoader;
         this.maps = new SnapshotMaps(hazelcast);
@@ -71,6 +80,33 @@ public final class CairnNode implements AutoCloseable {
             }
         });
         control.execute(jobs::checkMastership);
+        String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
+        mbeans = new JobMBeans(member, maps.jobs());
+        io.scheduleWithFixedDelay(this::refreshMBeans, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        if (config.http().enabled()) {
+            try {
+                http = new StatsServer(config.http(), maps::jobs);
+                LOG.info("Statistics at http://{}:{}/cairn/jobs", config.http().host(), http.port());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(
+                        "cannot serve statistics on " + config.http().host() + ":"
+                                + config.http().port() + ": " + e.getMessage(),
+                        e);
+            }
+        }
+    }
+
+    private void refreshMBeans() {
+        try {
+            mbeans.refresh();
+        } catch (RuntimeException e) {
+            LOG.debug("Refreshing the job MBeans failed", e);
+        }
+    }
+
+    /** The statistics endpoint's port, or -1 if it is off. */
+    int httpPort() {
+        return http == null ? -1 : http.port();
     }
 
     static CairnNode of(HazelcastInstance hazelcast) {
@@ -152,8 +188,8 @@ public final class CairnNode implements AutoCloseable {
     synchronized CheckpointStorage storage() throws CheckpointStorageException {
         if (storage == null) {
             StorageConfig storageConfig = config.checkpoint().storage();
-            storage = CheckpointStorageFactories.find(storageConfig.type(), classLoader)
-                    .create(storageConfig.pluginConfig());
+            storage = storageDecorator.apply(CheckpointStorageFactories.find(storageConfig.type(), classLoader)
+                    .create(storageConfig.pluginConfig()));
             LOG.info("Checkpoint storage: {}", storage);
         }
         return storage;
@@ -192,6 +228,7 @@ public final class CairnNode implements AutoCloseable {
     public void close() {
         jobs.stopAll();
         tasks.stopAll();
+        closeEndpoints();
         control.shutdownNow();
         io.shutdownNow();
         synchronized (this) {
@@ -205,8 +242,18 @@ public final class CairnNode implements AutoCloseable {
     void kill() {
         jobs.abandonAll();
         tasks.stopAll();
+        closeEndpoints();
         control.shutdownNow();
         io.shutdownNow();
+    }
+
+    private void closeEndpoints() {
+        if (http != null) {
+            http.close();
+        }
+        if (mbeans != null) {
+            mbeans.close();
+        }
     }
 
     static java.util.concurrent.ThreadFactory daemon(String prefix) {

@@ -4,16 +4,21 @@ import com.hazelcast.cluster.Member;
 import dev.cairn.checkpoint.coordinator.CheckpointStats;
 import dev.cairn.checkpoint.coordinator.ExecutorScheduler;
 import dev.cairn.checkpoint.coordinator.Scheduler;
+import dev.cairn.checkpoint.recovery.RestoreRequest;
 import dev.cairn.checkpoint.runtime.JobDefinition;
 import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.runtime.PipelineDefinition;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -45,7 +50,13 @@ final class JobMaster {
     /** What the job's previous master counted (after a takeover): counters continue from there. */
     private final JobRecord previous;
 
-    JobMaster(CairnNode node, JobSpec spec, JobDefinition definition, JobRecord previous, Consumer<JobMaster> onEnd) {
+    JobMaster(
+            CairnNode node,
+            JobSpec spec,
+            JobDefinition definition,
+            JobRecord previous,
+            RestoreRequest restore,
+            Consumer<JobMaster> onEnd) {
         this.node = node;
         this.spec = spec;
         this.previous = previous;
@@ -55,7 +66,7 @@ final class JobMaster {
         String fingerprint = definition.fingerprint(spec);
         for (PipelineDefinition pipeline : definition.pipelines(spec)) {
             pipelines.add(new PipelineMaster(
-                    this, node, pipeline, new PipelineKey(spec.jobId(), pipeline.name()), fingerprint));
+                    this, node, pipeline, new PipelineKey(spec.jobId(), pipeline.name()), fingerprint, restore));
         }
     }
 
@@ -168,6 +179,46 @@ final class JobMaster {
         }
     }
 
+    /**
+     * Takes a savepoint of every pipeline and waits until each is in storage; with {@code stop},
+     * then cancels the job. Blocks the calling (request) thread, not the job's threads.
+     */
+    Messages.Reply savepoint(boolean stop) {
+        List<CompletableFuture<CompletedCheckpoint>> taken = new ArrayList<>();
+        for (PipelineMaster pipeline : pipelines) {
+            taken.add(pipeline.savepoint());
+        }
+        long deadline = System.currentTimeMillis()
+                + node.config().checkpoint().timeout().toMillis()
+                + 60_000;
+        List<String> done = new ArrayList<>();
+        try {
+            for (int i = 0; i < pipelines.size(); i++) {
+                CompletedCheckpoint savepoint =
+                        taken.get(i).get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                pipelines.get(i).awaitStored(savepoint.id().value(), deadline);
+                done.add("pipeline " + savepoint.pipeline().pipeline() + ": savepoint " + savepoint.id());
+            }
+        } catch (ExecutionException e) {
+            return Messages.Reply.error("no savepoint: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            return Messages.Reply.error("no savepoint within the deadline; the job keeps running");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Messages.Reply.error("interrupted");
+        }
+        String taken0 = String.join(", ", done);
+        if (stop) {
+            control(() -> end(JobRecord.State.CANCELLED, "stopped with " + taken0));
+        }
+        return new Messages.Reply(true, taken0);
+    }
+
+    /** Cancels the job at a user's request: tasks stop, checkpoints stay. */
+    void cancel() {
+        control(() -> end(JobRecord.State.CANCELLED, "cancelled"));
+    }
+
     void fail(String why) {
         LOG.error("Job {} failed: {}", jobId(), why);
         end(JobRecord.State.FAILED, why);
@@ -242,6 +293,9 @@ final class JobMaster {
                         .distinct()
                         .reduce((a, b) -> a + ", " + b)
                         .orElse(""),
+                pipelines.stream().mapToLong(p -> p.stats.restores).sum()
+                        + (previous == null ? 0 : previous.restores()),
+                new ArrayList<>(history()),
                 System.currentTimeMillis());
         try {
             node.maps().jobs().set(jobId(), record.encode());
@@ -249,6 +303,14 @@ final class JobMaster {
             LOG.debug("Cannot publish the record of job {}: {}", jobId(), e.toString());
             dirty.set(true);
         }
+    }
+
+    /** The recent checkpoints of every pipeline, oldest first. */
+    List<CheckpointStats> history() {
+        List<CheckpointStats> all = new ArrayList<>();
+        pipelines.forEach(p -> all.addAll(p.stats.history()));
+        all.sort(java.util.Comparator.comparingLong(CheckpointStats::triggeredAt));
+        return all;
     }
 
     /** One compact line: state, progress, checkpoints, flush backlog, per pipeline. */

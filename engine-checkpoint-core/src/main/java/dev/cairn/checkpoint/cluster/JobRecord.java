@@ -1,8 +1,10 @@
 package dev.cairn.checkpoint.cluster;
 
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
 import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.serialization.CairnKryo;
 import dev.cairn.checkpoint.storage.api.JobId;
+import java.util.ArrayList;
 import java.util.HashMap;
 
 /**
@@ -17,6 +19,8 @@ import java.util.HashMap;
  * @param restarts pipeline restarts (failovers) since the job was submitted
  * @param lastCheckpointId the latest completed checkpoint id (of any pipeline), -1 if none
  * @param restoredFrom what the latest execution attempt restored from, for people
+ * @param restores how many times a pipeline was restored from a checkpoint
+ * @param history the recent checkpoints of every pipeline, oldest first
  */
 public record JobRecord(
         String jobId,
@@ -33,6 +37,8 @@ public record JobRecord(
         int restarts,
         long lastCheckpointId,
         String restoredFrom,
+        long restores,
+        ArrayList<CheckpointStats> history,
         long updatedAt) {
 
     public enum State {
@@ -40,10 +46,11 @@ public record JobRecord(
         RUNNING,
         RESTARTING,
         FINISHED,
-        FAILED;
+        FAILED,
+        CANCELLED;
 
         public boolean done() {
-            return this == FINISHED || this == FAILED;
+            return this == FINISHED || this == FAILED || this == CANCELLED;
         }
     }
 

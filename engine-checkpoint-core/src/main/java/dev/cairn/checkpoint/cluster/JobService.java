@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint.cluster;
 
 import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.recovery.RestoreRequest;
 import dev.cairn.checkpoint.runtime.JobDefinition;
 import dev.cairn.checkpoint.runtime.JobDefinitions;
 import dev.cairn.checkpoint.runtime.JobSpec;
@@ -44,14 +45,29 @@ final class JobService {
             JobRecord record = JobRecord.decode(entry.getValue());
             if (record != null && !record.state().done() && !masters.containsKey(record.jobId())) {
                 LOG.info("Taking over job {} ({})", record.jobId(), record.state());
-                start(record.spec(), record);
+                start(record.spec(), record, null);
             }
         }
     }
 
     Object handle(Object message) {
         if (message instanceof Messages.SubmitJob submit) {
-            return submit(submit.spec());
+            return submit(submit.spec(), submit.restore());
+        }
+        if (message instanceof Messages.TakeSavepoint savepoint) {
+            JobMaster job = masters.get(savepoint.jobId());
+            if (job == null) {
+                return Messages.Reply.error("job " + savepoint.jobId() + " is not running");
+            }
+            return job.savepoint(savepoint.stop());
+        }
+        if (message instanceof Messages.CancelJob cancel) {
+            JobMaster job = masters.get(cancel.jobId());
+            if (job == null) {
+                return Messages.Reply.error("job " + cancel.jobId() + " is not running");
+            }
+            job.cancel();
+            return Messages.Reply.OK;
         }
         if (message instanceof Messages.Ack ack) {
             JobMaster job = masters.get(ack.jobId());
@@ -70,7 +86,7 @@ final class JobService {
         return Messages.Reply.error("unknown request " + message.getClass().getSimpleName());
     }
 
-    private synchronized Messages.Reply submit(JobSpec spec) {
+    private synchronized Messages.Reply submit(JobSpec spec, RestoreRequest restore) {
         JobDefinition definition =
                 JobDefinitions.find(spec.type(), node.classLoader()).orElse(null);
         if (definition == null) {
@@ -82,22 +98,29 @@ final class JobService {
             return Messages.Reply.error(String.join("; ", problems));
         }
         if (masters.containsKey(spec.jobId().value())) {
+            if (restore != null) {
+                return Messages.Reply.error(
+                        "job " + spec.jobId() + " is running; cancel it before restoring it from " + restore);
+            }
             return new Messages.Reply(true, "job " + spec.jobId() + " is running");
         }
         JobRecord existing =
                 JobRecord.decode(node.maps().jobs().get(spec.jobId().value()));
-        if (existing != null && existing.state() == JobRecord.State.FINISHED) {
+        if (existing != null && existing.state() == JobRecord.State.FINISHED && restore == null) {
             return new Messages.Reply(true, "job " + spec.jobId() + " has finished");
         }
-        start(spec, null);
+        start(spec, null, restore);
         return Messages.Reply.OK;
     }
 
-    /** Starts a job master; {@code previous} is the record of the master this one takes over from. */
-    private void start(JobSpec spec, JobRecord previous) {
+    /**
+     * Starts a job master; {@code previous} is the record of the master this one takes over from,
+     * {@code restore} what the user asked to restore from (or null: the latest).
+     */
+    private void start(JobSpec spec, JobRecord previous, RestoreRequest restore) {
         JobDefinition definition =
                 JobDefinitions.find(spec.type(), node.classLoader()).orElseThrow();
-        JobMaster job = new JobMaster(node, spec, definition, previous, this::ended);
+        JobMaster job = new JobMaster(node, spec, definition, previous, restore, this::ended);
         masters.put(spec.jobId().value(), job);
         job.start(previous != null);
     }
@@ -119,6 +142,11 @@ final class JobService {
     void abandonAll() {
         masters.values().forEach(JobMaster::abandon);
         masters.clear();
+    }
+
+    List<dev.cairn.checkpoint.coordinator.CheckpointStats> history(String jobId) {
+        JobMaster job = masters.get(jobId);
+        return job == null ? List.of() : job.history();
     }
 
     int activeJobs() {

@@ -1,6 +1,8 @@
 package dev.cairn.checkpoint.cluster;
 
+import dev.cairn.checkpoint.recovery.RestoreRequest;
 import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,16 +17,40 @@ public final class Messages {
     /** Marks messages handled by the master member (forwarded there by whichever member gets them). */
     public interface ToMaster {}
 
-    /** Submits a job; answered with a {@link Reply}. */
-    public record SubmitJob(String jobId, String type, HashMap<String, String> params) implements ToMaster {
+    /**
+     * Submits a job; answered with a {@link Reply}. {@code restoreFrom} is empty, or {@code
+     * savepoint} or {@code checkpoint} with {@code restoreId}: restore exactly that.
+     */
+    public record SubmitJob(
+            String jobId, String type, HashMap<String, String> params, String restoreFrom, long restoreId)
+            implements ToMaster {
         public static SubmitJob of(JobSpec spec) {
-            return new SubmitJob(spec.jobId().value(), spec.type(), new HashMap<>(spec.params()));
+            return new SubmitJob(spec.jobId().value(), spec.type(), new HashMap<>(spec.params()), "", -1);
+        }
+
+        public static SubmitJob of(JobSpec spec, RestoreRequest restore) {
+            return new SubmitJob(
+                    spec.jobId().value(),
+                    spec.type(),
+                    new HashMap<>(spec.params()),
+                    restore.type().name(),
+                    restore.id());
         }
 
         public JobSpec spec() {
             return new JobSpec(JobId.of(jobId), type, params);
         }
+
+        RestoreRequest restore() {
+            return restoreFrom.isEmpty() ? null : new RestoreRequest(CheckpointType.valueOf(restoreFrom), restoreId);
+        }
     }
+
+    /** Takes a savepoint of every pipeline of a running job; {@code stop}: then cancels it. */
+    public record TakeSavepoint(String jobId, boolean stop) implements ToMaster {}
+
+    /** Cancels a running job: its tasks stop; its checkpoints stay in storage. */
+    public record CancelJob(String jobId) implements ToMaster {}
 
     /** Deploys subtask {@code subtask} of a pipeline, for execution attempt {@code attempt}. */
     public record Deploy(

@@ -11,7 +11,9 @@ import dev.cairn.checkpoint.flush.PipelineFlusher;
 import dev.cairn.checkpoint.recovery.RecoveryPlanner;
 import dev.cairn.checkpoint.recovery.RecoveryPlanner.IncompatibleCheckpointException;
 import dev.cairn.checkpoint.recovery.RecoveryPlanner.Recovery;
+import dev.cairn.checkpoint.recovery.RestoreRequest;
 import dev.cairn.checkpoint.runtime.PipelineDefinition;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
@@ -27,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,10 +80,21 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         volatile long lastFlushMillis;
         private final Deque<CheckpointStats> history = new ArrayDeque<>();
 
+        volatile long restores;
+
         synchronized void add(CheckpointStats s) {
             history.addLast(s);
             while (history.size() > HISTORY) {
                 history.removeFirst();
+            }
+        }
+
+        /** Checkpoint {@code id} reached storage: its entry in the history says when and how fast. */
+        synchronized void flushed(long id, long at, long millis) {
+            List<CheckpointStats> all = new ArrayList<>(history);
+            history.clear();
+            for (CheckpointStats s : all) {
+                history.addLast(s.id() == id && s.completed() ? s.flushed(at, millis) : s);
             }
         }
 
@@ -89,8 +103,18 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         }
     }
 
-    PipelineMaster(JobMaster job, CairnNode node, PipelineDefinition definition, PipelineKey key, String fingerprint) {
+    /** What the user asked to restore from; used by the first attempt only, then null. */
+    private RestoreRequest restore;
+
+    PipelineMaster(
+            JobMaster job,
+            CairnNode node,
+            PipelineDefinition definition,
+            PipelineKey key,
+            String fingerprint,
+            RestoreRequest restore) {
         this.job = job;
+        this.restore = restore;
         this.node = node;
         this.definition = definition;
         this.key = key;
@@ -123,7 +147,10 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         committedId.clear();
         Recovery recovery;
         try {
-            recovery = RecoveryPlanner.plan(snapshots, node.storage(), fingerprint);
+            recovery = restore != null
+                    ? RecoveryPlanner.exact(snapshots, node.storage(), fingerprint, restore)
+                    : RecoveryPlanner.plan(snapshots, node.storage(), fingerprint);
+            restore = null;
         } catch (IncompatibleCheckpointException e) {
             job.fail(e.getMessage());
             return;
@@ -132,7 +159,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
             return;
         }
         CompletedCheckpoint restored = recovery.checkpoint().orElse(null);
-        if (restored != null && restored.finished()) {
+        if (restored != null && restored.finished() && restored.type() == CheckpointType.CHECKPOINT) {
             LOG.info("{} finished before (checkpoint {}); nothing to run", key, restored.id());
             finishedBeforeStart = true;
             finished = true;
@@ -147,6 +174,9 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
             snapshots.restoredFromStorage(restored.id().value());
         }
         restoredFrom = restored == null ? -1 : restored.id().value();
+        if (restored != null) {
+            stats.restores++;
+        }
         restoredSource = recovery.source();
         Map<String, byte[]> states = new HashMap<>();
         if (restored != null) {
@@ -283,6 +313,26 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         }
     }
 
+    /** Asks the coordinator for a savepoint; fails at once if the pipeline is between attempts. */
+    CompletableFuture<CompletedCheckpoint> savepoint() {
+        CheckpointCoordinator c = coordinator;
+        if (c == null || finished) {
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException(key + " is " + (finished ? "finished" : "restarting; try again")));
+        }
+        return c.triggerSavepoint();
+    }
+
+    /** Waits (on the caller's thread) until checkpoint {@code id} is in storage. */
+    void awaitStored(long id, long deadline) throws TimeoutException, InterruptedException {
+        while (snapshots.record().flushedUpTo() < id) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new TimeoutException(key + " did not store savepoint " + id + " in time");
+            }
+            Thread.sleep(20);
+        }
+    }
+
     void memberRemoved(Member member) {
         if (!finished && coordinator != null && placement.containsValue(member)) {
             restart("member " + member.getAddress() + " left");
@@ -394,6 +444,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
     @Override
     public void flushed(long id, long millis, int backlog) {
         stats.lastFlushMillis = millis;
+        stats.flushed(id, System.currentTimeMillis(), millis);
         CheckpointCoordinator c = coordinator;
         if (c != null) {
             c.backlogChanged();

@@ -21,6 +21,10 @@ public final class ConfigCatalogue {
     public static final int CHECKPOINT_MAX_CONCURRENT = 1;
     public static final int CHECKPOINT_TOLERABLE_FAILURES = 0;
 
+    public static final boolean HTTP_ENABLED = false;
+    public static final String HTTP_HOST = "127.0.0.1";
+    public static final int HTTP_PORT = 8080;
+
     /** The hdfs plugin, whose own default {@code storage.type} is the local disk. */
     public static final String STORAGE_TYPE = "hdfs";
     /**
@@ -44,6 +48,7 @@ public final class ConfigCatalogue {
                         CHECKPOINT_MIN_PAUSE,
                         CHECKPOINT_MAX_CONCURRENT,
                         CHECKPOINT_TOLERABLE_FAILURES,
-                        new StorageConfig(STORAGE_TYPE, MAX_RETAINED, Map.of())));
+                        new StorageConfig(STORAGE_TYPE, MAX_RETAINED, Map.of())),
+                new HttpConfig(HTTP_ENABLED, HTTP_HOST, HTTP_PORT));
     }
 }

@@ -102,8 +102,13 @@ public final class ConfigLoader {
         Section checkpoint = engine.section("checkpoint");
         CheckpointConfig checkpointConfig = checkpoint(checkpoint);
         checkpoint.finish();
+        Section http = engine.section("http");
+        HttpConfig httpConfig =
+                new HttpConfig(http.bool("enable-http", HTTP_ENABLED), http.string("host", HTTP_HOST), (int)
+                        http.number("port", HTTP_PORT, 0, 65_535, "a port from 0 (any free one) to 65535"));
+        http.finish();
         return new EngineConfig(
-                backupCount, queueType, Duration.ofSeconds(printSeconds), slotService, checkpointConfig);
+                backupCount, queueType, Duration.ofSeconds(printSeconds), slotService, checkpointConfig, httpConfig);
     }
 
     private CheckpointConfig checkpoint(Section checkpoint) {
@@ -178,9 +183,11 @@ public final class ConfigLoader {
             if (e.getContext() != null) {
                 what = e.getContext() + ": " + what;
             }
-            throw new ConfigException(source, List.of(source + ": YAML syntax error" + where + ": " + what));
+            throw new ConfigException(
+                    source, List.of(Section.oneLine(source + ": YAML syntax error" + where + ": " + what)));
         } catch (YAMLException | IOException e) {
-            throw new ConfigException(source, List.of(source + ": cannot be read as YAML: " + e.getMessage()));
+            throw new ConfigException(
+                    source, List.of(Section.oneLine(source + ": cannot be read as YAML: " + e.getMessage())));
         }
     }
 }

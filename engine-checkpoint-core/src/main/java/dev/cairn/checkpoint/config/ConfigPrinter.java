@@ -36,6 +36,11 @@ public final class ConfigPrinter {
                 config.printExecutionInfoInterval().toSeconds());
         engine.put("slot-service", slots);
         engine.put("checkpoint", checkpoint);
+        Map<String, Object> http = new LinkedHashMap<>();
+        http.put("enable-http", config.http().enabled());
+        http.put("host", config.http().host());
+        http.put("port", config.http().port());
+        engine.put("http", http);
 
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);

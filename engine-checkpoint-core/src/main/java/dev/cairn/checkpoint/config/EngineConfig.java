@@ -11,27 +11,18 @@ import java.time.Duration;
  * @param printExecutionInfoInterval how often the master logs one status line per job
  * @param slotService how members offer task slots
  * @param checkpoint checkpointing and its storage
+ * @param http the statistics endpoint
  */
 public record EngineConfig(
         int backupCount,
         QueueType queueType,
         Duration printExecutionInfoInterval,
         SlotServiceConfig slotService,
-        CheckpointConfig checkpoint) {
+        CheckpointConfig checkpoint,
+        HttpConfig http) {
 
-    /** A copy with another storage (for tests and tools that point one config elsewhere). */
-    public EngineConfig withStorage(StorageConfig storage) {
-        return new EngineConfig(
-                backupCount,
-                queueType,
-                printExecutionInfoInterval,
-                slotService,
-                new CheckpointConfig(
-                        checkpoint.interval(),
-                        checkpoint.timeout(),
-                        checkpoint.minPause(),
-                        checkpoint.maxConcurrent(),
-                        checkpoint.tolerableFailures(),
-                        storage));
+    /** A copy with other checkpoint settings (benchmarks run one configuration at several intervals). */
+    public EngineConfig withCheckpoint(CheckpointConfig other) {
+        return new EngineConfig(backupCount, queueType, printExecutionInfoInterval, slotService, other, http);
     }
 }

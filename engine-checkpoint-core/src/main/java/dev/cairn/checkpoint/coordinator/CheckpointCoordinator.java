@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public final class CheckpointCoordinator {
     // ---- state, coordinator thread only
     private final TreeMap<Long, PendingCheckpoint> pending = new TreeMap<>();
     private final Set<String> finishedSources = new HashSet<>();
+    private final List<CompletableFuture<CompletedCheckpoint>> savepointRequests = new ArrayList<>();
     private boolean running;
     private boolean idRequested;
     private boolean finalCompleted;
@@ -136,6 +138,25 @@ public final class CheckpointCoordinator {
         });
     }
 
+    /**
+     * Takes a savepoint as soon as the policy allows, regardless of the interval. Completes with
+     * the savepoint once it is complete (in the snapshot map with its backups), or exceptionally
+     * with a {@link CheckpointFailure} saying why it was not taken.
+     */
+    public CompletableFuture<CompletedCheckpoint> triggerSavepoint() {
+        CompletableFuture<CompletedCheckpoint> result = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            if (!running || finalCompleted) {
+                result.completeExceptionally(
+                        new CheckpointFailure(FailureReason.PIPELINE_STOPPED, pipeline + " is not running", null));
+                return;
+            }
+            savepointRequests.add(result);
+            reschedule();
+        });
+        return result;
+    }
+
     /** The flush backlog shrank: a trigger held back for it may be due. */
     public void backlogChanged() {
         scheduler.execute(this::reschedule);
@@ -152,12 +173,13 @@ public final class CheckpointCoordinator {
         if (!running || finalCompleted || idRequested) {
             return TriggerPolicy.WAIT;
         }
-        boolean urgent = allSourcesFinished();
-        if (urgent && pending.values().stream().anyMatch(p -> p.finalCheckpoint)) {
+        boolean urgent = allSourcesFinished() || !savepointRequests.isEmpty();
+        if (allSourcesFinished() && pending.values().stream().anyMatch(p -> p.finalCheckpoint)) {
             return TriggerPolicy.WAIT; // the final checkpoint is in flight
         }
-        return policy.next(
-                scheduler.now(), lastTriggeredAt, lastEndedAt, pending.size(), backlogFull.getAsBoolean(), urgent);
+        // A savepoint is not held back by a full flush backlog: it is what the user asked for.
+        boolean backlog = savepointRequests.isEmpty() && backlogFull.getAsBoolean();
+        return policy.next(scheduler.now(), lastTriggeredAt, lastEndedAt, pending.size(), backlog, urgent);
     }
 
     private void reschedule() {
@@ -199,7 +221,10 @@ public final class CheckpointCoordinator {
 
     private void start(long id, boolean finalCheckpoint) {
         long now = scheduler.now();
-        PendingCheckpoint checkpoint = new PendingCheckpoint(id, now, finalCheckpoint, tasks);
+        List<CompletableFuture<CompletedCheckpoint>> requests = new ArrayList<>(savepointRequests);
+        savepointRequests.clear();
+        CheckpointType type = requests.isEmpty() ? CheckpointType.CHECKPOINT : CheckpointType.SAVEPOINT;
+        PendingCheckpoint checkpoint = new PendingCheckpoint(id, now, finalCheckpoint, type, requests, tasks);
         pending.put(id, checkpoint);
         lastTriggeredAt = now;
         checkpoint.timeout = scheduler.schedule(
@@ -212,7 +237,7 @@ public final class CheckpointCoordinator {
                     }
                 },
                 timeout);
-        LOG.debug("Triggering checkpoint {} of {}{}", id, pipeline, finalCheckpoint ? " (final)" : "");
+        LOG.debug("Triggering {} {} of {}{}", type, id, pipeline, finalCheckpoint ? " (final)" : "");
         gateway.trigger(id, finalCheckpoint);
         reschedule();
     }
@@ -243,7 +268,7 @@ public final class CheckpointCoordinator {
         CompletedCheckpoint completed = new CompletedCheckpoint(
                 pipeline,
                 CheckpointId.of(checkpoint.id),
-                CheckpointType.CHECKPOINT,
+                checkpoint.type,
                 checkpoint.triggeredAt,
                 completedAt,
                 states,
@@ -271,18 +296,24 @@ public final class CheckpointCoordinator {
         lastCompletedId = checkpoint.id;
         failures.succeeded();
         gateway.complete(checkpoint.id);
-        // Older checkpoints still in flight can no longer be of use.
+        // Older checkpoints still in flight can no longer be of use; a savepoint someone asked for
+        // still is, and finishes.
         for (PendingCheckpoint older :
                 new ArrayList<>(pending.headMap(checkpoint.id).values())) {
-            end(older, FailureReason.SUBSUMED, "checkpoint " + checkpoint.id + " completed first");
+            if (older.type == CheckpointType.CHECKPOINT) {
+                end(older, FailureReason.SUBSUMED, "checkpoint " + checkpoint.id + " completed first");
+            }
         }
         if (checkpoint.finalCheckpoint) {
             finalCompleted = true;
         }
+        checkpoint.requests.forEach(r -> r.complete(completed));
         listener.completed(
                 completed,
                 new CheckpointStats(
+                        pipeline.pipeline(),
                         checkpoint.id,
+                        checkpoint.type,
                         checkpoint.finalCheckpoint,
                         checkpoint.triggeredAt,
                         now,
@@ -291,7 +322,9 @@ public final class CheckpointCoordinator {
                         checkpoint.slowestTask(),
                         checkpoint.slowestAckMillis(now),
                         null,
-                        ""));
+                        "",
+                        -1,
+                        -1));
         reschedule();
     }
 
@@ -318,9 +351,12 @@ public final class CheckpointCoordinator {
         if (reason != FailureReason.PIPELINE_STOPPED && reason != FailureReason.TASK_FAILURE) {
             gateway.abort(checkpoint.id);
         }
-        LOG.info("Checkpoint {} of {} failed ({}): {}", checkpoint.id, pipeline, reason, detail);
+        LOG.info("{} {} of {} failed ({}): {}", checkpoint.type, checkpoint.id, pipeline, reason, detail);
+        checkpoint.requests.forEach(r -> r.completeExceptionally(new CheckpointFailure(reason, detail, null)));
         listener.failed(new CheckpointStats(
+                pipeline.pipeline(),
                 checkpoint.id,
+                checkpoint.type,
                 checkpoint.finalCheckpoint,
                 checkpoint.triggeredAt,
                 now,
@@ -329,7 +365,9 @@ public final class CheckpointCoordinator {
                 checkpoint.slowestTask(),
                 checkpoint.slowestAckMillis(now),
                 reason,
-                detail));
+                detail,
+                -1,
+                -1));
     }
 
     private void stopNow(FailureReason reason, String detail) {
@@ -341,6 +379,8 @@ public final class CheckpointCoordinator {
         for (PendingCheckpoint checkpoint : new ArrayList<>(pending.values())) {
             end(checkpoint, reason, detail);
         }
+        savepointRequests.forEach(r -> r.completeExceptionally(new CheckpointFailure(reason, detail, null)));
+        savepointRequests.clear();
     }
 
     /** The last completed checkpoint id of this attempt, -1 if none (for tests and status). */

@@ -1,9 +1,13 @@
 package dev.cairn.checkpoint.coordinator;
 
+import dev.cairn.checkpoint.snapshot.CheckpointType;
+
 /**
  * How one checkpoint went, for the history and the statistics.
  *
+ * @param pipeline the pipeline's name
  * @param id the checkpoint id
+ * @param type checkpoint or savepoint
  * @param finalCheckpoint whether it was the pipeline's last
  * @param triggeredAt epoch millis
  * @param endedAt when it completed or failed, epoch millis
@@ -13,9 +17,13 @@ package dev.cairn.checkpoint.coordinator;
  * @param slowestAckMillis how long after the trigger that acknowledgement came
  * @param reason why it failed; null if it completed
  * @param detail a sentence on the failure; empty if it completed
+ * @param flushedAt when it was written to storage, epoch millis; -1 if not (yet)
+ * @param flushMillis how long the write to storage took; -1 if not (yet)
  */
 public record CheckpointStats(
+        String pipeline,
         long id,
+        CheckpointType type,
         boolean finalCheckpoint,
         long triggeredAt,
         long endedAt,
@@ -24,7 +32,9 @@ public record CheckpointStats(
         String slowestTask,
         long slowestAckMillis,
         FailureReason reason,
-        String detail) {
+        String detail,
+        long flushedAt,
+        long flushMillis) {
 
     public boolean completed() {
         return reason == null;
@@ -32,5 +42,24 @@ public record CheckpointStats(
 
     public long durationMillis() {
         return endedAt - triggeredAt;
+    }
+
+    /** The same, once written to storage. */
+    public CheckpointStats flushed(long at, long millis) {
+        return new CheckpointStats(
+                pipeline,
+                id,
+                type,
+                finalCheckpoint,
+                triggeredAt,
+                endedAt,
+                stateSize,
+                encodedSize,
+                slowestTask,
+                slowestAckMillis,
+                reason,
+                detail,
+                at,
+                millis);
     }
 }

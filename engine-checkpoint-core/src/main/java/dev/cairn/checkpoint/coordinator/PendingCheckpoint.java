@@ -1,11 +1,14 @@
 package dev.cairn.checkpoint.coordinator;
 
 import dev.cairn.checkpoint.coordinator.Scheduler.Cancellable;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /** A triggered checkpoint collecting acknowledgements. Touched by the coordinator thread only. */
 final class PendingCheckpoint {
@@ -19,6 +22,10 @@ final class PendingCheckpoint {
     final long id;
     final long triggeredAt;
     final boolean finalCheckpoint;
+    final CheckpointType type;
+    /** Savepoint requests this checkpoint answers. */
+    final List<CompletableFuture<CompletedCheckpoint>> requests;
+
     private final List<String> tasks;
     private final Set<String> waiting;
     private final Map<String, byte[]> states = new LinkedHashMap<>();
@@ -26,10 +33,18 @@ final class PendingCheckpoint {
     private long lastAckAt;
     Cancellable timeout;
 
-    PendingCheckpoint(long id, long triggeredAt, boolean finalCheckpoint, List<String> tasks) {
+    PendingCheckpoint(
+            long id,
+            long triggeredAt,
+            boolean finalCheckpoint,
+            CheckpointType type,
+            List<CompletableFuture<CompletedCheckpoint>> requests,
+            List<String> tasks) {
         this.id = id;
         this.triggeredAt = triggeredAt;
         this.finalCheckpoint = finalCheckpoint;
+        this.type = type;
+        this.requests = requests;
         this.tasks = tasks;
         this.waiting = new LinkedHashSet<>(tasks);
         this.lastAckAt = triggeredAt;

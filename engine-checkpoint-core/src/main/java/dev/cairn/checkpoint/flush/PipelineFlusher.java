@@ -2,6 +2,7 @@ package dev.cairn.checkpoint.flush;
 
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.PipelineRecord;
 import dev.cairn.checkpoint.store.PipelineSnapshots;
@@ -106,7 +107,7 @@ public final class PipelineFlusher implements AutoCloseable {
                     break;
                 }
                 long id = unflushed.get(0);
-                if (!flush(id)) {
+                if (!flush(id, record.isSavepoint(id))) {
                     retryIn = backoff.failed();
                     break;
                 }
@@ -128,8 +129,11 @@ public final class PipelineFlusher implements AutoCloseable {
         }
     }
 
-    /** Writes one checkpoint and applies retention; false if it must be retried. */
-    private boolean flush(long id) {
+    /**
+     * Writes one checkpoint and applies retention; false if it must be retried. A savepoint goes to
+     * the pipeline's savepoints ({@link FileLayout#savepointsOf}), where no retention reaches.
+     */
+    private boolean flush(long id, boolean savepoint) {
         long started = System.nanoTime();
         Optional<byte[]> blob = snapshots.blob(id);
         if (blob.isEmpty()) {
@@ -139,8 +143,13 @@ public final class PipelineFlusher implements AutoCloseable {
             return true;
         }
         try {
-            storage.store(pipeline, CheckpointId.of(id), new ByteArrayInputStream(blob.get()));
-            retain();
+            if (savepoint) {
+                storage.store(
+                        FileLayout.savepointsOf(pipeline), CheckpointId.of(id), new ByteArrayInputStream(blob.get()));
+            } else {
+                storage.store(pipeline, CheckpointId.of(id), new ByteArrayInputStream(blob.get()));
+                retain();
+            }
         } catch (Exception e) {
             int failures = backoff.failures() + 1;
             if (failures == 1 || failures % 10 == 0) {

@@ -1,17 +1,22 @@
 package dev.cairn.checkpoint.recovery;
 
+import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.PipelineRecord;
 import dev.cairn.checkpoint.store.PipelineSnapshots;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,19 +71,18 @@ public final class RecoveryPlanner {
                 }
             }
         }
-        List<CheckpointId> stored = storage.list(pipeline);
-        long highest = stored.isEmpty() ? -1 : stored.get(stored.size() - 1).value();
-        for (int i = stored.size() - 1; i >= 0; i--) {
-            CheckpointId id = stored.get(i);
-            Optional<byte[]> blob = storage.load(pipeline, id);
-            if (blob.isEmpty()) {
-                continue; // deleted meanwhile
-            }
+        // Checkpoints and savepoints together, newest first: either may be the latest state.
+        TreeMap<Long, PipelineKey> stored = new TreeMap<>();
+        PipelineKey savepoints = FileLayout.savepointsOf(pipeline);
+        storage.list(savepoints).forEach(id -> stored.put(id.value(), savepoints));
+        storage.list(pipeline).forEach(id -> stored.put(id.value(), pipeline));
+        long highest = stored.isEmpty() ? -1 : stored.lastKey();
+        for (Map.Entry<Long, PipelineKey> entry : stored.descendingMap().entrySet()) {
+            CheckpointId id = CheckpointId.of(entry.getKey());
             try {
-                CompletedCheckpoint checkpoint = checked(SnapshotCodec.decode(blob.get()), fingerprint);
-                if (!checkpoint.pipeline().equals(pipeline) || !checkpoint.id().equals(id)) {
-                    throw SnapshotFormatException.misplaced(
-                            "it holds checkpoint " + checkpoint.id() + " of " + checkpoint.pipeline());
+                Optional<CompletedCheckpoint> checkpoint = load(storage, entry.getValue(), pipeline, id, fingerprint);
+                if (checkpoint.isEmpty()) {
+                    continue; // deleted meanwhile
                 }
                 if (!skipped.isEmpty()) {
                     LOG.warn(
@@ -87,7 +91,7 @@ public final class RecoveryPlanner {
                             id,
                             String.join("; ", skipped));
                 }
-                return new Recovery(Optional.of(checkpoint), "storage", skipped, highest);
+                return new Recovery(checkpoint, "storage", skipped, highest);
             } catch (SnapshotFormatException e) {
                 String why = "checkpoint " + id + " of " + pipeline + " in storage is unusable (" + e.reason() + "): "
                         + e.getMessage();
@@ -96,6 +100,61 @@ public final class RecoveryPlanner {
             }
         }
         return new Recovery(Optional.empty(), "none", skipped, highest);
+    }
+
+    /**
+     * Exactly the checkpoint or savepoint a user asked for, from the snapshot map or storage.
+     *
+     * @throws IncompatibleCheckpointException if it is missing, unusable, of the other type, or of
+     *     another job definition: the message says which and lists what there is
+     */
+    public static Recovery exact(
+            PipelineSnapshots memory, CheckpointStorage storage, String fingerprint, RestoreRequest request)
+            throws CheckpointStorageException, IncompatibleCheckpointException {
+        PipelineKey pipeline = memory.pipeline();
+        boolean savepoint = request.type() == CheckpointType.SAVEPOINT;
+        PipelineKey where = savepoint ? FileLayout.savepointsOf(pipeline) : pipeline;
+        CheckpointId id = CheckpointId.of(request.id());
+        try {
+            Optional<CompletedCheckpoint> found = load(storage, where, pipeline, id, fingerprint);
+            if (found.isEmpty() && memory.blob(request.id()).isPresent()) {
+                found = Optional.of(
+                        checked(SnapshotCodec.decode(memory.blob(request.id()).get()), fingerprint));
+            }
+            if (found.isEmpty()) {
+                throw new IncompatibleCheckpointException(request + " of " + pipeline + " does not exist; stored "
+                        + (savepoint ? "savepoints" : "checkpoints") + ": " + storage.list(where));
+            }
+            if (found.get().type() != request.type()) {
+                throw new IncompatibleCheckpointException(request + " of " + pipeline + " is a "
+                        + found.get().type().name().toLowerCase(Locale.ROOT));
+            }
+            long highest = Math.max(max(storage.list(pipeline)), max(storage.list(FileLayout.savepointsOf(pipeline))));
+            return new Recovery(found, "storage", List.of(), highest);
+        } catch (SnapshotFormatException e) {
+            throw new IncompatibleCheckpointException(
+                    request + " of " + pipeline + " is unusable (" + e.reason() + "): " + e.getMessage());
+        }
+    }
+
+    private static long max(List<CheckpointId> ids) {
+        return ids.isEmpty() ? -1 : ids.get(ids.size() - 1).value();
+    }
+
+    /** Loads and verifies a stored checkpoint that should be {@code id} of {@code pipeline}. */
+    private static Optional<CompletedCheckpoint> load(
+            CheckpointStorage storage, PipelineKey where, PipelineKey pipeline, CheckpointId id, String fingerprint)
+            throws CheckpointStorageException, SnapshotFormatException, IncompatibleCheckpointException {
+        Optional<byte[]> blob = storage.load(where, id);
+        if (blob.isEmpty()) {
+            return Optional.empty();
+        }
+        CompletedCheckpoint checkpoint = checked(SnapshotCodec.decode(blob.get()), fingerprint);
+        if (!checkpoint.pipeline().equals(pipeline) || !checkpoint.id().equals(id)) {
+            throw SnapshotFormatException.misplaced(
+                    "it holds checkpoint " + checkpoint.id() + " of " + checkpoint.pipeline());
+        }
+        return Optional.of(checkpoint);
     }
 
     private static CompletedCheckpoint checked(CompletedCheckpoint checkpoint, String fingerprint)

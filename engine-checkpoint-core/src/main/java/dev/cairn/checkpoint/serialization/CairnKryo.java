@@ -10,7 +10,11 @@ import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.Pool;
 import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import dev.cairn.checkpoint.coordinator.FailureReason;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.function.Function;
 
@@ -41,6 +45,12 @@ public final class CairnKryo {
     private static final int REPLY = 208;
     private static final int JOB_RECORD = 209;
     private static final int JOB_STATE = 210;
+    private static final int CANCEL_JOB = 211;
+    private static final int TAKE_SAVEPOINT = 212;
+    private static final int CHECKPOINT_STATS = 213;
+    private static final int FAILURE_REASON = 214;
+    private static final int CHECKPOINT_TYPE = 215;
+    private static final int ARRAY_LIST = 252;
     private static final int BYTE_ARRAY = 250;
     private static final int HASH_MAP = 251;
 
@@ -71,6 +81,12 @@ public final class CairnKryo {
         kryo.register(Messages.Reply.class, REPLY);
         kryo.register(JobRecord.class, JOB_RECORD);
         kryo.register(JobRecord.State.class, JOB_STATE);
+        kryo.register(Messages.CancelJob.class, CANCEL_JOB);
+        kryo.register(Messages.TakeSavepoint.class, TAKE_SAVEPOINT);
+        kryo.register(CheckpointStats.class, CHECKPOINT_STATS);
+        kryo.register(FailureReason.class, FAILURE_REASON);
+        kryo.register(CheckpointType.class, CHECKPOINT_TYPE);
+        kryo.register(ArrayList.class, ARRAY_LIST);
         return kryo;
     }
 

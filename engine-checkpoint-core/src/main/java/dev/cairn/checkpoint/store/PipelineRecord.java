@@ -18,14 +18,21 @@ import java.util.TreeSet;
  * @param flushedUpTo every completed checkpoint up to this id is in storage (or superseded), -1
  * @param inMemory ids whose snapshots the snapshot map holds, ascending
  * @param attempt the pipeline's latest execution attempt, 0 before the first
+ * @param savepoints which of {@code inMemory} are savepoints (stored apart, never pruned)
  */
 public record PipelineRecord(
-        long lastIssuedId, long lastCompletedId, long flushedUpTo, List<Long> inMemory, int attempt) {
+        long lastIssuedId,
+        long lastCompletedId,
+        long flushedUpTo,
+        List<Long> inMemory,
+        int attempt,
+        List<Long> savepoints) {
 
-    public static final PipelineRecord EMPTY = new PipelineRecord(0, -1, -1, List.of(), 0);
+    public static final PipelineRecord EMPTY = new PipelineRecord(0, -1, -1, List.of(), 0, List.of());
 
     public PipelineRecord {
         inMemory = List.copyOf(new TreeSet<>(inMemory));
+        savepoints = List.copyOf(new TreeSet<>(savepoints));
     }
 
     /** Completed checkpoints not yet flushed, ascending. */
@@ -33,14 +40,24 @@ public record PipelineRecord(
         return inMemory.stream().filter(id -> id > flushedUpTo).toList();
     }
 
-    PipelineRecord withIssued(long id) {
-        return new PipelineRecord(Math.max(lastIssuedId, id), lastCompletedId, flushedUpTo, inMemory, attempt);
+    public boolean isSavepoint(long id) {
+        return savepoints.contains(id);
     }
 
-    PipelineRecord withCompleted(long id) {
+    PipelineRecord withIssued(long id) {
+        return new PipelineRecord(
+                Math.max(lastIssuedId, id), lastCompletedId, flushedUpTo, inMemory, attempt, savepoints);
+    }
+
+    PipelineRecord withCompleted(long id, boolean savepoint) {
         List<Long> ids = new ArrayList<>(inMemory);
         ids.add(id);
-        return new PipelineRecord(Math.max(lastIssuedId, id), Math.max(lastCompletedId, id), flushedUpTo, ids, attempt);
+        List<Long> saves = new ArrayList<>(savepoints);
+        if (savepoint) {
+            saves.add(id);
+        }
+        return new PipelineRecord(
+                Math.max(lastIssuedId, id), Math.max(lastCompletedId, id), flushedUpTo, ids, attempt, saves);
     }
 
     /** After {@code id} is flushed: what the map still needs is the latest completed one and the unflushed. */
@@ -49,21 +66,33 @@ public record PipelineRecord(
         List<Long> keep = inMemory.stream()
                 .filter(i -> i == lastCompletedId || i > flushed)
                 .toList();
-        return new PipelineRecord(lastIssuedId, lastCompletedId, flushed, keep, attempt);
+        List<Long> saves = savepoints.stream().filter(keep::contains).toList();
+        return new PipelineRecord(lastIssuedId, lastCompletedId, flushed, keep, attempt, saves);
     }
 
     PipelineRecord withAttempt(int newAttempt) {
-        return new PipelineRecord(lastIssuedId, lastCompletedId, flushedUpTo, inMemory, newAttempt);
+        return new PipelineRecord(lastIssuedId, lastCompletedId, flushedUpTo, inMemory, newAttempt, savepoints);
+    }
+
+    /** After a restore from storage: that checkpoint counts as the latest completed and flushed. */
+    PipelineRecord withRestoredFromStorage(long id) {
+        return new PipelineRecord(
+                Math.max(lastIssuedId, id),
+                Math.max(lastCompletedId, id),
+                Math.max(flushedUpTo, id),
+                inMemory,
+                attempt,
+                savepoints);
     }
 
     byte[] encode() {
-        Output out = new Output(32 + 10 * inMemory.size());
+        Output out = new Output(40 + 10 * (inMemory.size() + savepoints.size()));
         out.writeVarLong(lastIssuedId + 1, true);
         out.writeVarLong(lastCompletedId + 1, true);
         out.writeVarLong(flushedUpTo + 1, true);
-        out.writeVarInt(inMemory.size(), true);
-        inMemory.forEach(id -> out.writeVarLong(id, true));
+        writeIds(out, inMemory);
         out.writeVarInt(attempt, true);
+        writeIds(out, savepoints);
         return out.toBytes();
     }
 
@@ -76,17 +105,28 @@ public record PipelineRecord(
             long issued = in.readVarLong(true) - 1;
             long completed = in.readVarLong(true) - 1;
             long flushed = in.readVarLong(true) - 1;
-            int count = in.readVarInt(true);
-            if (count < 0 || count > bytes.length) {
-                throw new KryoException("bad count " + count);
-            }
-            List<Long> ids = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                ids.add(in.readVarLong(true));
-            }
-            return new PipelineRecord(issued, completed, flushed, ids, in.readVarInt(true));
+            List<Long> ids = readIds(in, bytes.length);
+            int attempt = in.readVarInt(true);
+            return new PipelineRecord(issued, completed, flushed, ids, attempt, readIds(in, bytes.length));
         } catch (KryoException e) {
             throw new IllegalStateException("corrupt pipeline record: " + e.getMessage(), e);
         }
+    }
+
+    private static void writeIds(Output out, List<Long> ids) {
+        out.writeVarInt(ids.size(), true);
+        ids.forEach(id -> out.writeVarLong(id, true));
+    }
+
+    private static List<Long> readIds(Input in, int limit) {
+        int count = in.readVarInt(true);
+        if (count < 0 || count > limit) {
+            throw new KryoException("bad count " + count);
+        }
+        List<Long> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ids.add(in.readVarLong(true));
+        }
+        return ids;
     }
 }

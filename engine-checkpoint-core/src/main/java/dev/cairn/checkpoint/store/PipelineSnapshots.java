@@ -2,6 +2,7 @@ package dev.cairn.checkpoint.store;
 
 import dev.cairn.checkpoint.coordinator.CheckpointIdCounter;
 import dev.cairn.checkpoint.coordinator.CompletedCheckpointStore;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
@@ -67,7 +68,7 @@ public final class PipelineSnapshots implements CheckpointIdCounter, CompletedCh
                                 throw new IllegalStateException("checkpoint " + id + " belongs to attempt " + attempt
                                         + ", the pipeline is at attempt " + r.attempt());
                             }
-                            return r.withCompleted(id);
+                            return r.withCompleted(id, checkpoint.type() == CheckpointType.SAVEPOINT);
                         });
                     } catch (IllegalStateException stale) {
                         maps.snapshots().delete(key);
@@ -103,14 +104,7 @@ public final class PipelineSnapshots implements CheckpointIdCounter, CompletedCh
 
     /** After a restore from storage: that checkpoint counts as the latest completed and flushed. */
     public void restoredFromStorage(long id) {
-        maps.update(
-                pipeline,
-                r -> new PipelineRecord(
-                        Math.max(r.lastIssuedId(), id),
-                        Math.max(r.lastCompletedId(), id),
-                        Math.max(r.flushedUpTo(), id),
-                        r.inMemory(),
-                        r.attempt()));
+        maps.update(pipeline, r -> r.withRestoredFromStorage(id));
     }
 
     /** Starts the next execution attempt and returns its number. */

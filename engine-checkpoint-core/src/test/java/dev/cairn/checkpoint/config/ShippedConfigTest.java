@@ -24,21 +24,16 @@ class ShippedConfigTest {
 
         EngineConfig defaults = ConfigCatalogue.defaults();
         CheckpointConfig c = defaults.checkpoint();
-        EngineConfig expected = new EngineConfig(
-                defaults.backupCount(),
-                defaults.queueType(),
-                defaults.printExecutionInfoInterval(),
-                defaults.slotService(),
-                new CheckpointConfig(
-                        Duration.ofMillis(2000), // set here, for the demo
-                        c.timeout(),
-                        c.minPause(),
-                        c.maxConcurrent(),
-                        c.tolerableFailures(),
-                        new StorageConfig(
-                                c.storage().type(),
-                                c.storage().maxRetained(),
-                                Map.of("storage.type", "local", "namespace", "/opt/cairn/data/checkpoint/"))));
+        EngineConfig expected = defaults.withCheckpoint(new CheckpointConfig(
+                Duration.ofMillis(2000), // set here, for the demo
+                c.timeout(),
+                c.minPause(),
+                c.maxConcurrent(),
+                c.tolerableFailures(),
+                new StorageConfig(
+                        c.storage().type(),
+                        c.storage().maxRetained(),
+                        Map.of("storage.type", "local", "namespace", "/opt/cairn/data/checkpoint/"))));
         assertEquals(expected, loaded);
     }
 

@@ -1,10 +1,12 @@
 package dev.cairn.checkpoint.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.config.CheckpointConfig;
 import dev.cairn.checkpoint.config.StorageConfig;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -312,6 +315,67 @@ class CheckpointCoordinatorTest {
         assertTrue(failed.get(0).detail().contains("no partition owner"));
         assertEquals(1, failovers.size(), "tolerable-failures 0");
         assertEquals(List.of("trigger 11", "abort 11"), gateway, "never told complete");
+    }
+
+    @Test
+    void aSavepoint_isTakenAtOnce_regardlessOfTheInterval_andItsRequestCompletes() throws Exception {
+        CheckpointCoordinator coordinator = coordinator(60_000, 5000, 0, 1, 0);
+        clock.advance(100);
+
+        CompletableFuture<CompletedCheckpoint> savepoint = coordinator.triggerSavepoint();
+        clock.runDue();
+        assertEquals(List.of("trigger 11"), gateway);
+        assertTrue(!savepoint.isDone());
+
+        ackAll(coordinator, 11);
+
+        assertEquals(CheckpointType.SAVEPOINT, savepoint.get().type());
+        assertEquals(CheckpointType.SAVEPOINT, stored.get(0).type());
+        assertEquals(CheckpointType.SAVEPOINT, completed.get(0).type());
+        clock.advance(59_000);
+        assertEquals(List.of("trigger 11", "complete 11"), gateway, "the interval still counts from the start");
+        clock.advance(1_000);
+        assertEquals("trigger 12", gateway.get(2));
+        ackAll(coordinator, 12);
+        assertEquals(CheckpointType.CHECKPOINT, stored.get(1).type(), "and then plain checkpoints again");
+    }
+
+    @Test
+    void aSavepoint_isNotHeldBackByAFullFlushBacklog() {
+        CheckpointCoordinator coordinator = coordinator(1000, 5000, 0, 1, 0);
+        backlogFull = true;
+        clock.advance(5000);
+        assertEquals(List.of(), gateway);
+
+        coordinator.triggerSavepoint();
+        clock.runDue();
+
+        assertEquals(List.of("trigger 11"), gateway);
+    }
+
+    @Test
+    void aSavepointThatTimesOut_failsItsRequestWithTheReason() {
+        CheckpointCoordinator coordinator = coordinator(60_000, 2000, 0, 1, 5);
+        CompletableFuture<CompletedCheckpoint> savepoint = coordinator.triggerSavepoint();
+        clock.runDue();
+
+        clock.advance(2000);
+
+        ExecutionException e = assertThrows(ExecutionException.class, savepoint::get);
+        assertEquals(FailureReason.TIMEOUT, ((CheckpointFailure) e.getCause()).reason());
+    }
+
+    @Test
+    void aSavepointAskedOfAStoppedCoordinator_failsAtOnce() {
+        CheckpointCoordinator coordinator = coordinator(1000, 2000, 0, 1, 5);
+        coordinator.stop();
+        clock.runDue();
+
+        CompletableFuture<CompletedCheckpoint> savepoint = coordinator.triggerSavepoint();
+        clock.runDue();
+
+        assertTrue(savepoint.isCompletedExceptionally());
+        assertEquals(List.of(), gateway);
     }
 
     @Test

@@ -1,0 +1,145 @@
+package dev.cairn.cli;
+
+import dev.cairn.checkpoint.runtime.Collector;
+import dev.cairn.checkpoint.runtime.JobDefinition;
+import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.runtime.PipelineDefinition;
+import dev.cairn.checkpoint.runtime.Sink;
+import dev.cairn.checkpoint.runtime.Source;
+import dev.cairn.checkpoint.runtime.Transform;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Job type {@code cairn-bench}: an endless, paced stream of numbers through a transform that
+ * holds {@code state-bytes} of state per subtask (touched by every record, copied whole into
+ * every snapshot, as a heap state backend would), into a sink that counts. For {@code cairn bench
+ * checkpoint}; runs until cancelled.
+ */
+public final class BenchJob implements JobDefinition {
+    public static final String TYPE = "cairn-bench";
+    static final String PARALLELISM = "parallelism";
+    static final String STATE_BYTES = "state-bytes";
+    static final String RATE = "rate";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public List<String> validate(JobSpec spec) {
+        return List.of();
+    }
+
+    @Override
+    public String fingerprint(JobSpec spec) {
+        return TYPE + " " + spec.params();
+    }
+
+    @Override
+    public List<PipelineDefinition> pipelines(JobSpec spec) {
+        int parallelism = (int) spec.longParam(PARALLELISM, 1);
+        int stateBytes = (int) spec.longParam(STATE_BYTES, 4096);
+        double rate = spec.longParam(RATE, 1000);
+        return List.of(new PipelineDefinition() {
+            @Override
+            public String name() {
+                return "1";
+            }
+
+            @Override
+            public int parallelism() {
+                return parallelism;
+            }
+
+            @Override
+            public Shape shape() {
+                return new Shape(1, 1);
+            }
+
+            @Override
+            public SubtaskOperators create(int subtask, int attempt) {
+                return new SubtaskOperators(
+                        List.of(new Numbers()),
+                        List.of(new Stateful(stateBytes, subtask)),
+                        new Counter(),
+                        rate / parallelism);
+            }
+        });
+    }
+
+    private static final class Numbers implements Source {
+        private long next;
+
+        @Override
+        public void restore(byte[] state) {
+            next = state == null ? 0 : ByteBuffer.wrap(state).getLong();
+        }
+
+        @Override
+        public boolean emit(Collector out, int max) throws InterruptedException {
+            for (int i = 0; i < max; i++) {
+                out.collect(next++);
+            }
+            return true;
+        }
+
+        @Override
+        public byte[] snapshot(long checkpointId) {
+            return ByteBuffer.allocate(Long.BYTES).putLong(next).array();
+        }
+    }
+
+    private static final class Stateful implements Transform {
+        private byte[] state;
+
+        Stateful(int bytes, int seed) {
+            state = new byte[bytes];
+            new Random(seed).nextBytes(state);
+        }
+
+        @Override
+        public void restore(byte[] restored) {
+            if (restored != null) {
+                state = restored;
+            }
+        }
+
+        @Override
+        public void process(Object record, Collector out) throws InterruptedException {
+            long value = (Long) record;
+            state[(int) (value % state.length)] ^= 1;
+            out.collect(record);
+        }
+
+        @Override
+        public byte[] snapshot(long checkpointId) {
+            return Arrays.copyOf(state, state.length);
+        }
+    }
+
+    private static final class Counter implements Sink {
+        private long count;
+
+        @Override
+        public void restore(byte[] state) {}
+
+        @Override
+        public void write(Object record) {
+            count++;
+        }
+
+        @Override
+        public byte[] snapshot(long checkpointId) {
+            return new byte[0];
+        }
+
+        @Override
+        public long committedRecords() {
+            return count;
+        }
+    }
+}

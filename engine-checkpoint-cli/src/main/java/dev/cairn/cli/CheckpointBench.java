@@ -1,0 +1,475 @@
+package dev.cairn.cli;
+
+import com.hazelcast.map.IMap;
+import dev.cairn.checkpoint.cluster.CairnMember;
+import dev.cairn.checkpoint.cluster.InProcessCluster;
+import dev.cairn.checkpoint.config.CheckpointConfig;
+import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.SnapshotCodec;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.JobId;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.PrintWriter;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Checkpoint benchmarks, each next to a baseline measured in the same run: latency of small
+ * checkpoints (local mode and a 3-member cluster), large state against a raw IMap put of the same
+ * bytes, small checkpoints with a storage 500 ms slow against a fast one (flushing is
+ * asynchronous), and the snapshot codec against Java serialization. Members run in this process;
+ * storage is the configured one.
+ */
+@Command(
+        name = "checkpoint",
+        mixinStandardHelpOptions = true,
+        description = "Checkpoint latency, large-state throughput, slow-storage isolation and codec speed.")
+final class CheckpointBench implements Callable<Integer> {
+    private static final int MIB = 1 << 20;
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(
+            names = "--seconds",
+            defaultValue = "15",
+            description = "Measuring time per latency run (default ${DEFAULT-VALUE})")
+    int seconds;
+
+    @Option(names = "--skip-large", description = "Skip the 4 x 64 MiB runs (they need about 3 GB of heap)")
+    boolean skipLarge;
+
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out;
+    private PrintWriter err;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        EngineConfig base = config.load();
+        out.println("storage: " + base.checkpoint().storage().type() + " "
+                + base.checkpoint().storage().maskedPluginConfig());
+
+        EngineConfig small = withCheckpoints(base, 100, 30_000);
+        Latency local = latency("local (1 member)", small, 1, UnaryOperator.identity());
+        Latency cluster = latency("cluster (3 members)", small, 3, UnaryOperator.identity());
+        out.printf("%nCheckpoint latency, trigger to complete; 16 subtasks x 4 KiB state, interval 100 ms:%n");
+        out.printf("  %-22s %12s %8s %8s%n", "mode", "checkpoints", "p50 ms", "p99 ms");
+        for (Latency l : List.of(local, cluster)) {
+            out.printf("  %-22s %12d %8d %8d%n", l.label, l.count, l.p50, l.p99);
+        }
+        out.flush();
+
+        if (!skipLarge) {
+            EngineConfig large = withCheckpoints(base, 2_000, 120_000);
+            out.printf("%nLarge state, 4 subtasks x 64 MiB, against a raw IMap put of the same 256 MiB:%n");
+            out.printf(
+                    "  %-22s %14s %9s %12s %9s %7s%n",
+                    "mode", "checkpoint ms", "MB/s", "raw put ms", "raw MB/s", "ratio");
+            for (int members : new int[] {1, 3}) {
+                Throughput t = large(large, members);
+                out.printf(
+                        Locale.ROOT,
+                        "  %-22s %14d %9.0f %12d %9.0f %7.2f%n",
+                        t.label,
+                        t.checkpointMillis,
+                        t.checkpointMbps(),
+                        t.rawMillis,
+                        t.rawMbps(),
+                        t.checkpointMbps() / t.rawMbps());
+                out.flush();
+            }
+        }
+
+        Latency slow = latency("storage +500 ms/write", small, 1, SlowStorage::new);
+        out.printf(
+                "%nFlushing is asynchronous: the same small-state job, local mode, storage fast and 500 ms slower per write:%n");
+        out.printf("  %-22s %12s %8s %8s%n", "storage", "checkpoints", "p50 ms", "p99 ms");
+        for (Latency l : List.of(local, slow)) {
+            out.printf(
+                    "  %-22s %12d %8d %8d%n",
+                    l.label.equals(local.label) ? "fast (as configured)" : l.label, l.count, l.p50, l.p99);
+        }
+        out.printf(
+                Locale.ROOT,
+                "  completion latency ratio slow/fast: p50 %.2f, p99 %.2f (target p50 <= 1.2)%n",
+                (double) slow.p50 / Math.max(1, local.p50),
+                (double) slow.p99 / Math.max(1, local.p99));
+        out.flush();
+
+        codec();
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- latency
+
+    private record Latency(String label, int count, long p50, long p99) {}
+
+    private Latency latency(String label, EngineConfig engine, int members, UnaryOperator<CheckpointStorage> decorator)
+            throws Exception {
+        err.printf("measuring latency: %s, %d s ...%n", label, seconds + 3);
+        err.flush();
+        JobSpec job = benchJob("bench-latency-" + members, 16, 4096, 16_000);
+        Map<Long, CheckpointStats> seen = new TreeMap<>();
+        try (Members cluster = Members.start(engine, members, decorator)) {
+            cluster.submit(job);
+            long measureFrom = System.currentTimeMillis() + 3_000;
+            long until = measureFrom + seconds * 1000L;
+            while (System.currentTimeMillis() < until) {
+                Thread.sleep(500);
+                for (CheckpointStats s : cluster.history(job)) {
+                    if (s.completed() && s.triggeredAt() >= measureFrom) {
+                        seen.put(s.id(), s);
+                    }
+                }
+            }
+            cluster.cancel(job);
+        }
+        List<Long> durations = new ArrayList<>(
+                seen.values().stream().map(CheckpointStats::durationMillis).toList());
+        durations.sort(null);
+        return new Latency(label, durations.size(), percentile(durations, 0.50), percentile(durations, 0.99));
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        int index = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    // ---------------------------------------------------------------- large state
+
+    private record Throughput(String label, long bytes, long checkpointMillis, long rawMillis) {
+        double checkpointMbps() {
+            return bytes / 1e6 / (checkpointMillis / 1e3);
+        }
+
+        double rawMbps() {
+            return bytes / 1e6 / (rawMillis / 1e3);
+        }
+    }
+
+    private Throughput large(EngineConfig engine, int members) throws Exception {
+        String label = members == 1 ? "local (1 member)" : "cluster (" + members + " members)";
+        err.printf("measuring large state: %s ...%n", label);
+        err.flush();
+        JobSpec job = benchJob("bench-large-" + members, 4, 64 * MIB, 400);
+        long bytes = 4L * 64 * MIB;
+        try (Members cluster = Members.start(engine, members, UnaryOperator.identity())) {
+            cluster.submit(job);
+            List<Long> durations = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 180_000;
+            Map<Long, CheckpointStats> seen = new TreeMap<>();
+            while (seen.size() < 5 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(500);
+                for (CheckpointStats s : cluster.history(job)) {
+                    if (s.completed()) {
+                        seen.put(s.id(), s);
+                    }
+                }
+            }
+            cluster.cancel(job);
+            seen.values().stream().skip(1).forEach(s -> durations.add(s.durationMillis())); // the first warms up
+            durations.sort(null);
+
+            IMap<String, byte[]> raw = cluster.any().hazelcast().getMap("cairn.bench.baseline");
+            byte[] blob = new byte[(int) bytes];
+            new Random(1).nextBytes(blob);
+            List<Long> puts = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                long t0 = System.nanoTime();
+                raw.set("state", blob);
+                puts.add((System.nanoTime() - t0) / 1_000_000);
+            }
+            raw.destroy();
+            puts.remove(0); // warm-up
+            puts.sort(null);
+            return new Throughput(label, bytes, percentile(durations, 0.5), Math.max(1, percentile(puts, 0.5)));
+        }
+    }
+
+    // ---------------------------------------------------------------- codec
+
+    /** The same snapshot, as Java serialization would carry it. */
+    private record JavaSnapshot(
+            String job,
+            String pipeline,
+            long id,
+            String type,
+            long triggeredAt,
+            long completedAt,
+            LinkedHashMap<String, byte[]> states,
+            HashMap<String, String> metadata)
+            implements Serializable {}
+
+    private void codec() throws Exception {
+        err.println("measuring the codec ...");
+        err.flush();
+        List<TaskState> states = new ArrayList<>();
+        LinkedHashMap<String, byte[]> javaStates = new LinkedHashMap<>();
+        Random random = new Random(7);
+        for (int i = 0; i < 16; i++) {
+            byte[] state = new byte[MIB];
+            random.nextBytes(state);
+            states.add(new TaskState("task-" + i, state));
+            javaStates.put("task-" + i, state);
+        }
+        CompletedCheckpoint checkpoint = new CompletedCheckpoint(
+                PipelineKey.of("job", "1"),
+                CheckpointId.of(9),
+                CheckpointType.CHECKPOINT,
+                1,
+                2,
+                states,
+                Map.of("attempt", "1"));
+        JavaSnapshot java =
+                new JavaSnapshot("job", "1", 9, "CHECKPOINT", 1, 2, javaStates, new HashMap<>(Map.of("attempt", "1")));
+        long stateBytes = 16L * MIB;
+
+        byte[] kryoBlob = SnapshotCodec.encode(checkpoint);
+        double kryoEncode = rate(stateBytes, () -> SnapshotCodec.encode(checkpoint));
+        double kryoDecode = rate(stateBytes, () -> SnapshotCodec.decode(kryoBlob));
+        byte[] javaBlob = javaEncode(java);
+        double javaEncode = rate(stateBytes, () -> javaEncode(java));
+        double javaDecode = rate(stateBytes, () -> javaDecode(javaBlob));
+
+        out.printf("%nSnapshot codec, 16 tasks x 1 MiB of state (MB of state per second):%n");
+        out.printf("  %-30s %12s %12s %12s%n", "serializer", "encode MB/s", "decode MB/s", "blob bytes");
+        out.printf(
+                Locale.ROOT,
+                "  %-30s %12.0f %12.0f %12d%n",
+                "Kryo + header + CRC32C (Cairn)",
+                kryoEncode,
+                kryoDecode,
+                kryoBlob.length);
+        out.printf(
+                Locale.ROOT,
+                "  %-30s %12.0f %12.0f %12d%n",
+                "Java serialization",
+                javaEncode,
+                javaDecode,
+                javaBlob.length);
+        out.printf(
+                Locale.ROOT,
+                "  %-30s %12.2f %12.2f%n",
+                "ratio Cairn / Java",
+                kryoEncode / javaEncode,
+                kryoDecode / javaDecode);
+        out.flush();
+    }
+
+    /** MB/s over repeated calls for about a second, best of three rounds after a warm-up. */
+    private static double rate(long bytesPerCall, Callable<?> call) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            call.call();
+        }
+        double best = 0;
+        for (int round = 0; round < 3; round++) {
+            long calls = 0;
+            long t0 = System.nanoTime();
+            while (System.nanoTime() - t0 < 1_000_000_000L) {
+                call.call();
+                calls++;
+            }
+            best = Math.max(best, calls * bytesPerCall / 1e6 / ((System.nanoTime() - t0) / 1e9));
+        }
+        return best;
+    }
+
+    private static byte[] javaEncode(JavaSnapshot snapshot) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(snapshot);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Object javaDecode(byte[] blob) throws Exception {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(blob))) {
+            return in.readObject();
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private static JobSpec benchJob(String id, int parallelism, int stateBytes, long rate) {
+        return new JobSpec(
+                JobId.of(id + "-" + Long.toHexString(System.nanoTime())),
+                BenchJob.TYPE,
+                Map.of(
+                        BenchJob.PARALLELISM,
+                        Integer.toString(parallelism),
+                        BenchJob.STATE_BYTES,
+                        Integer.toString(stateBytes),
+                        BenchJob.RATE,
+                        Long.toString(rate)));
+    }
+
+    private static EngineConfig withCheckpoints(EngineConfig base, long intervalMillis, long timeoutMillis) {
+        return base.withCheckpoint(new CheckpointConfig(
+                Duration.ofMillis(intervalMillis),
+                Duration.ofMillis(timeoutMillis),
+                Duration.ZERO,
+                1,
+                10,
+                base.checkpoint().storage()));
+    }
+
+    /** One member in local mode, or an in-process cluster. */
+    private static final class Members implements AutoCloseable {
+        private final CairnMember local;
+        private final InProcessCluster cluster;
+
+        private Members(CairnMember local, InProcessCluster cluster) {
+            this.local = local;
+            this.cluster = cluster;
+        }
+
+        static Members start(EngineConfig engine, int size, UnaryOperator<CheckpointStorage> decorator)
+                throws Exception {
+            ClassLoader loader = Cairn.class.getClassLoader();
+            if (size == 1) {
+                return new Members(CairnMember.start(engine, CairnMember.localConfig(), loader, decorator), null);
+            }
+            InProcessCluster cluster = new InProcessCluster(engine, loader, decorator);
+            for (int i = 0; i < size; i++) {
+                cluster.addMember();
+            }
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!cluster.formed(size)) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("the cluster did not form");
+                }
+                Thread.sleep(50);
+            }
+            return new Members(null, cluster);
+        }
+
+        CairnMember any() {
+            return local != null ? local : cluster.members().get(0);
+        }
+
+        void submit(JobSpec job) {
+            var reply = any().submit(job);
+            if (!reply.ok()) {
+                throw new IllegalStateException(reply.message());
+            }
+        }
+
+        List<CheckpointStats> history(JobSpec job) {
+            List<CairnMember> all = local != null ? List.of(local) : cluster.members();
+            for (CairnMember member : all) {
+                if (member.isMaster()) {
+                    return member.checkpointHistory(job.jobId().value());
+                }
+            }
+            return List.of();
+        }
+
+        void cancel(JobSpec job) {
+            any().cancel(job.jobId().value());
+        }
+
+        @Override
+        public void close() {
+            if (local != null) {
+                local.close();
+            } else {
+                cluster.close();
+            }
+        }
+    }
+
+    /** The configured storage, 500 ms slower per write. */
+    private static final class SlowStorage implements CheckpointStorage {
+        private final CheckpointStorage delegate;
+
+        SlowStorage(CheckpointStorage delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void store(PipelineKey pipeline, CheckpointId id, InputStream data) throws CheckpointStorageException {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CheckpointStorageException("interrupted", e);
+            }
+            delegate.store(pipeline, id, data);
+        }
+
+        @Override
+        public Optional<byte[]> load(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
+            return delegate.load(pipeline, id);
+        }
+
+        @Override
+        public List<CheckpointId> list(PipelineKey pipeline) throws CheckpointStorageException {
+            return delegate.list(pipeline);
+        }
+
+        @Override
+        public List<PipelineKey> pipelines(JobId job) throws CheckpointStorageException {
+            return delegate.pipelines(job);
+        }
+
+        @Override
+        public List<JobId> jobs() throws CheckpointStorageException {
+            return delegate.jobs();
+        }
+
+        @Override
+        public void delete(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
+            delegate.delete(pipeline, id);
+        }
+
+        @Override
+        public void deleteJob(JobId job) throws CheckpointStorageException {
+            delegate.deleteJob(job);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+
+        @Override
+        public String toString() {
+            return delegate + " +500 ms per write";
+        }
+    }
+}

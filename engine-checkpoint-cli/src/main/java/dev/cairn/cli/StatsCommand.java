@@ -1,0 +1,101 @@
+package dev.cairn.cli;
+
+import dev.cairn.checkpoint.cluster.CairnClient;
+import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import dev.cairn.checkpoint.storage.api.JobId;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn checkpoints stats --cluster HOST:PORT [--job ID]}: statistics of running jobs. */
+@Command(
+        name = "stats",
+        mixinStandardHelpOptions = true,
+        description = "Checkpoint statistics of jobs on running members: counters and the recent history.")
+final class StatsCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOption cluster;
+
+    @Option(names = "--job", paramLabel = "ID", description = "Only this job")
+    String job;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (job != null) {
+            JobId.of(job);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (CairnClient client = cluster.connect()) {
+            Map<String, JobRecord> jobs = client.jobs();
+            if (job != null) {
+                JobRecord record = jobs.get(job);
+                if (record == null) {
+                    throw new CliException(Cairn.EXIT_FAILED, "no job " + job + " in the cluster");
+                }
+                jobs = Map.of(job, record);
+            }
+            if (jobs.isEmpty()) {
+                out.println("no jobs");
+            }
+            jobs.values().forEach(r -> print(out, r));
+        }
+        return 0;
+    }
+
+    private static void print(PrintWriter out, JobRecord job) {
+        out.printf(
+                Locale.ROOT,
+                "job %s: %s%s | %d completed, %d failed, %d restored | flush backlog %d | %,d records committed%n",
+                job.jobId(),
+                job.state(),
+                job.message().isEmpty() ? "" : " (" + job.message() + ")",
+                job.checkpointsCompleted(),
+                job.checkpointsFailed(),
+                job.restores(),
+                job.flushBacklog(),
+                job.recordsCommitted());
+        if (job.history().isEmpty()) {
+            return;
+        }
+        out.printf(
+                "  %-10s %8s %-10s %-24s %9s %10s %-16s %8s %-10s %10s  %s%n",
+                "pipeline",
+                "id",
+                "type",
+                "triggered",
+                "duration",
+                "bytes",
+                "slowest ack",
+                "ack ms",
+                "status",
+                "flush ms",
+                "reason");
+        for (CheckpointStats s : job.history()) {
+            out.printf(
+                    Locale.ROOT,
+                    "  %-10s %8d %-10s %-24s %7d ms %10d %-16s %8d %-10s %10s  %s%n",
+                    s.pipeline(),
+                    s.id(),
+                    s.type().name().toLowerCase(Locale.ROOT),
+                    Instant.ofEpochMilli(s.triggeredAt()),
+                    s.durationMillis(),
+                    s.stateSize(),
+                    s.slowestTask() == null ? "-" : s.slowestTask(),
+                    s.slowestAckMillis(),
+                    s.completed() ? "completed" : "failed",
+                    s.flushMillis() < 0 ? (s.completed() ? "pending" : "-") : Long.toString(s.flushMillis()),
+                    s.completed() ? "" : s.reason() + ": " + s.detail());
+        }
+    }
+}

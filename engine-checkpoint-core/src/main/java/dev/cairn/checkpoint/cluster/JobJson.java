@@ -1,0 +1,128 @@
+package dev.cairn.checkpoint.cluster;
+
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import java.util.Collection;
+import java.util.Iterator;
+
+/** Jobs and their checkpoint statistics as JSON, for the HTTP endpoint and the MBeans. */
+public final class JobJson {
+    private JobJson() {}
+
+    /** A job's state and counters, without its history. */
+    public static String summary(JobRecord job) {
+        StringBuilder json = new StringBuilder(256);
+        summary(json, job);
+        return json.toString();
+    }
+
+    /** A job's state, counters and recent checkpoints. */
+    public static String detail(JobRecord job) {
+        StringBuilder json = new StringBuilder(1024);
+        summary(json, job);
+        json.setLength(json.length() - 1);
+        json.append(",\"checkpoints\":");
+        history(json, job.history());
+        return json.append('}').toString();
+    }
+
+    /** Several jobs' summaries as an array. */
+    public static String summaries(Collection<JobRecord> jobs) {
+        StringBuilder json = new StringBuilder("[");
+        for (Iterator<JobRecord> it = jobs.iterator(); it.hasNext(); ) {
+            summary(json, it.next());
+            if (it.hasNext()) {
+                json.append(',');
+            }
+        }
+        return json.append(']').toString();
+    }
+
+    public static String history(Collection<CheckpointStats> checkpoints) {
+        StringBuilder json = new StringBuilder();
+        history(json, checkpoints);
+        return json.toString();
+    }
+
+    private static void summary(StringBuilder json, JobRecord job) {
+        json.append('{');
+        field(json, "jobId", job.jobId()).append(',');
+        field(json, "type", job.type()).append(',');
+        field(json, "state", job.state().name()).append(',');
+        field(json, "message", job.message()).append(',');
+        field(json, "recordsCommitted", job.recordsCommitted()).append(',');
+        field(json, "checkpointsCompleted", job.checkpointsCompleted()).append(',');
+        field(json, "checkpointsFailed", job.checkpointsFailed()).append(',');
+        field(json, "restores", job.restores()).append(',');
+        field(json, "restarts", job.restarts()).append(',');
+        field(json, "flushBacklog", job.flushBacklog()).append(',');
+        field(json, "lastCheckpointId", job.lastCheckpointId()).append(',');
+        field(json, "lastCheckpointMillis", job.lastCheckpointMillis()).append(',');
+        field(json, "lastCheckpointBytes", job.lastCheckpointBytes()).append(',');
+        field(json, "restoredFrom", job.restoredFrom()).append(',');
+        field(json, "updatedAt", job.updatedAt());
+        json.append('}');
+    }
+
+    private static void history(StringBuilder json, Collection<CheckpointStats> checkpoints) {
+        json.append('[');
+        for (Iterator<CheckpointStats> it = checkpoints.iterator(); it.hasNext(); ) {
+            CheckpointStats s = it.next();
+            json.append('{');
+            field(json, "pipeline", s.pipeline()).append(',');
+            field(json, "id", s.id()).append(',');
+            field(json, "type", s.type().name()).append(',');
+            field(json, "status", s.completed() ? "COMPLETED" : "FAILED").append(',');
+            field(json, "failureReason", s.reason() == null ? null : s.reason().name())
+                    .append(',');
+            field(json, "failure", s.detail()).append(',');
+            field(json, "final", s.finalCheckpoint()).append(',');
+            field(json, "triggeredAt", s.triggeredAt()).append(',');
+            field(json, "durationMillis", s.durationMillis()).append(',');
+            field(json, "stateBytes", s.stateSize()).append(',');
+            field(json, "encodedBytes", s.encodedSize()).append(',');
+            field(json, "slowestTask", s.slowestTask()).append(',');
+            field(json, "slowestAckMillis", s.slowestAckMillis()).append(',');
+            field(json, "flushedAt", s.flushedAt()).append(',');
+            field(json, "flushMillis", s.flushMillis());
+            json.append('}');
+            if (it.hasNext()) {
+                json.append(',');
+            }
+        }
+        json.append(']');
+    }
+
+    private static StringBuilder field(StringBuilder json, String name, Object value) {
+        json.append('"').append(name).append("\":");
+        if (value == null) {
+            return json.append("null");
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return json.append(value);
+        }
+        return quote(json, value.toString());
+    }
+
+    /** Appends {@code s} as a JSON string. */
+    public static StringBuilder quote(StringBuilder json, String s) {
+        json.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        json.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        return json.append('"');
+    }
+}

@@ -1,0 +1,112 @@
+package dev.cairn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.cluster.Messages;
+import dev.cairn.checkpoint.recovery.RestoreRequest;
+import dev.cairn.checkpoint.snapshot.CheckpointType;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Savepoints: taken on request, kept apart and never pruned, and restorable exactly; a missing one
+ * is a clear error, never a silent fresh start.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class SavepointIT {
+    private static final Pattern SAVEPOINT = Pattern.compile("savepoint (\\d+)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void stopWithSavepoint_thenRestoreExactlyIt_exactlyOnce_andTheSavepointOutlivesRetention() throws Exception {
+        long records = 120_000;
+        Path output = dir.resolve("out");
+        Map<String, String> storageConfig =
+                Map.of("namespace", dir.resolve("ckpt").toString());
+        var config = TestCluster.engine("interval: 200\ntimeout: 15000", "hdfs", storageConfig, 1);
+        var job = Demo.job("savepoint", records, 4, 10_000, output);
+        PipelineKey pipeline = PipelineKey.of("savepoint", "1");
+        try (TestCluster cluster = TestCluster.start(3, config);
+                CheckpointStorage storage = CheckpointStorageFactories.find(
+                                "hdfs", getClass().getClassLoader())
+                        .create(storageConfig)) {
+            assertTrue(cluster.submit(job).ok());
+            cluster.awaitJob("savepoint", r -> r.checkpointsCompleted() >= 3, Duration.ofSeconds(30));
+
+            Messages.Reply reply = cluster.members().get(1).savepoint("savepoint", true);
+
+            assertTrue(reply.ok(), reply.message());
+            Matcher m = SAVEPOINT.matcher(reply.message());
+            assertTrue(m.find(), reply.message());
+            long savepoint = Long.parseLong(m.group(1));
+            JobRecord stopped = cluster.awaitJob("savepoint", r -> r.state().done(), Duration.ofSeconds(30));
+            assertEquals(JobRecord.State.CANCELLED, stopped.state());
+            assertTrue(stopped.message().contains("savepoint " + savepoint), stopped.message());
+            assertEquals(
+                    List.of(CheckpointId.of(savepoint)),
+                    storage.list(FileLayout.savepointsOf(pipeline)),
+                    "the savepoint is stored apart from the checkpoints");
+            assertTrue(stopped.recordsCommitted() < records, "stopped mid-job");
+
+            assertTrue(cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, savepoint))
+                    .ok());
+
+            JobRecord resumed = cluster.awaitJob(
+                    "savepoint",
+                    r -> r.state() == JobRecord.State.RUNNING
+                            && r.restoredFrom().startsWith("checkpoint"),
+                    Duration.ofSeconds(30));
+            assertEquals("checkpoint " + savepoint + " (storage)", resumed.restoredFrom());
+            JobRecord done = cluster.awaitJob("savepoint", r -> r.state().done(), Duration.ofSeconds(90));
+            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            Demo.assertExactlyOnce(output, records);
+            assertTrue(done.checkpointsCompleted() > 3 + 3, "retention ran many times meanwhile");
+            assertEquals(
+                    List.of(CheckpointId.of(savepoint)),
+                    storage.list(FileLayout.savepointsOf(pipeline)),
+                    "retention never prunes a savepoint");
+            assertEquals(3, storage.list(pipeline).size());
+        }
+    }
+
+    @Test
+    void restoringAMissingSavepoint_failsTheJobClearly_andWritesNothing() throws Exception {
+        Path output = dir.resolve("missing");
+        var config = TestCluster.engine(
+                "interval: 200",
+                "hdfs",
+                Map.of("namespace", dir.resolve("ckpt2").toString()),
+                1);
+        try (TestCluster cluster = TestCluster.start(3, config)) {
+            var job = Demo.job("no-savepoint", 10_000, 2, 0, output);
+
+            assertTrue(cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, 77))
+                    .ok());
+
+            JobRecord failed = cluster.awaitJobState("no-savepoint", JobRecord.State.FAILED, Duration.ofSeconds(30));
+            assertTrue(
+                    failed.message().contains("savepoint 77 of job no-savepoint pipeline 1 does not exist"),
+                    failed.message());
+            assertFalse(output.resolve("part-no-savepoint-1-0-1").toFile().exists());
+            assertEquals(0, failed.recordsCommitted());
+        }
+    }
+}

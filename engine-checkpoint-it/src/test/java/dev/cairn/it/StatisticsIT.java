@@ -1,0 +1,86 @@
+package dev.cairn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.checkpoint.cluster.CairnMember;
+import dev.cairn.checkpoint.cluster.JobRecord;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The statistics of a running job, from every member: over HTTP (loopback) and JMX. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class StatisticsIT {
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> get(CairnMember member, String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + member.httpPort() + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void httpEndpointAndMBeans_onEveryMember_showTheRunningJobsCheckpoints() throws Exception {
+        var config = TestCluster.engine(
+                "interval: 200\ntimeout: 15000",
+                "hdfs",
+                Map.of("namespace", dir.resolve("ckpt").toString()),
+                1,
+                "http:\n  enable-http: true\n  port: 0");
+        try (TestCluster cluster = TestCluster.start(3, config)) {
+            assertTrue(cluster.submit(Demo.job("stats", 1_000_000, 4, 20_000, dir.resolve("out")))
+                    .ok());
+            JobRecord running = cluster.awaitJob("stats", r -> r.checkpointsCompleted() >= 4, Duration.ofSeconds(30));
+
+            for (CairnMember member : cluster.members()) {
+                assertTrue(member.httpPort() > 0);
+                HttpResponse<String> jobs = get(member, "/cairn/jobs");
+                assertEquals(200, jobs.statusCode());
+                assertTrue(
+                        jobs.body().startsWith("[{\"jobId\":\"stats\",\"type\":\"demo\",\"state\":\"RUNNING\""),
+                        jobs.body());
+                HttpResponse<String> job = get(member, "/cairn/jobs/stats");
+                assertEquals(200, job.statusCode());
+                assertTrue(job.body().contains("\"checkpoints\":[{\"pipeline\":\"1\",\"id\":"), job.body());
+                assertTrue(job.body().contains("\"status\":\"COMPLETED\""), job.body());
+                assertTrue(job.body().contains("\"slowestTask\":\""), job.body());
+            }
+            CairnMember any = cluster.members().get(2);
+            assertEquals(404, get(any, "/cairn/jobs/nope").statusCode());
+            assertEquals(400, get(any, "/cairn/jobs/..%2F..%2Fetc").statusCode());
+            assertEquals(400, get(any, "/cairn/jobs/a/b").statusCode());
+
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName pattern = new ObjectName("dev.cairn:type=Job,job=\"stats\",*");
+            TestCluster.await(
+                    () -> server.queryNames(pattern, null).size() == 3,
+                    Duration.ofSeconds(10),
+                    "one MBean of the job on each of the 3 members");
+            Set<ObjectName> beans = server.queryNames(pattern, null);
+            for (ObjectName bean : beans) {
+                assertEquals("RUNNING", server.getAttribute(bean, "State"));
+                assertTrue((Long) server.getAttribute(bean, "CheckpointsCompleted") >= running.checkpointsCompleted());
+                assertTrue((Long) server.getAttribute(bean, "LastCheckpointId") > 0);
+                assertTrue(((String) server.getAttribute(bean, "HistoryJson")).startsWith("[{\"pipeline\":\"1\""));
+            }
+            cluster.members().get(0).cancel("stats");
+        }
+    }
+}
