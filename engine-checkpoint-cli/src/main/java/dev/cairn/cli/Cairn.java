@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             MemberCommand.class,
+            JobCommand.class,
+            CheckpointsCommand.class,
             ConfigCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

@@ -1,0 +1,31 @@
+package dev.cairn.cli;
+
+import picocli.CommandLine.Command;
+
+/**
+ * {@code cairn checkpoints}: offline operator commands on the checkpoints in the configured
+ * storage (no cluster needed). Each subcommand takes {@code --config FILE} and never prints a
+ * secret of the storage configuration. Exit statuses, for every subcommand: 0 done (or nothing to
+ * do), 1 something was bad, absent or failed (each subcommand says which), 2 a usage or
+ * configuration problem.
+ *
+ * <p>Savepoints of pipeline {@code P} are stored as pipeline {@code P.savepoints}; they are shown as
+ * pipeline {@code P} with type {@code SAVEPOINT}, and pruning never touches them.
+ */
+@Command(
+        name = "checkpoints",
+        mixinStandardHelpOptions = true,
+        description = {
+            "List, show, verify, prune, delete and copy the stored checkpoints (offline),",
+            "and show the statistics of running jobs (stats --cluster)."
+        },
+        subcommands = {
+            CheckpointsList.class,
+            CheckpointsShow.class,
+            CheckpointsVerify.class,
+            CheckpointsPrune.class,
+            CheckpointsDelete.class,
+            CheckpointsCopy.class,
+            StatsCommand.class
+        })
+final class CheckpointsCommand {}

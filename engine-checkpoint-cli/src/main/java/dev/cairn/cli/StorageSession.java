@@ -1,0 +1,93 @@
+package dev.cairn.cli;
+
+import dev.cairn.checkpoint.config.StorageConfig;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.storage.api.JobId;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The configured checkpoint storage, opened for one command: what the commands share to walk its
+ * checkpoints and check them. {@link #toString()} names the storage without any secret.
+ */
+final class StorageSession implements AutoCloseable {
+    private final CheckpointStorage storage;
+
+    private StorageSession(CheckpointStorage storage) {
+        this.storage = storage;
+    }
+
+    /** Opens the storage a configuration names; failing, ends the command with status 1. */
+    static StorageSession open(StorageConfig config) {
+        try {
+            return new StorageSession(CheckpointStorageFactories.find(config.type(), Cairn.class.getClassLoader())
+                    .create(config.pluginConfig()));
+        } catch (CheckpointStorageException | RuntimeException e) {
+            throw new CliException(
+                    Cairn.EXIT_FAILED,
+                    "cannot open the checkpoint storage " + config.type() + " " + config.maskedPluginConfig() + ": "
+                            + e.getMessage());
+        }
+    }
+
+    CheckpointStorage storage() {
+        return storage;
+    }
+
+    /**
+     * Every stored checkpoint of one job, or of every job: jobs and pipelines in storage order
+     * (sorted by name), ids ascending.
+     */
+    List<StoredCheckpoint> checkpoints(Optional<JobId> job) throws CheckpointStorageException {
+        List<StoredCheckpoint> all = new ArrayList<>();
+        for (JobId j : job.isPresent() ? List.of(job.get()) : storage.jobs()) {
+            for (PipelineKey pipeline : storage.pipelines(j)) {
+                for (CheckpointId id : storage.list(pipeline)) {
+                    all.add(new StoredCheckpoint(pipeline, id));
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Ends the command with status 1 if the job has nothing stored. */
+    void requireJob(JobId job) throws CheckpointStorageException {
+        if (storage.pipelines(job).isEmpty()) {
+            throw new CliException(Cairn.EXIT_FAILED, "no job " + job + " in " + this);
+        }
+    }
+
+    boolean contains(StoredCheckpoint checkpoint) throws CheckpointStorageException {
+        return storage.list(checkpoint.location()).contains(checkpoint.id());
+    }
+
+    Optional<byte[]> load(StoredCheckpoint checkpoint) throws CheckpointStorageException {
+        return storage.load(checkpoint.location(), checkpoint.id());
+    }
+
+    /** Loads and checks one checkpoint; a load that fails is an {@link Verdict#UNREADABLE} verdict. */
+    Verdict verify(StoredCheckpoint checkpoint) {
+        try {
+            return load(checkpoint)
+                    .map(blob -> Verdict.of(checkpoint, blob))
+                    .orElseGet(() -> Verdict.unreadable("listed, but no longer stored (deleted meanwhile?)"));
+        } catch (CheckpointStorageException e) {
+            return Verdict.unreadable(e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        storage.close();
+    }
+
+    @Override
+    public String toString() {
+        return storage.toString();
+    }
+}
