@@ -233,7 +233,7 @@ final class Section {
         boolean ok = true;
         // Each ${ up to the next }: found with indexOf, in one pass. (A regex such as
         // \$\{([^}]*)} rescans the rest of the text from every ${ when no } follows: quadratic,
-        // minutes for a value of a few hundred thousand ${.)
+        // over ten seconds for a value of a few hundred thousand ${.)
         for (int start = text.indexOf("${"); start >= 0; start = text.indexOf("${", last)) {
             int end = text.indexOf('}', start + 2);
             if (end < 0) {
@@ -287,9 +287,9 @@ final class Section {
 
     /**
      * {@code text} as one line of a problem list: line breaks, tabs and other control characters
-     * (from keys, values and the YAML parser's messages; see {@link #breaksALine}) are escaped as in a Java string literal
-     * (a line break as backslash-n, a NUL as backslash-u0000), so that each problem is one line
-     * and none can pass for another.
+     * (from keys, values and the YAML parser's messages; see {@link #breaksALine}) are escaped as
+     * in a Java string literal (a line break as backslash-n, a NUL as backslash-u0000), so that
+     * each problem is one line and none can pass for another.
      */
     static String oneLine(String text) {
         if (text.chars().noneMatch(Section::breaksALine)) {

@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint.snapshot;
 
 import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import dev.cairn.checkpoint.serialization.CairnKryo;
@@ -27,7 +28,10 @@ import java.util.zip.CRC32C;
  *
  * A blob is read only if its magic, version, flags, length (the blob is exactly header + length)
  * and CRC32C all check out, and its payload decodes to exactly one checkpoint with no bytes left
- * over. The golden-bytes test keeps every released version readable.
+ * over. The payload's class id is checked before anything else is read: a payload naming any
+ * other class, registered or not, is refused without running that class's serializer, so every
+ * length read from a blob is bounded by the bytes left in it. The golden-bytes test keeps every
+ * released version readable.
  *
  * <p>Thread-safe: Kryo instances come from a pool.
  */
@@ -118,12 +122,19 @@ public final class SnapshotCodec {
         try {
             return CairnKryo.with(kryo -> {
                 Input input = new Input(blob, HEADER_SIZE, length);
-                Object decoded = kryo.readClassAndObject(input);
-                if (!(decoded instanceof CompletedCheckpoint checkpoint)) {
+                // The class first, and only then the object: the payload must name
+                // CompletedCheckpoint, whose serializer bounds every length it reads. Another
+                // registered class's serializer (Kryo's own String and byte[], HashMap, the
+                // cluster messages) sizes its buffers from the untrusted bytes, so it never runs.
+                Registration registration = kryo.readClass(input);
+                if (registration == null || registration.getType() != CompletedCheckpoint.class) {
                     throw new KryoException("payload is a "
-                            + (decoded == null ? "null" : decoded.getClass().getSimpleName())
+                            + (registration == null
+                                    ? "null"
+                                    : registration.getType().getSimpleName())
                             + ", not a checkpoint");
                 }
+                CompletedCheckpoint checkpoint = kryo.readObject(input, CompletedCheckpoint.class);
                 if (input.position() != HEADER_SIZE + length) {
                     throw new KryoException(
                             (HEADER_SIZE + length - input.position()) + " bytes left after the checkpoint");

@@ -6,6 +6,9 @@ import java.util.Optional;
 
 /** Suggests the known name a misspelt one was probably meant to be. */
 public final class DidYouMean {
+    /** Names longer than this get no suggestion. */
+    private static final int MAX_LENGTH = 200;
+
     private DidYouMean() {}
 
     /**
@@ -13,6 +16,9 @@ public final class DidYouMean {
      * . _ -}, or at most two edits away (one for names of four characters or fewer).
      */
     public static Optional<String> suggest(String given, Collection<String> known) {
+        if (given.length() > MAX_LENGTH) {
+            return Optional.empty(); // no name is that long; and the distance table would be huge
+        }
         String g = normalize(given);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
