@@ -8,6 +8,7 @@ import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.recovery.RestoreRequest;
 import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -23,12 +24,18 @@ import java.util.function.UnaryOperator;
 final class TestCluster implements AutoCloseable {
     private final InProcessCluster cluster;
 
-    private TestCluster(EngineConfig engine) throws IOException {
-        this.cluster = new InProcessCluster(engine, TestCluster.class.getClassLoader(), UnaryOperator.identity());
+    private TestCluster(EngineConfig engine, UnaryOperator<CheckpointStorage> storageDecorator) throws IOException {
+        this.cluster = new InProcessCluster(engine, TestCluster.class.getClassLoader(), storageDecorator);
     }
 
     static TestCluster start(int size, EngineConfig engine) throws IOException {
-        TestCluster cluster = new TestCluster(engine);
+        return start(size, engine, UnaryOperator.identity());
+    }
+
+    /** A cluster whose members reach their storage through {@code storageDecorator}. */
+    static TestCluster start(int size, EngineConfig engine, UnaryOperator<CheckpointStorage> storageDecorator)
+            throws IOException {
+        TestCluster cluster = new TestCluster(engine, storageDecorator);
         for (int i = 0; i < size; i++) {
             cluster.addMember();
         }

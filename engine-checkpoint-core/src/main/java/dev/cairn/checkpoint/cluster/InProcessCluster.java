@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
  * kill -9} would) and added.
  */
 public final class InProcessCluster implements AutoCloseable {
-    private static final int MAX_MEMBERS = 6;
+    private static final int MAX_MEMBERS = 16;
 
     private final EngineConfig engine;
     private final ClassLoader plugins;

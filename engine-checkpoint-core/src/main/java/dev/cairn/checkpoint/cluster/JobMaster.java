@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class JobMaster {
     private static final Logger LOG = LoggerFactory.getLogger(JobMaster.class);
     private static final long PUBLISH_MILLIS = 200;
+    /** How long the record of an ended job stays in the cluster (SeaTunnel keeps history a day). */
+    static final long ENDED_JOB_TTL_HOURS = 24;
 
     private final CairnNode node;
     private final JobSpec spec;
@@ -231,6 +233,11 @@ final class JobMaster {
         LOG.info(statusLine());
         stopped = true;
         pipelines.forEach(p -> p.stop(true));
+        if (endState == JobRecord.State.FINISHED) {
+            // Its final checkpoints are in storage: the cluster's memory owes the job nothing more.
+            // Cancelled and failed jobs keep theirs, to be resumed.
+            pipelines.forEach(p -> node.maps().remove(p.key()));
+        }
         shutdown();
         onEnd.accept(this);
     }
@@ -298,7 +305,12 @@ final class JobMaster {
                 new ArrayList<>(history()),
                 System.currentTimeMillis());
         try {
-            node.maps().jobs().set(jobId(), record.encode());
+            if (state.done()) {
+                // What clients and statistics show of an ended job, until it expires.
+                node.maps().jobs().set(jobId(), record.encode(), ENDED_JOB_TTL_HOURS, TimeUnit.HOURS);
+            } else {
+                node.maps().jobs().set(jobId(), record.encode());
+            }
         } catch (RuntimeException e) {
             LOG.debug("Cannot publish the record of job {}: {}", jobId(), e.toString());
             dirty.set(true);

@@ -14,6 +14,19 @@ import java.util.Map;
 public final class Messages {
     private Messages() {}
 
+    /** Bytes of state a message carries (a size hint for encoding it). */
+    public static int payloadBytes(Object message) {
+        if (message instanceof Ack ack) {
+            return ack.state().length;
+        }
+        if (message instanceof Deploy deploy) {
+            return deploy.restored().values().stream()
+                    .mapToInt(s -> s.length + 32)
+                    .sum();
+        }
+        return 0;
+    }
+
     /** Marks messages handled by the master member (forwarded there by whichever member gets them). */
     public interface ToMaster {}
 

@@ -151,6 +151,9 @@ public final class PipelineFlusher implements AutoCloseable {
                 retain();
             }
         } catch (Exception e) {
+            if (closed) {
+                return false; // stopped mid-write (job ended, member leaving): not a storage failure
+            }
             int failures = backoff.failures() + 1;
             if (failures == 1 || failures % 10 == 0) {
                 LOG.warn(

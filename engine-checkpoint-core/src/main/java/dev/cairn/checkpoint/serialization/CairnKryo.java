@@ -105,7 +105,9 @@ public final class CairnKryo {
     /** Encodes a cluster message (any registered class). */
     public static byte[] encodeMessage(Object message) {
         return with(kryo -> {
-            Output output = new Output(256, -1);
+            // Sized for the bytes a message carries, so that a task's 64 MiB acknowledgement is
+            // not copied through every doubling of a small buffer.
+            Output output = new Output(256 + Messages.payloadBytes(message), -1);
             kryo.writeClassAndObject(output, message);
             return output.toBytes();
         });

@@ -1,0 +1,238 @@
+package dev.cairn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.checkpoint.cluster.CairnMember;
+import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.demo.DemoJob;
+import dev.cairn.checkpoint.demo.DemoOutput;
+import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.snapshot.SnapshotCodec;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.storage.api.JobId;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.SnapshotMaps;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo pipeline on a 3-member cluster under a seeded random schedule of faults, injected at
+ * random moments, in the middle of a checkpoint and in the middle of a flush: member and master
+ * hard kills, members joining, storage outages, slow storage, a task that throws, a task that
+ * stalls past the timeout. After each schedule: the output holds every record exactly once, every
+ * stored checkpoint verifies, retention holds, and the finished job leaves no snapshot map entry,
+ * no pipeline record, no temporary file and no staging file behind.
+ *
+ * <p>Each schedule prints its seed; {@code -Dcairn.faults.seed=N} replays exactly that schedule,
+ * {@code -Dcairn.faults.schedules=N} runs N schedules (CI runs a few).
+ */
+class FaultScheduleIT {
+    private static final int SCHEDULES = Integer.getInteger("cairn.faults.schedules", 3);
+    private static final Long SEED = Long.getLong("cairn.faults.seed");
+    private static final long TIMEOUT_MILLIS = 2_000;
+    private static final int MAX_RETAINED = 3;
+
+    enum Fault {
+        MEMBER_KILL,
+        MASTER_KILL,
+        MEMBER_JOIN,
+        STORAGE_OUTAGE,
+        SLOW_STORAGE,
+        TASK_THROWS,
+        TASK_STALL
+    }
+
+    enum When {
+        ANY_TIME,
+        MID_CHECKPOINT,
+        MID_FLUSH
+    }
+
+    record Step(long afterMillis, Fault fault, When when, long durationMillis) {}
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearFaults() {
+        Faults.reset();
+    }
+
+    static List<Step> schedule(long seed) {
+        Random random = new Random(seed);
+        int count = 4 + random.nextInt(4);
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+            When when =
+                    switch (fault) {
+                        case MEMBER_KILL -> random.nextBoolean() ? When.MID_CHECKPOINT : When.ANY_TIME;
+                        case MASTER_KILL -> When.values()[random.nextInt(3)];
+                        default -> When.ANY_TIME;
+                    };
+            steps.add(new Step(300 + random.nextInt(1_500), fault, when, 1_000 + random.nextInt(4_000)));
+        }
+        return steps;
+    }
+
+    @Test
+    void seededFaultSchedules_loseNothing_duplicateNothing_leaveNothing() throws Exception {
+        long first = SEED != null ? SEED : new Random().nextLong();
+        int runs = SEED != null ? 1 : SCHEDULES;
+        long faults = 0;
+        long records = 0;
+        for (int run = 0; run < runs; run++) {
+            long seed = first + run;
+            List<Step> steps = schedule(seed);
+            System.out.println("fault schedule seed=" + seed + " (replay: -Dcairn.faults.seed=" + seed + "): " + steps);
+            Result result = run(seed, steps);
+            faults += steps.size();
+            records += result.records;
+            System.out.println("fault schedule seed=" + seed + " passed: " + result);
+        }
+        System.out.printf(
+                "fault schedules: %d run, %d faults injected, %d records checked, 0 lost, 0 duplicated%n",
+                runs, faults, records);
+    }
+
+    record Result(long records, int restarts, long checkpoints, long failed) {}
+
+    private Result run(long seed, List<Step> steps) throws Exception {
+        Faults.reset();
+        String jobId = "faults-" + Long.toHexString(seed & 0xffffffffL);
+        long records = 80_000;
+        Path output = dir.resolve(jobId);
+        Map<String, String> storageConfig =
+                Map.of("namespace", dir.resolve("ckpt-" + jobId).toString());
+        var config = TestCluster.engine(
+                "interval: 150\ntimeout: " + TIMEOUT_MILLIS + "\ntolerable-failures: 2\n",
+                "localfile",
+                storageConfig,
+                1);
+        JobSpec spec = new JobSpec(
+                JobId.of(jobId),
+                FaultyDemoJob.TYPE,
+                Map.of(
+                        DemoJob.RECORDS,
+                        Long.toString(records),
+                        DemoJob.PARALLELISM,
+                        "4",
+                        DemoJob.RATE,
+                        "6000",
+                        DemoJob.OUTPUT,
+                        output.toString()));
+        Random random = new Random(seed ^ 0x5DEECE66DL);
+        try (TestCluster cluster = TestCluster.start(3, config, FaultyStorage::new)) {
+            assertTrue(cluster.submit(spec).ok());
+            cluster.awaitJob(jobId, r -> r.checkpointsCompleted() >= 2, Duration.ofSeconds(30));
+            for (Step step : steps) {
+                Thread.sleep(step.afterMillis());
+                if (cluster.job(jobId) != null && cluster.job(jobId).state().done()) {
+                    break; // the job got there first: the remaining faults have nothing to hit
+                }
+                inject(cluster, step, random);
+            }
+            Faults.reset();
+            JobRecord done = cluster.awaitJob(jobId, r -> r.state().done(), Duration.ofSeconds(180));
+            assertEquals(JobRecord.State.FINISHED, done.state(), "seed " + seed + ": " + done.message());
+
+            DemoOutput check = DemoOutput.check(output, records);
+            assertTrue(check.exactlyOnce(), "seed " + seed + ": " + check);
+            assertNothingLeft(cluster, jobId, output, seed);
+            assertStorage(storageConfig, jobId, seed);
+            return new Result(check.records, done.restarts(), done.checkpointsCompleted(), done.checkpointsFailed());
+        }
+    }
+
+    private static void inject(TestCluster cluster, Step step, Random random) throws Exception {
+        switch (step.fault()) {
+            case MEMBER_KILL, MASTER_KILL -> {
+                CairnMember master = cluster.master();
+                List<CairnMember> others =
+                        cluster.members().stream().filter(m -> m != master).toList();
+                CairnMember victim = step.fault() == Fault.MASTER_KILL || others.isEmpty()
+                        ? master
+                        : others.get(random.nextInt(others.size()));
+                Faults.Pause pause =
+                        switch (step.when()) {
+                            case MID_CHECKPOINT -> Faults.pauseNextSnapshot();
+                            case MID_FLUSH -> Faults.pauseNextStore();
+                            case ANY_TIME -> null;
+                        };
+                boolean caught = pause == null || pause.awaitReached(3_000);
+                cluster.kill(victim);
+                if (pause != null) {
+                    pause.release();
+                }
+                System.out.println(
+                        "  " + step.fault() + (caught ? " " + step.when() : " (no " + step.when() + " came)"));
+                cluster.addMember();
+                cluster.awaitSize(cluster.members().size());
+                cluster.awaitSafe(); // backup-count 1: one failure at a time
+            }
+            case MEMBER_JOIN -> {
+                if (cluster.members().size() < 5) {
+                    cluster.addMember();
+                    cluster.awaitSafe();
+                }
+            }
+            case STORAGE_OUTAGE -> {
+                Faults.storageDown = true;
+                Thread.sleep(step.durationMillis());
+                Faults.storageDown = false;
+            }
+            case SLOW_STORAGE -> {
+                Faults.storageDelayMillis = 300 + random.nextInt(700);
+                Thread.sleep(step.durationMillis());
+                Faults.storageDelayMillis = 0;
+            }
+            case TASK_THROWS -> Faults.throwOnce();
+            case TASK_STALL -> Faults.stallOnce(TIMEOUT_MILLIS + 500);
+        }
+    }
+
+    /** A finished job owes the cluster's memory and the output's staging area nothing. */
+    private static void assertNothingLeft(TestCluster cluster, String jobId, Path output, long seed) throws Exception {
+        CairnMember any = cluster.members().get(0);
+        TestCluster.await(
+                () -> any.hazelcast().<String, byte[]>getMap(SnapshotMaps.SNAPSHOTS).keySet().stream()
+                                .noneMatch(k -> k.startsWith(jobId + "/"))
+                        && any.hazelcast().<String, byte[]>getMap(SnapshotMaps.PIPELINES).keySet().stream()
+                                .noneMatch(k -> k.startsWith(jobId + "/")),
+                Duration.ofSeconds(10),
+                "seed " + seed + ": no snapshot or pipeline entry of the finished job left in the maps");
+        assertTrue(!Files.exists(output.resolve(".cairn-staging").resolve(jobId)), "seed " + seed + ": staging left");
+    }
+
+    /** Every stored checkpoint verifies; retention holds; no temporary file is left. */
+    private void assertStorage(Map<String, String> storageConfig, String jobId, long seed) throws Exception {
+        try (CheckpointStorage storage = CheckpointStorageFactories.find(
+                        "localfile", getClass().getClassLoader())
+                .create(storageConfig)) {
+            for (PipelineKey pipeline : storage.pipelines(JobId.of(jobId))) {
+                List<CheckpointId> ids = storage.list(pipeline);
+                assertTrue(ids.size() <= MAX_RETAINED, "seed " + seed + ": retention: " + ids);
+                for (CheckpointId id : ids) {
+                    SnapshotCodec.decode(storage.load(pipeline, id).orElseThrow()); // throws if it does not verify
+                }
+            }
+        }
+        try (Stream<Path> files = Files.walk(Path.of(storageConfig.get("namespace")))) {
+            List<Path> temporary = files.filter(p -> p.getFileName().toString().endsWith(".tmp"))
+                    .toList();
+            assertEquals(List.of(), temporary, "seed " + seed + ": temporary files left");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.cairn.it;
+
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.JobId;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/** A real storage behind the test's {@link Faults}: down, slow, or pausing in the middle of a store. */
+final class FaultyStorage implements CheckpointStorage {
+    private final CheckpointStorage delegate;
+
+    FaultyStorage(CheckpointStorage delegate) {
+        this.delegate = delegate;
+    }
+
+    private static void check() throws CheckpointStorageException {
+        if (Faults.storageDown) {
+            throw new CheckpointStorageException("storage unreachable (injected outage)");
+        }
+    }
+
+    @Override
+    public void store(PipelineKey pipeline, CheckpointId id, InputStream data) throws CheckpointStorageException {
+        check();
+        try {
+            Faults.Pause pause = Faults.takeStorePause();
+            if (pause != null) {
+                pause.hold();
+            }
+            long delay = Faults.storageDelayMillis;
+            if (delay > 0) {
+                Thread.sleep(delay);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckpointStorageException("interrupted", e);
+        }
+        check();
+        delegate.store(pipeline, id, data);
+    }
+
+    @Override
+    public Optional<byte[]> load(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
+        check();
+        return delegate.load(pipeline, id);
+    }
+
+    @Override
+    public List<CheckpointId> list(PipelineKey pipeline) throws CheckpointStorageException {
+        check();
+        return delegate.list(pipeline);
+    }
+
+    @Override
+    public List<PipelineKey> pipelines(JobId job) throws CheckpointStorageException {
+        check();
+        return delegate.pipelines(job);
+    }
+
+    @Override
+    public List<JobId> jobs() throws CheckpointStorageException {
+        check();
+        return delegate.jobs();
+    }
+
+    @Override
+    public void delete(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
+        check();
+        delegate.delete(pipeline, id);
+    }
+
+    @Override
+    public void deleteJob(JobId job) throws CheckpointStorageException {
+        check();
+        delegate.deleteJob(job);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return delegate + " (with injected faults)";
+    }
+}
