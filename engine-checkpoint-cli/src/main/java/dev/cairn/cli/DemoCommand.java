@@ -130,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
                 ? new RestoreRequest(CheckpointType.SAVEPOINT, fromSavepoint)
                 : fromCheckpoint != null ? new RestoreRequest(CheckpointType.CHECKPOINT, fromCheckpoint) : null;
         PrintWriter out = spec.commandLine().getOut();
-        String id = jobId != null ? JobId.of(jobId).value() : newJobId();
+        String id = jobId != null ? StoredCheckpoint.jobArgument(jobId).value() : newJobId();
         Path dir = (output != null
                         ? output
                         : CairnHome.get().resolve("data").resolve("demo").resolve(id))
@@ -210,7 +210,7 @@ final class DemoCommand implements Callable<Integer> {
     private String progress(JobRecord r) {
         return String.format(
                 Locale.ROOT,
-                "%s: %,d of %,d records committed (%d%%) | checkpoints %d%s | flush backlog %d%s",
+                "%s: %,d of %,d records committed (%d%%) | checkpoints %d%s | flush backlog %d%s%s",
                 r.state().name().toLowerCase(Locale.ROOT),
                 r.recordsCommitted(),
                 records,
@@ -221,6 +221,7 @@ final class DemoCommand implements Callable<Integer> {
                         : " (last #" + r.lastCheckpointId() + ": " + r.lastCheckpointMillis() + " ms, "
                                 + bytes(r.lastCheckpointBytes()) + ")",
                 r.flushBacklog(),
+                r.storageError() == null ? "" : " (storage failing)",
                 r.restarts() > 0 ? " | restarts " + r.restarts() : "");
     }
 

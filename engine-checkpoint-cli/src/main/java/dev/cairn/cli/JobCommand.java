@@ -3,7 +3,6 @@ package dev.cairn.cli;
 import dev.cairn.checkpoint.cluster.CairnClient;
 import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
-import dev.cairn.checkpoint.storage.api.JobId;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -80,7 +79,7 @@ final class JobCommand {
 
         @Override
         public Integer call() throws Exception {
-            JobId.of(job);
+            StoredCheckpoint.jobArgument(job);
             try (CairnClient client = cluster.connect()) {
                 return reply(spec, client.cancel(job), "job " + job + " cancelled");
             }
@@ -109,7 +108,7 @@ final class JobCommand {
 
         @Override
         public Integer call() throws Exception {
-            JobId.of(job);
+            StoredCheckpoint.jobArgument(job);
             try (CairnClient client = cluster.connect()) {
                 Messages.Reply reply = client.savepoint(job, stop);
                 return reply(spec, reply, "job " + job + ": " + reply.message() + (stop ? "; job stopped" : ""));

@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import com.hazelcast.config.Config;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.config.EngineConfig;
 import java.io.IOException;
@@ -8,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.log4j.Level;
+import org.apache.log4j.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,7 +20,11 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "member",
         mixinStandardHelpOptions = true,
-        description = "Starts a cluster member and runs until stopped (Ctrl-C or SIGTERM leave the cluster cleanly).")
+        description = {
+            "Starts a cluster member and runs until stopped (Ctrl-C or SIGTERM leave the cluster cleanly).",
+            "Logs Cairn's INFO lines (jobs, restores, a status line every print-execution-info-interval) to stderr,",
+            "unless -Dlog4j.configuration=FILE in CAIRN_JAVA_OPTS says otherwise."
+        })
 final class MemberCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -40,10 +47,16 @@ final class MemberCommand implements Callable<Integer> {
         if (!Files.isRegularFile(hazelcastFile)) {
             throw new CliException(Cairn.EXIT_INVALID, hazelcastFile + ": no such file");
         }
+        if (System.getProperty("log4j.configuration") == null) {
+            Logger.getLogger("dev.cairn").setLevel(Level.INFO); // a member's status lines are for people
+        }
         CairnMember member;
         try {
-            member =
-                    CairnMember.start(engine, CairnMember.hazelcastConfig(hazelcastFile), Cairn.class.getClassLoader());
+            Config hazelcastConfig = CairnMember.hazelcastConfig(hazelcastFile);
+            // Our shutdown hook leaves the cluster cleanly (jobs handed over, partitions migrated);
+            // Hazelcast's own would race it.
+            hazelcastConfig.setProperty("hazelcast.shutdownhook.enabled", "false");
+            member = CairnMember.start(engine, hazelcastConfig, Cairn.class.getClassLoader());
         } catch (IOException | RuntimeException e) {
             throw new CliException(
                     Cairn.EXIT_FAILED, "cannot start the member with " + hazelcastFile + ": " + e.getMessage());
@@ -56,10 +69,17 @@ final class MemberCommand implements Callable<Integer> {
                 member.hazelcast().getConfig().getClusterName(),
                 member.hazelcast().getCluster().getMembers().size(),
                 engine.checkpoint().storage().maskedPluginConfig());
+        if (member.httpPort() > 0) {
+            out.printf("statistics at http://%s:%d/cairn/jobs%n", engine.http().host(), member.httpPort());
+        }
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.printf("member %s leaving the cluster ...%n", local.getAddress());
+            out.flush();
             member.close();
+            out.printf("member %s left%n", local.getAddress());
+            out.flush();
             stopped.countDown();
         }));
         stopped.await();

@@ -3,7 +3,6 @@ package dev.cairn.cli;
 import dev.cairn.checkpoint.cluster.CairnClient;
 import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.coordinator.CheckpointStats;
-import dev.cairn.checkpoint.storage.api.JobId;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Locale;
@@ -33,7 +32,7 @@ final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (job != null) {
-            JobId.of(job);
+            StoredCheckpoint.jobArgument(job);
         }
         PrintWriter out = spec.commandLine().getOut();
         try (CairnClient client = cluster.connect()) {
@@ -65,6 +64,9 @@ final class StatsCommand implements Callable<Integer> {
                 job.restores(),
                 job.flushBacklog(),
                 job.recordsCommitted());
+        if (job.storageError() != null) {
+            out.println("  storage failing: " + job.storageError());
+        }
         if (job.history().isEmpty()) {
             return;
         }

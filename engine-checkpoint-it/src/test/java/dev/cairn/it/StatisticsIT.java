@@ -66,6 +66,8 @@ class StatisticsIT {
             assertEquals(404, get(any, "/cairn/jobs/nope").statusCode());
             assertEquals(400, get(any, "/cairn/jobs/..%2F..%2Fetc").statusCode());
             assertEquals(400, get(any, "/cairn/jobs/a/b").statusCode());
+            assertEquals(404, get(any, "/cairn/jobsXstats").statusCode(), "a path that only starts like /cairn/jobs");
+            assertEquals(404, get(any, "/cairn/jobsX").statusCode());
 
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             ObjectName pattern = new ObjectName("dev.cairn:type=Job,job=\"stats\",*");
@@ -76,6 +78,10 @@ class StatisticsIT {
             Set<ObjectName> beans = server.queryNames(pattern, null);
             for (ObjectName bean : beans) {
                 assertEquals("RUNNING", server.getAttribute(bean, "State"));
+                assertEquals("demo", server.getAttribute(bean, "Type"));
+                assertEquals(0, server.getAttribute(bean, "Restarts"));
+                assertEquals("", server.getAttribute(bean, "StorageError"));
+                assertEquals("nothing", server.getAttribute(bean, "RestoredFrom"));
                 assertTrue((Long) server.getAttribute(bean, "CheckpointsCompleted") >= running.checkpointsCompleted());
                 assertTrue((Long) server.getAttribute(bean, "LastCheckpointId") > 0);
                 assertTrue(((String) server.getAttribute(bean, "HistoryJson")).startsWith("[{\"pipeline\":\"1\""));

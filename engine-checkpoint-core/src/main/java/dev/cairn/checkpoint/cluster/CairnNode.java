@@ -38,6 +38,7 @@ public final class CairnNode implements AutoCloseable {
     private final SnapshotMaps maps;
     private final TaskService tasks;
     private final JobService jobs;
+    private final SlotTable slots;
     private final ScheduledExecutorService io;
     private final ExecutorService control;
     private final IExecutorService executor;
@@ -60,6 +61,7 @@ public final class CairnNode implements AutoCloseable {
         this.control = Executors.newSingleThreadExecutor(daemon("cairn-membership"));
         this.executor = hazelcast.getExecutorService(EXECUTOR);
         this.tasks = new TaskService(this, config.queueType());
+        this.slots = new SlotTable(config.slotService());
         this.jobs = new JobService(this);
     }
 
@@ -213,6 +215,11 @@ public final class CairnNode implements AutoCloseable {
 
     ScheduledExecutorService io() {
         return io;
+    }
+
+    /** Where subtasks run; used on the master. */
+    SlotTable slots() {
+        return slots;
     }
 
     JobService jobs() {

@@ -55,6 +55,7 @@ public final class JobJson {
         field(json, "restores", job.restores()).append(',');
         field(json, "restarts", job.restarts()).append(',');
         field(json, "flushBacklog", job.flushBacklog()).append(',');
+        field(json, "storageError", job.storageError()).append(',');
         field(json, "lastCheckpointId", job.lastCheckpointId()).append(',');
         field(json, "lastCheckpointMillis", job.lastCheckpointMillis()).append(',');
         field(json, "lastCheckpointBytes", job.lastCheckpointBytes()).append(',');

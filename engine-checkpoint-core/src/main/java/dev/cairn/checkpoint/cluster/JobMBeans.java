@@ -3,6 +3,7 @@ package dev.cairn.checkpoint.cluster;
 import java.lang.management.ManagementFactory;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -83,8 +84,33 @@ final class JobMBeans implements AutoCloseable {
         }
 
         @Override
+        public String getType() {
+            return job().type();
+        }
+
+        @Override
         public String getState() {
             return job().state().name();
+        }
+
+        @Override
+        public String getMessage() {
+            return Objects.requireNonNullElse(job().message(), "");
+        }
+
+        @Override
+        public int getRestarts() {
+            return job().restarts();
+        }
+
+        @Override
+        public String getRestoredFrom() {
+            return Objects.requireNonNullElse(job().restoredFrom(), "");
+        }
+
+        @Override
+        public String getStorageError() {
+            return Objects.requireNonNullElse(job().storageError(), "");
         }
 
         @Override

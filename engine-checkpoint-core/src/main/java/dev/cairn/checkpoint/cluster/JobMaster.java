@@ -269,6 +269,7 @@ final class JobMaster {
         long completed = previous == null ? 0 : previous.checkpointsCompleted();
         long failed = previous == null ? 0 : previous.checkpointsFailed();
         int backlog = 0;
+        String storageError = null;
         int restarts = previous == null ? 0 : previous.restarts() + 1; // the takeover restarted the job
         CheckpointStats last = null;
         for (PipelineMaster p : pipelines) {
@@ -276,6 +277,10 @@ final class JobMaster {
             completed += p.stats.completed;
             failed += p.stats.failed;
             backlog += p.backlog();
+            String error = p.stats.storageError;
+            if (error != null) {
+                storageError = storageError == null ? error : storageError + "; " + error;
+            }
             restarts += (int) p.stats.restarts;
             if (p.stats.last != null && (last == null || p.stats.last.endedAt() > last.endedAt())) {
                 last = p.stats.last;
@@ -293,6 +298,7 @@ final class JobMaster {
                 last != null ? last.durationMillis() : previous != null ? previous.lastCheckpointMillis() : 0,
                 last != null ? last.stateSize() : previous != null ? previous.lastCheckpointBytes() : 0,
                 backlog,
+                storageError,
                 restarts,
                 last != null ? last.id() : previous != null ? previous.lastCheckpointId() : -1,
                 pipelines.stream()
@@ -333,7 +339,7 @@ final class JobMaster {
             CheckpointStats last = p.stats.last;
             line.append(String.format(
                     Locale.ROOT,
-                    " | pipeline %s attempt %d: committed %,d records, checkpoints %d ok %d failed, last %s, backlog %d,"
+                    " | pipeline %s attempt %d: committed %,d records, checkpoints %d ok %d failed, last %s, backlog %d%s,"
                             + " restarts %d, restored from %s",
                     p.key().pipeline(),
                     p.attempt(),
@@ -344,6 +350,7 @@ final class JobMaster {
                             ? "none"
                             : "#" + last.id() + " " + last.durationMillis() + " ms " + last.stateSize() + " B",
                     p.backlog(),
+                    p.stats.storageError == null ? "" : " (storage failing)",
                     p.stats.restarts,
                     p.restoredFrom()));
         }

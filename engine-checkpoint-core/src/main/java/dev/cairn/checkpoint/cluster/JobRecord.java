@@ -16,6 +16,8 @@ import java.util.HashMap;
  * @param lastCheckpointMillis trigger-to-complete time of the latest completed checkpoint
  * @param lastCheckpointBytes task state size of the latest completed checkpoint
  * @param flushBacklog completed checkpoints not yet in storage
+ * @param storageError why the oldest of them is not in storage yet (the latest failed write,
+ *     naming the path), or null while writes succeed
  * @param restarts pipeline restarts (failovers) since the job was submitted
  * @param lastCheckpointId the latest completed checkpoint id (of any pipeline), -1 if none
  * @param restoredFrom what the latest execution attempt restored from, for people
@@ -34,6 +36,7 @@ public record JobRecord(
         long lastCheckpointMillis,
         long lastCheckpointBytes,
         int flushBacklog,
+        String storageError,
         int restarts,
         long lastCheckpointId,
         String restoredFrom,

@@ -78,6 +78,9 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         volatile long restarts;
         volatile CheckpointStats last;
         volatile long lastFlushMillis;
+        /** The latest failed write, while the flush has not caught up; null otherwise. */
+        volatile String storageError;
+
         private final Deque<CheckpointStats> history = new ArrayDeque<>();
 
         volatile long restores;
@@ -140,6 +143,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         stopCoordinator();
         int previous = snapshots.record().attempt();
         cancelTasks(Math.max(previous, attempt));
+        node.slots().release(key);
         if (job.stopped()) {
             return;
         }
@@ -188,6 +192,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
             placement = place();
             deploy(states);
         } catch (Exception e) {
+            node.slots().release(key);
             retryLater("cannot deploy " + key + " attempt " + attempt + ": " + e.getMessage());
             return;
         }
@@ -212,18 +217,12 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
     }
 
     private Map<Integer, Member> place() {
-        List<Member> members = new ArrayList<>(node.hazelcast().getCluster().getMembers());
-        var slots = node.config().slotService();
-        int parallelism = definition.parallelism();
-        if (!slots.dynamicSlot() && parallelism > members.size() * slots.slotNum()) {
-            throw new IllegalStateException("pipeline " + key + " needs " + parallelism + " slots; the cluster has "
-                    + members.size() + " members of " + slots.slotNum());
-        }
-        Map<Integer, Member> where = new HashMap<>();
-        for (int i = 0; i < parallelism; i++) {
-            where.put(i, members.get((i + attempt) % members.size()));
-        }
-        return where;
+        return node.slots()
+                .place(
+                        key,
+                        definition.parallelism(),
+                        attempt,
+                        new ArrayList<>(node.hazelcast().getCluster().getMembers()));
     }
 
     private void deploy(Map<String, byte[]> states) throws Exception {
@@ -364,6 +363,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         finished = true;
         stopCoordinator();
         cancelTasks(attempt);
+        node.slots().release(key);
         LOG.info("{} finished: final checkpoint {} committed and stored", key, finalId);
         job.pipelineFinished();
     }
@@ -377,6 +377,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         if (tellMembers) {
             cancelTasks(attempt);
         }
+        node.slots().release(key);
     }
 
     // ================================================================ any thread
@@ -442,8 +443,16 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
     }
 
     @Override
+    public void flushFailed(long id, Exception error, int failures) {
+        stats.storageError = "pipeline " + key.pipeline() + ": checkpoint " + id + " not in storage after " + failures
+                + (failures == 1 ? " attempt" : " attempts") + ", retrying: " + error.getMessage();
+        job.changed();
+    }
+
+    @Override
     public void flushed(long id, long millis, int backlog) {
         stats.lastFlushMillis = millis;
+        stats.storageError = null;
         stats.flushed(id, System.currentTimeMillis(), millis);
         CheckpointCoordinator c = coordinator;
         if (c != null) {

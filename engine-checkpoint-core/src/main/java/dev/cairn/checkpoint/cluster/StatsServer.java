@@ -62,6 +62,10 @@ final class StatsServer implements AutoCloseable {
                 reply(exchange, 200, JobJson.summaries(all.values()));
                 return;
             }
+            if (!path.startsWith(PREFIX + "/")) { // the context matches any path starting with PREFIX
+                reply(exchange, 404, error("no such resource: try " + PREFIX + " or " + PREFIX + "/JOB"));
+                return;
+            }
             String id = path.substring(PREFIX.length() + 1);
             try {
                 JobId.of(id);
