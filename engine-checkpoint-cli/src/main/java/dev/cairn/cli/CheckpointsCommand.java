@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
         name = "checkpoints",
         mixinStandardHelpOptions = true,
         description = {
-            "List, show, verify, prune, delete and copy the stored checkpoints (offline),",
-            "and show the statistics of running jobs (stats --cluster)."
+            "The stored checkpoints (offline), and the statistics of running jobs.",
+            "List, show, verify, prune, delete and copy what is in storage; stats --cluster for running jobs."
         },
         subcommands = {
             CheckpointsList.class,

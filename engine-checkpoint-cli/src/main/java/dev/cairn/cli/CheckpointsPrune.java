@@ -82,7 +82,8 @@ final class CheckpointsPrune extends StorageCommand {
         }
         int status = leftAlone == 0 ? 0 : Cairn.EXIT_FAILED;
         if (doomed.isEmpty()) {
-            out.println("nothing to prune: no pipeline of job " + jobId + " has more than " + keep + " checkpoints"
+            out.println("nothing to prune: no pipeline of job " + jobId + " has more than " + keep
+                    + (keep == 1 ? " checkpoint" : " checkpoints")
                     + (leftAlone == 0 ? "" : " that can be pruned safely") + " in " + storage);
             return status;
         }

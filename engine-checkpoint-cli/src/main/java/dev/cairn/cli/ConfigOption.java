@@ -12,15 +12,20 @@ final class ConfigOption {
     @Option(
             names = {"-c", "--config"},
             paramLabel = "FILE",
-            description = "seatunnel.yaml to use (default: config/seatunnel.yaml)")
+            description = "seatunnel.yaml to use (default: config/seatunnel.yaml here, else in CAIRN_HOME)")
     Path file;
 
     Path file() {
         if (file != null) {
             return file;
         }
-        Path local = Path.of("config", "seatunnel.yaml");
-        return Files.exists(local) ? local : CairnHome.get().resolve("config").resolve("seatunnel.yaml");
+        return defaultFile("seatunnel.yaml");
+    }
+
+    /** {@code config/NAME} in the working directory if there is one, else in CAIRN_HOME. */
+    static Path defaultFile(String name) {
+        Path local = Path.of("config", name);
+        return Files.exists(local) ? local : CairnHome.get().resolve("config").resolve(name);
     }
 
     /** Loads the file; a problem ends the command with one line per problem and status 2. */

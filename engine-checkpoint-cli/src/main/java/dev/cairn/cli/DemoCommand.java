@@ -38,9 +38,10 @@ import picocli.CommandLine.Spec;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs a job that checkpoints: the integers 0..N-1 over P subtasks, a stateful transform and an",
-            "exactly-once file sink. Kill it (even kill -9) and run it again with the same --job-id: it resumes",
-            "from its latest checkpoint, and the output holds every integer exactly once."
+            "Runs a job that checkpoints; kill it and run it again: every record exactly once.",
+            "The job: the integers 0..N-1 over P subtasks, a stateful transform and an exactly-once file sink.",
+            "Kill it (even kill -9) and run it again with the same --job-id: it resumes from its latest",
+            "checkpoint, and the output holds every integer exactly once."
         })
 final class DemoCommand implements Callable<Integer> {
     @Mixin
@@ -119,6 +120,11 @@ final class DemoCommand implements Callable<Integer> {
         if (records < 0 || parallelism < 1 || rate < 0) {
             throw new CliException(
                     Cairn.EXIT_INVALID, "--records and --rate must be at least 0, --parallelism at least 1");
+        }
+        if (cluster != null && config.file != null) {
+            throw new CliException(
+                    Cairn.EXIT_INVALID,
+                    "--config is for the engine in this process; with --cluster the members' own configuration applies");
         }
         if (fromSavepoint != null && fromCheckpoint != null) {
             throw new CliException(Cairn.EXIT_INVALID, "give --from-savepoint or --from-checkpoint, not both");

@@ -90,8 +90,9 @@ final class JobCommand {
             name = "savepoint",
             mixinStandardHelpOptions = true,
             description = {
-                "Takes a savepoint of a running job and waits until it is in storage. A savepoint is kept until",
-                "deleted (cairn checkpoints delete), never pruned; restore it with demo --from-savepoint ID."
+                "Takes a savepoint of a running job and waits until it is in storage.",
+                "A savepoint is kept until deleted (cairn checkpoints delete), never pruned; restore it with",
+                "demo --from-savepoint ID."
             })
     static final class Savepoint implements Callable<Integer> {
         @Mixin

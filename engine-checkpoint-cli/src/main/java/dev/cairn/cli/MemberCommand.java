@@ -32,7 +32,7 @@ final class MemberCommand implements Callable<Integer> {
     @Option(
             names = "--hazelcast",
             paramLabel = "FILE",
-            description = "hazelcast.yaml to use (default: config/hazelcast.yaml)")
+            description = "hazelcast.yaml to use (default: config/hazelcast.yaml here, else in CAIRN_HOME)")
     Path hazelcast;
 
     @Spec
@@ -41,9 +41,7 @@ final class MemberCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EngineConfig engine = config.load();
-        Path hazelcastFile = hazelcast != null
-                ? hazelcast
-                : CairnHome.get().resolve("config").resolve("hazelcast.yaml");
+        Path hazelcastFile = hazelcast != null ? hazelcast : ConfigOption.defaultFile("hazelcast.yaml");
         if (!Files.isRegularFile(hazelcastFile)) {
             throw new CliException(Cairn.EXIT_INVALID, hazelcastFile + ": no such file");
         }

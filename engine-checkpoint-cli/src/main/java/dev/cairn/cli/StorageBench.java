@@ -46,8 +46,9 @@ import picocli.CommandLine.Spec;
         name = "storage",
         mixinStandardHelpOptions = true,
         description = {
-            "Store and load throughput of the configured storage for 4 KiB, 1 MiB and 64 MiB checkpoints,",
-            "next to a raw FileChannel baseline (write, force, rename) in the same directory and run."
+            "Store and load throughput of the configured storage, next to a raw baseline.",
+            "Checkpoints of 4 KiB, 1 MiB and 64 MiB; the baseline is a raw FileChannel (write, force, rename)",
+            "in the same directory and run."
         })
 final class StorageBench implements Callable<Integer> {
     private static final int KIB = 1024;

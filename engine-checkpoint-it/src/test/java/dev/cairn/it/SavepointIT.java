@@ -66,15 +66,15 @@ class SavepointIT {
                     "the savepoint is stored apart from the checkpoints");
             assertTrue(stopped.recordsCommitted() < records, "stopped mid-job");
 
-            assertTrue(cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, savepoint))
-                    .ok());
+            Messages.Reply restored = cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, savepoint));
+            assertTrue(restored.ok(), restored.message());
 
             JobRecord resumed = cluster.awaitJob(
                     "savepoint",
                     r -> r.state() == JobRecord.State.RUNNING
-                            && r.restoredFrom().startsWith("checkpoint"),
+                            && r.restoredFrom().startsWith("savepoint"),
                     Duration.ofSeconds(30));
-            assertEquals("checkpoint " + savepoint + " (storage)", resumed.restoredFrom());
+            assertEquals("savepoint " + savepoint + " (storage)", resumed.restoredFrom());
             JobRecord done = cluster.awaitJob("savepoint", r -> r.state().done(), Duration.ofSeconds(90));
             assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
             Demo.assertExactlyOnce(output, records);

@@ -226,11 +226,13 @@ final class JobMaster {
         end(JobRecord.State.FAILED, why);
     }
 
+    /**
+     * Ends the job: its tasks stop, then {@code onEnd} publishes the final record and forgets the
+     * job in one step, so that whoever sees the job ended can submit it again at once.
+     */
     private void end(JobRecord.State endState, String why) {
         state = endState;
         message = why;
-        publish();
-        LOG.info(statusLine());
         stopped = true;
         pipelines.forEach(p -> p.stop(true));
         if (endState == JobRecord.State.FINISHED) {
@@ -264,7 +266,7 @@ final class JobMaster {
     }
 
     /** Writes the job's record into the cluster. */
-    private void publish() {
+    void publish() {
         long committed = 0;
         long completed = previous == null ? 0 : previous.checkpointsCompleted();
         long failed = previous == null ? 0 : previous.checkpointsFailed();
@@ -285,6 +287,9 @@ final class JobMaster {
             if (p.stats.last != null && (last == null || p.stats.last.endedAt() > last.endedAt())) {
                 last = p.stats.last;
             }
+        }
+        if (previous != null) {
+            committed = Math.max(committed, previous.recordsCommitted()); // until every sink has reported again
         }
         JobRecord record = new JobRecord(
                 jobId(),

@@ -125,7 +125,10 @@ final class JobService {
         job.start(previous != null);
     }
 
-    private void ended(JobMaster job) {
+    /** The job's tasks have stopped: its final record and its removal, atomic with submissions. */
+    private synchronized void ended(JobMaster job) {
+        job.publish();
+        LOG.info(job.statusLine());
         masters.remove(job.jobId(), job);
     }
 

@@ -66,6 +66,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
     private volatile long finalId = -1;
     private volatile long restoredFrom = -1;
     private volatile String restoredSource = "none";
+    private volatile CheckpointType restoredType = CheckpointType.CHECKPOINT;
     private volatile boolean finishedBeforeStart;
     private final Map<String, Long> committedId = new ConcurrentHashMap<>();
     private final Map<String, Long> committedRecords = new ConcurrentHashMap<>();
@@ -182,6 +183,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
             stats.restores++;
         }
         restoredSource = recovery.source();
+        restoredType = restored == null ? CheckpointType.CHECKPOINT : restored.type();
         Map<String, byte[]> states = new HashMap<>();
         if (restored != null) {
             for (TaskState state : restored.taskStates()) {
@@ -487,7 +489,10 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
     }
 
     String restoredFrom() {
-        return restoredFrom < 0 ? "nothing" : "checkpoint " + restoredFrom + " (" + restoredSource + ")";
+        return restoredFrom < 0
+                ? "nothing"
+                : (restoredType == CheckpointType.SAVEPOINT ? "savepoint " : "checkpoint ") + restoredFrom + " ("
+                        + restoredSource + ")";
     }
 
     PipelineKey key() {
