@@ -191,9 +191,17 @@ final class DemoCommand implements Callable<Integer> {
     private JobRecord follow(Engine engine, String id, PrintWriter out) throws InterruptedException {
         boolean terminal = System.console() != null;
         long lastPrint = 0;
+        String restoredShown = "nothing";
         while (true) {
             JobRecord record = engine.job(id);
             long now = System.currentTimeMillis();
+            if (record != null
+                    && !record.restoredFrom().isEmpty()
+                    && !record.restoredFrom().equals(restoredShown)) {
+                restoredShown = record.restoredFrom(); // a resumed job, or a restart after a failure
+                out.print((terminal ? "\r" : "") + "restored from " + restoredShown + (terminal ? " ".repeat(60) : "")
+                        + System.lineSeparator());
+            }
             if (record != null && record.state().done() && record.message().startsWith("finished before")) {
                 return record;
             }
