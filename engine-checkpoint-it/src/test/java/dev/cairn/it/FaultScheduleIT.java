@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -93,21 +94,25 @@ class FaultScheduleIT {
         int runs = SEED != null ? 1 : SCHEDULES;
         long faults = 0;
         long records = 0;
+        Map<String, Integer> injected = new TreeMap<>();
         for (int run = 0; run < runs; run++) {
             long seed = first + run;
             List<Step> steps = schedule(seed);
             System.out.println("fault schedule seed=" + seed + " (replay: -Dcairn.faults.seed=" + seed + "): " + steps);
             Result result = run(seed, steps);
-            faults += steps.size();
+            faults += result.injected.size();
+            result.injected.forEach(label -> injected.merge(label, 1, Integer::sum));
             records += result.records;
             System.out.println("fault schedule seed=" + seed + " passed: " + result);
         }
         System.out.printf(
                 "fault schedules: %d run, %d faults injected, %d records checked, 0 lost, 0 duplicated%n",
                 runs, faults, records);
+        System.out.println("faults injected, by kind and moment: " + injected);
     }
 
-    record Result(long records, int restarts, long checkpoints, long failed) {}
+    /** @param injected one label per fault injected, e.g. {@code MASTER_KILL MID_FLUSH} */
+    record Result(long records, int restarts, long checkpoints, long failed, List<String> injected) {}
 
     private Result run(long seed, List<Step> steps) throws Exception {
         Faults.reset();
@@ -134,6 +139,7 @@ class FaultScheduleIT {
                         DemoJob.OUTPUT,
                         output.toString()));
         Random random = new Random(seed ^ 0x5DEECE66DL);
+        List<String> injected = new ArrayList<>();
         try (TestCluster cluster = TestCluster.start(3, config, FaultyStorage::new)) {
             assertTrue(cluster.submit(spec).ok());
             cluster.awaitJob(jobId, r -> r.checkpointsCompleted() >= 2, Duration.ofSeconds(30));
@@ -142,7 +148,7 @@ class FaultScheduleIT {
                 if (cluster.job(jobId) != null && cluster.job(jobId).state().done()) {
                     break; // the job got there first: the remaining faults have nothing to hit
                 }
-                inject(cluster, step, random);
+                injected.add(inject(cluster, step, random));
             }
             Faults.reset();
             JobRecord done = cluster.awaitJob(jobId, r -> r.state().done(), Duration.ofSeconds(180));
@@ -152,11 +158,14 @@ class FaultScheduleIT {
             assertTrue(check.exactlyOnce(), "seed " + seed + ": " + check);
             assertNothingLeft(cluster, jobId, output, seed);
             assertStorage(storageConfig, jobId, seed);
-            return new Result(check.records, done.restarts(), done.checkpointsCompleted(), done.checkpointsFailed());
+            return new Result(
+                    check.records, done.restarts(), done.checkpointsCompleted(), done.checkpointsFailed(), injected);
         }
     }
 
-    private static void inject(TestCluster cluster, Step step, Random random) throws Exception {
+    /** Injects one fault; returns what was injected, and when ({@code no MID_FLUSH came}: any time). */
+    private static String inject(TestCluster cluster, Step step, Random random) throws Exception {
+        String label = step.fault().name();
         switch (step.fault()) {
             case MEMBER_KILL, MASTER_KILL -> {
                 CairnMember master = cluster.master();
@@ -176,8 +185,10 @@ class FaultScheduleIT {
                 if (pause != null) {
                     pause.release();
                 }
-                System.out.println(
-                        "  " + step.fault() + (caught ? " " + step.when() : " (no " + step.when() + " came)"));
+                label += step.when() == When.ANY_TIME
+                        ? ""
+                        : caught ? " " + step.when() : " (no " + step.when() + " came)";
+                System.out.println("  " + label);
                 cluster.addMember();
                 cluster.awaitSize(cluster.members().size());
                 cluster.awaitSafe(); // backup-count 1: one failure at a time
@@ -186,6 +197,8 @@ class FaultScheduleIT {
                 if (cluster.members().size() < 5) {
                     cluster.addMember();
                     cluster.awaitSafe();
+                } else {
+                    label += " (none: 5 members already)";
                 }
             }
             case STORAGE_OUTAGE -> {
@@ -201,6 +214,7 @@ class FaultScheduleIT {
             case TASK_THROWS -> Faults.throwOnce();
             case TASK_STALL -> Faults.stallOnce(TIMEOUT_MILLIS + 500);
         }
+        return label;
     }
 
     /** A finished job owes the cluster's memory and the output's staging area nothing. */
