@@ -45,6 +45,9 @@ final class MemberCommand implements Callable<Integer> {
         if (!Files.isRegularFile(hazelcastFile)) {
             throw new CliException(Cairn.EXIT_INVALID, hazelcastFile + ": no such file");
         }
+        // A storage that cannot even be opened (a bad keytab, say) stops the member before it joins,
+        // rather than failing the first job it masters.
+        StorageSession.open(engine.checkpoint().storage()).close();
         if (System.getProperty("log4j.configuration") == null) {
             Logger.getLogger("dev.cairn").setLevel(Level.INFO); // a member's status lines are for people
         }
