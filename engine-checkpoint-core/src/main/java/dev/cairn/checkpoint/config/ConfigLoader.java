@@ -14,10 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -36,6 +39,10 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
     private static final int MAX_DOCUMENT_CHARS = 1 << 20;
+    /** Parser messages that quote a name from the document: see {@link #withoutDocumentText}. */
+    private static final Pattern DOCUMENT_TEXT =
+            Pattern.compile("(found undefined alias|found duplicate anchor|found undefined tag handle"
+                    + "|Global tag is not allowed:|expected URI in UTF-8:) \\S+");
 
     private final UnaryOperator<String> env;
     private final ClassLoader plugins;
@@ -138,13 +145,21 @@ public final class ConfigLoader {
         String type = storage.string("type", STORAGE_TYPE);
         int maxRetained =
                 (int) storage.number("max-retained", MAX_RETAINED, 1, 10_000, "a whole number from 1 to 10000");
-        Map<String, String> pluginConfig = storage.flatMap("plugin-config");
-        validatePlugin(storage, type, pluginConfig);
+        Set<String> unreadable = new HashSet<>();
+        Map<String, String> pluginConfig = storage.flatMap("plugin-config", unreadable);
+        validatePlugin(storage, type, pluginConfig, unreadable);
         return new StorageConfig(type, maxRetained, pluginConfig);
     }
 
-    /** The plugin checks its own keys; its problems are reported under plugin-config's path. */
-    private void validatePlugin(Section storage, String type, Map<String, String> pluginConfig) {
+    /**
+     * The plugin checks its own keys; its problems are reported under plugin-config's path. A key
+     * whose value could not be read (an unset {@code ${NAME}}, for one) has been reported already:
+     * the plugin sees it present, with its text as written, so that no "is required" follows for
+     * it, and whatever the plugin says about that key itself is left out (it would judge the text
+     * {@code ${NAME}}, not the value). One problem, the real one, per unreadable key.
+     */
+    private void validatePlugin(
+            Section storage, String type, Map<String, String> pluginConfig, Set<String> unreadable) {
         CheckpointStorageFactory factory;
         try {
             factory = CheckpointStorageFactories.find(type, plugins);
@@ -160,10 +175,24 @@ public final class ConfigLoader {
         }
         Section section = storage.section("plugin-config");
         for (ConfigProblem problem : factory.validate(pluginConfig)) {
+            if (unreadable.contains(problem.key())) {
+                continue;
+            }
             Node key = section.keyNode(problem.key());
             Node where = key != null ? key : storage.keyNode("plugin-config");
             storage.problems().add(section.path(problem.key()), problem.message(), null, where);
         }
+    }
+
+    /**
+     * A parser message without the names it echoes from the document: an undefined alias ({@code
+     * *name}), an anchor ({@code &name}), a tag handle ({@code !name!}) or a global tag ({@code
+     * !!name}) is what an unquoted value that starts with {@code *}, {@code &} or {@code !} reads
+     * as, and such a value may be a secret: the parser cannot tell whose value it was. The line and
+     * column still say where.
+     */
+    static String withoutDocumentText(String message) {
+        return message == null ? null : DOCUMENT_TEXT.matcher(message).replaceAll("$1 (not shown)");
     }
 
     private static Node compose(String yaml, String source) throws ConfigException {
@@ -179,7 +208,7 @@ public final class ConfigLoader {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String where =
                     mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
-            String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            String what = withoutDocumentText(e.getProblem() != null ? e.getProblem() : e.getMessage());
             if (e.getContext() != null) {
                 what = e.getContext() + ": " + what;
             }

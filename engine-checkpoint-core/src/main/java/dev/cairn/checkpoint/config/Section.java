@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint.config;
 
 import dev.cairn.checkpoint.storage.api.DidYouMean;
+import dev.cairn.checkpoint.storage.api.SecretKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -155,23 +156,33 @@ final class Section {
         return text.strip();
     }
 
-    /** A flat mapping of plain values, kept in file order, values as written. */
-    Map<String, String> flatMap(String key) {
+    /**
+     * A flat mapping of plain values, kept in file order, values as written ({@code ${ENV}}
+     * resolved). A key whose value cannot be read (no value, a list or mapping, an unset or invalid
+     * {@code ${NAME}}, a tag) is reported here, added to {@code unreadable} and still kept, with its
+     * text as written (empty if it has none): whoever checks the mapping next then sees the key
+     * present rather than missing, so "X is required" does not follow the real problem. Such a map
+     * is only ever checked, never used: its problems fail the load.
+     */
+    Map<String, String> flatMap(String key, Set<String> unreadable) {
         Section section = section(key);
         Map<String, String> result = new LinkedHashMap<>();
         section.entries.forEach((k, tuple) -> {
             section.known.add(k);
             Node v = tuple.getValueNode();
+            String value = null;
             if (isNull(v)) {
                 problems.add(section.path(k), "has no value", null, v);
             } else if (!(v instanceof ScalarNode)) {
                 problems.add(section.path(k), "must be a plain value, not a list or a mapping", null, v);
             } else {
-                String resolved = section.scalar(k, v);
-                if (resolved != null) {
-                    result.put(k, resolved);
-                }
+                value = section.scalar(k, v);
             }
+            if (value == null) {
+                unreadable.add(k);
+                value = v instanceof ScalarNode scalar && !isNull(v) ? scalar.getValue() : "";
+            }
+            result.put(k, value);
         });
         return result;
     }
@@ -216,15 +227,28 @@ final class Section {
             problems.add(path(key), "must be a plain value, not a list or a mapping", null, value);
             return null;
         }
+        boolean secret = SecretKeys.isSecret(key);
         if (!isStandard(scalar.getTag())) {
+            // An unquoted value that starts with ! reads as a tag: for a secret, the "tag" is the
+            // secret itself (or its start), so it is not shown.
             problems.add(
-                    path(key), "must not carry the YAML tag " + scalar.getTag().getValue(), null, value);
+                    path(key),
+                    secret
+                            ? "must not carry a YAML tag (not shown: the key holds a secret); quote a value that"
+                                    + " starts with !"
+                            : "must not carry the YAML tag " + scalar.getTag().getValue(),
+                    null,
+                    value);
             return null;
         }
-        return resolveEnv(path(key), scalar.getValue(), value);
+        return resolveEnv(path(key), scalar.getValue(), value, secret);
     }
 
-    private String resolveEnv(String at, String text, Node node) {
+    /**
+     * The text with every {@code ${NAME}} replaced. For a {@code secret} key a malformed reference
+     * is not shown: what stands between {@code ${} and {@code }} is then likely part of the secret.
+     */
+    private String resolveEnv(String at, String text, Node node, boolean secret) {
         if (!text.contains("${")) {
             return text;
         }
@@ -242,7 +266,14 @@ final class Section {
             out.append(text, last, start);
             String name = text.substring(start + 2, end);
             if (!ENV_NAME.matcher(name).matches()) {
-                problems.add(at, "refers to an invalid environment variable name ${" + name + "}", null, node);
+                problems.add(
+                        at,
+                        secret
+                                ? "refers to an invalid environment variable name (not shown: the key holds a"
+                                        + " secret)"
+                                : "refers to an invalid environment variable name ${" + name + "}",
+                        null,
+                        node);
                 ok = false;
             } else {
                 String resolved = env.apply(name);

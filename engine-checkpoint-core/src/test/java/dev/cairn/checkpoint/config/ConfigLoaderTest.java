@@ -165,6 +165,56 @@ class ConfigLoaderTest {
                 "s3cr3t-from-env", config.checkpoint().storage().pluginConfig().get("fs.s3a.secret.key"));
     }
 
+    /**
+     * A plugin-config value that cannot be read is one problem, not two: the plugin sees the key
+     * present (so no "is required" follows) and what it says about the key itself is left out.
+     * Problems elsewhere are still all reported.
+     */
+    @Test
+    void anUnreadablePluginValue_isOneProblem_notAlsoAMissingKey() {
+        String head = "seatunnel:\n  engine:\n    checkpoint:\n      storage:\n        plugin-config:\n";
+        String path = "seatunnel.engine.checkpoint.storage.plugin-config.";
+
+        assertEquals(
+                List.of(path + "kerberosKeytab: environment variable CAIRN_KEYTAB is not set (line 9)"),
+                problems(head
+                        + "          storage.type: hdfs\n"
+                        + "          fs.defaultFS: hdfs://nn:8020\n"
+                        + "          kerberosPrincipal: client@EXAMPLE.COM\n"
+                        + "          kerberosKeytab: ${CAIRN_KEYTAB}\n"));
+        assertEquals(
+                List.of(path + "fs.defaultFS: environment variable NAMENODE is not set (line 7)"),
+                problems(
+                        head + "          storage.type: hdfs\n" + "          fs.defaultFS: hdfs://${NAMENODE}:8020\n"));
+        assertEquals(
+                List.of(path + "storage.type: environment variable BACKEND is not set (line 6)"),
+                problems(head
+                        + "          storage.type: ${BACKEND}\n"
+                        + "          s3.bucket: my-bucket\n"
+                        + "          namespace: /cairn/\n"));
+        assertEquals(
+                List.of(path + "kerberosKeytab: has no value (line 9)"),
+                problems(head
+                        + "          storage.type: hdfs\n"
+                        + "          fs.defaultFS: hdfs://nn:8020\n"
+                        + "          kerberosPrincipal: client@EXAMPLE.COM\n"
+                        + "          kerberosKeytab:\n"));
+        assertEquals(
+                List.of(
+                        path + "oss.bucket: must be a plain value, not a list or a mapping (line 7)",
+                        path + "fs.oss.endpoint: environment variable OSS_ENDPOINT is not set (line 8)",
+                        path + "fs.oss.accessKeyId: environment variable OSS_ID is not set (line 9)",
+                        path + "fs.oss.acesKeyId: unknown key; did you mean 'fs.oss.accessKeyId'? (line 11)",
+                        path + "namespace: must be an absolute path (start with /), was \"cairn\" (line 10)"),
+                problems(head
+                        + "          storage.type: oss\n"
+                        + "          oss.bucket: [a, b]\n"
+                        + "          fs.oss.endpoint: ${OSS_ENDPOINT}\n"
+                        + "          fs.oss.accessKeyId: ${OSS_ID}\n"
+                        + "          namespace: cairn\n"
+                        + "          fs.oss.acesKeyId: x\n"));
+    }
+
     @Test
     void secrets_neverShowInToStringOrProblems() throws Exception {
         EngineConfig config = parse(
@@ -176,6 +226,7 @@ class ConfigLoaderTest {
                         plugin-config:
                           storage.type: oss
                           oss.bucket: bkt
+                          fs.oss.endpoint: oss-cn-hangzhou.aliyuncs.com
                           fs.oss.accessKeyId: id-123456
                           fs.oss.accessKeySecret: ${S3_SECRET}
                 """);

@@ -24,6 +24,10 @@ public interface CheckpointStorageFactory {
      * list means {@link #create} may be called. Messages must not contain secret values (use
      * {@link ConfigProblem#of(String, String, String)}, which masks them).
      *
+     * <p>A value the engine could not read (an unset {@code ${NAME}}, a list) has been reported
+     * by the engine already: it is passed as written, so that its key is present, and problems
+     * this method returns for that key are not shown.
+     *
      * @param pluginConfig the section as given by the user, with {@code ${ENV}} references resolved
      */
     default List<ConfigProblem> validate(Map<String, String> pluginConfig) {

@@ -40,6 +40,12 @@ final class FileSystemAccess implements Closeable {
         this.user = user;
     }
 
+    /**
+     * Logs in (with Kerberos) and opens the file system. Every failure, including the unchecked
+     * exceptions some clients throw while initialising (hadoop-aliyun's IllegalArgumentException
+     * for a missing endpoint, a NumberFormatException for a malformed number), comes out as a
+     * {@link CheckpointStorageException} whose message is the cause's type and first line.
+     */
     static FileSystemAccess open(URI uri, Configuration conf, KerberosIdentity kerberos)
             throws CheckpointStorageException {
         UserGroupInformation user = null;
@@ -51,11 +57,25 @@ final class FileSystemAccess implements Closeable {
                     ? FileSystem.newInstance(uri, conf)
                     : user.doAs((PrivilegedExceptionAction<FileSystem>) () -> FileSystem.newInstance(uri, conf));
             return new FileSystemAccess(fs, user);
-        } catch (IOException e) {
-            throw new CheckpointStorageException("cannot open file system " + uri + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (user != null) {
+                logoutQuietly(user);
+            }
+            throw new CheckpointStorageException(
+                    "cannot open file system " + uri + ": " + e.getClass().getSimpleName() + ": "
+                            + firstLine(e.getMessage()),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CheckpointStorageException("interrupted while opening file system " + uri, e);
+        }
+    }
+
+    private static void logoutQuietly(UserGroupInformation user) {
+        try {
+            user.logoutUserFromKeytab();
+        } catch (IOException e) {
+            LOG.debug("Kerberos logout after a failed open failed too", e);
         }
     }
 

@@ -11,6 +11,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,13 +36,15 @@ import org.slf4j.LoggerFactory;
  * <p>How a store is made atomic depends on the backend:
  *
  * <ul>
- *   <li><b>File systems</b> (local disk, HDFS): write a temporary file beside the target, {@code
- *       hsync} it, rename it over the target (on HDFS with {@code Rename.OVERWRITE}, atomic), and
- *       remove it if anything fails. On the local disk the rename also syncs the directory.
+ *   <li><b>File systems</b> (local disk, HDFS, viewfs): write a temporary file beside the target,
+ *       {@code hsync} it, rename it over the target (on HDFS with {@code Rename.OVERWRITE}, atomic;
+ *       through viewfs the same, on the HDFS the directory is mounted from), and remove it if
+ *       anything fails. On the local disk the rename also syncs the directory.
  *   <li><b>Object stores</b> (S3, OSS): upload the final key in one go, whose visibility is atomic,
  *       and never rename (a rename there is a copy plus a delete). If the upload stream can be
  *       aborted (s3a) a failure aborts it; if not (OSS) the data is read whole before the upload
- *       starts, so a failing source never produces a partial object.
+ *       starts, so a failing source never produces a partial object, and a stream whose writing
+ *       failed is abandoned, never closed, since its close() would commit what it had buffered.
  * </ul>
  */
 final class HdfsCheckpointStorage implements CheckpointStorage {
@@ -106,14 +109,65 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
         if (fs.rename(temp, target)) { // local disk: rename(2) replaces the target atomically
             return;
         }
-        // A file system whose rename refuses an existing target: replace it in two steps. A crash
-        // in between loses only this copy; the engine still holds the checkpoint and stores again.
+        // The target exists and this file system's rename refuses to replace it. viewfs is such a
+        // one: when the directory is mounted from an HDFS, replace atomically there.
+        Optional<DistributedFileSystem> mounted = mountedHdfs(fs, temp.getParent());
+        if (mounted.isPresent()) {
+            Path dir = fs.resolvePath(temp.getParent());
+            mounted.get()
+                    .rename(new Path(dir, temp.getName()), new Path(dir, target.getName()), Options.Rename.OVERWRITE);
+            return;
+        }
+        // Any other file system: replace it in two steps. A crash in between loses only this copy;
+        // the engine still holds the checkpoint and stores again.
         if (fs.exists(target) && fs.delete(target, false) && fs.rename(temp, target)) {
             return;
         }
         throw new IOException("rename of " + temp + " to " + target + " failed");
     }
 
+    /**
+     * The HDFS that really holds {@code dir} when {@code fs} mounts other file systems (viewfs's
+     * mount table links to HDFS directories): one of its child file systems, the one that {@code
+     * dir} resolves to.
+     */
+    private static Optional<DistributedFileSystem> mountedHdfs(FileSystem fs, Path dir) throws IOException {
+        FileSystem[] children = fs.getChildFileSystems();
+        if (children == null || children.length == 0) {
+            return Optional.empty();
+        }
+        URI resolved = fs.resolvePath(dir).toUri();
+        for (FileSystem child : children) {
+            if (child instanceof DistributedFileSystem dfs
+                    && dfs.getUri().getScheme().equalsIgnoreCase(resolved.getScheme())
+                    && dfs.getUri().getAuthority().equalsIgnoreCase(resolved.getAuthority())) {
+                return Optional.of(dfs);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Uploads the final key. Closing the stream is the commit point: the object becomes visible
+     * whole (one PUT, or the completion of a multipart upload), so nothing may close a stream whose
+     * writing failed.
+     *
+     * <ul>
+     *   <li>Abortable streams (s3a): a failure aborts the upload.
+     *   <li>Streams that cannot be aborted (hadoop-aliyun's): the source is read whole first, so
+     *       a failing source never reaches the client. A failure inside the client's write (it
+     *       could not buffer the data, or the server refused to start the multipart upload once
+     *       the first part was buffered) leaves the stream <em>abandoned</em>, never closed: its
+     *       close() would upload what it had buffered so far as the object (nothing at all, or the
+     *       first part alone), in place of any previous checkpoint of that id, which {@code
+     *       OssContractTest} showed. An abandoned stream commits nothing; what it leaves is an
+     *       unfinished multipart upload on the server if one had started (invisible; removed by a
+     *       bucket lifecycle rule) and, with the default disk buffer, its block file in {@code
+     *       fs.oss.buffer.dir} until the JVM exits. A failure in close() itself commits nothing
+     *       either: hadoop-aliyun aborts a multipart upload whose parts failed, and a refused PUT
+     *       or completion stores nothing.
+     * </ul>
+     */
     private static void upload(FileSystem fs, Path target, InputStream data) throws IOException {
         boolean abortable = fs.hasPathCapability(target, CommonPathCapabilities.ABORTABLE_STREAM);
         byte[] whole = abortable ? null : data.readAllBytes(); // fail before the upload can start
@@ -128,13 +182,10 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
             out.close(); // the commit point: the object becomes visible whole
             done = true;
         } finally {
-            if (!done) {
-                if (abortable) {
-                    out.abort();
-                } else {
-                    closeQuietly(out);
-                }
+            if (!done && abortable) {
+                out.abort();
             }
+            // Not abortable: abandoned, never closed (see above).
         }
     }
 
@@ -322,14 +373,6 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
             fs.delete(temp, false);
         } catch (IOException e) {
             LOG.warn("Could not remove temporary file {}; it is never listed and is removed by retention", temp, e);
-        }
-    }
-
-    private static void closeQuietly(OutputStream out) {
-        try {
-            out.close();
-        } catch (IOException e) {
-            LOG.debug("Closing a failed upload stream failed too", e);
         }
     }
 

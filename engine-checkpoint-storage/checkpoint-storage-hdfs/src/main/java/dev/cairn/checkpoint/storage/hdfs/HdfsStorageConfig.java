@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  *   <li>{@code s3.bucket}: {@code name} or {@code s3a://name}, for {@code s3}; {@code fs.s3a.*}
  *       configures the client (endpoint, credentials).
  *   <li>{@code oss.bucket}: {@code name} or {@code oss://name}, for {@code oss}; {@code fs.oss.*}
- *       configures the client.
+ *       configures the client, and {@code fs.oss.endpoint} is required.
  *   <li>Any other key is a Hadoop property and is passed to Hadoop as given, except a key one or
  *       two edits away from one of the keys above, which is reported as a likely typo.
  * </ul>
@@ -91,8 +91,25 @@ record HdfsStorageConfig(
             "fs.oss.endpoint",
             "fs.oss.credentials.provider");
 
-    private static final Pattern S3_BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-    private static final Pattern OSS_BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{1,61}[a-z0-9]");
+    static final String FS_OSS_ENDPOINT = "fs.oss.endpoint";
+
+    /**
+     * Amazon S3's rules for general purpose buckets: 3 to 63 lower-case letters, digits, '.' and
+     * '-', starting and ending with a letter or digit, no two adjacent periods, not formatted as an
+     * IPv4 address. (AWS also reserves some prefixes and suffixes, such as {@code xn--} and {@code
+     * -s3alias}, for its own features; S3-compatible stores accept them, so they are not checked.)
+     */
+    private static final BucketRule S3_BUCKET_NAME = new BucketRule(
+            Pattern.compile("(?!.*\\.\\.)(?![0-9]{1,3}(\\.[0-9]{1,3}){3}$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
+            "3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit,"
+                    + " without '..', not an IP address");
+    /** Aliyun OSS's rules: 3 to 63 lower-case letters, digits and '-', starting and ending with a letter or digit. */
+    private static final BucketRule OSS_BUCKET_NAME = new BucketRule(
+            Pattern.compile("[a-z0-9][a-z0-9-]{1,61}[a-z0-9]"),
+            "3 to 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+    /** A bucket naming rule, as a pattern and in words. */
+    private record BucketRule(Pattern pattern, String words) {}
 
     HdfsStorageConfig {
         Objects.requireNonNull(type);
@@ -117,12 +134,14 @@ record HdfsStorageConfig(
         Map<String, String> config = new TreeMap<>(raw);
 
         StorageType type = StorageType.LOCAL;
+        boolean typeKnown = true;
         String typeValue = config.get(STORAGE_TYPE);
         if (typeValue != null) {
             Optional<StorageType> parsed = StorageType.parse(typeValue);
             if (parsed.isPresent()) {
                 type = parsed.get();
             } else {
+                typeKnown = false;
                 problems.add(ConfigProblem.of(
                         STORAGE_TYPE,
                         "must be one of " + StorageType.allIds() + DidYouMean.hint(typeValue, ids()),
@@ -152,9 +171,18 @@ record HdfsStorageConfig(
             }
         }
 
-        String namespace = namespace(type, config.getOrDefault(NAMESPACE, DEFAULT_NAMESPACE), problems);
-        URI fileSystem = fileSystem(type, config, problems);
-        notFor(type, config, problems);
+        String namespace = DEFAULT_NAMESPACE;
+        URI fileSystem = URI.create("file:///");
+        // Without a known backend, the checks that depend on it are skipped: checking the keys
+        // against a guessed backend would report mere consequences of the storage.type problem.
+        if (typeKnown) {
+            namespace = namespace(type, config.getOrDefault(NAMESPACE, DEFAULT_NAMESPACE), problems);
+            fileSystem = fileSystem(type, config, problems);
+            notFor(type, config, problems);
+            if (type == StorageType.OSS) {
+                ossEndpoint(config, hadoop, problems);
+            }
+        }
         Optional<String> hdfsSite = existingFile(config, HDFS_SITE_PATH, problems);
         Optional<KerberosIdentity> kerberos = kerberos(config, problems);
 
@@ -241,7 +269,7 @@ record HdfsStorageConfig(
     }
 
     private static URI bucket(
-            Map<String, String> config, String key, String scheme, Pattern name, List<ConfigProblem> problems) {
+            Map<String, String> config, String key, String scheme, BucketRule name, List<ConfigProblem> problems) {
         String value = config.get(key);
         String storageType = key.substring(0, key.indexOf('.'));
         if (config.containsKey(FS_DEFAULT_FS)) {
@@ -266,14 +294,31 @@ record HdfsStorageConfig(
         if (bucket.endsWith("/")) {
             bucket = bucket.substring(0, bucket.length() - 1);
         }
-        if (!name.matcher(bucket).matches()) {
+        if (!name.pattern().matcher(bucket).matches()) {
             problems.add(ConfigProblem.of(
-                    key,
-                    "must be a bucket name (3 to 63 lower-case letters, digits, '-'), optionally as " + prefix + "name",
-                    value));
+                    key, "must be a bucket name (" + name.words() + "), optionally as " + prefix + "name", value));
             return URI.create(prefix + "invalid-bucket/");
         }
         return URI.create(prefix + bucket + "/");
+    }
+
+    /**
+     * hadoop-aliyun cannot open a file system without {@code fs.oss.endpoint} (it has no default
+     * region), so its absence is reported here rather than when the storage is first opened.
+     */
+    private static void ossEndpoint(
+            Map<String, String> config, Map<String, String> hadoop, List<ConfigProblem> problems) {
+        String endpoint = hadoop.get(FS_OSS_ENDPOINT);
+        if (endpoint == null) {
+            problems.add(ConfigProblem.missing(
+                    FS_OSS_ENDPOINT, "for storage.type oss, e.g. oss-cn-hangzhou.aliyuncs.com (the bucket's region)"));
+        } else if (endpoint.isBlank()) {
+            String key = config.containsKey(HADOOP_PREFIX + FS_OSS_ENDPOINT)
+                    ? HADOOP_PREFIX + FS_OSS_ENDPOINT
+                    : FS_OSS_ENDPOINT;
+            problems.add(
+                    ConfigProblem.of(key, "must name the OSS endpoint, e.g. oss-cn-hangzhou.aliyuncs.com", endpoint));
+        }
     }
 
     /** Keys that belong to another storage type are mistakes, not silently ignored settings. */

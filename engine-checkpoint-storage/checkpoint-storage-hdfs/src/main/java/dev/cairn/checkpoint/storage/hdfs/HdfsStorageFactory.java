@@ -4,6 +4,7 @@ import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactory;
 import dev.cairn.checkpoint.storage.api.ConfigProblem;
+import dev.cairn.checkpoint.storage.api.SecretKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,20 +53,52 @@ public final class HdfsStorageFactory implements CheckpointStorageFactory {
         List<ConfigProblem> problems = new ArrayList<>();
         HdfsStorageConfig config = HdfsStorageConfig.parse(pluginConfig, problems)
                 .orElseThrow(() -> new IllegalArgumentException("invalid hdfs plugin-config: " + problems));
-        Configuration conf = hadoopConfiguration(config);
-        FileSystemAccess access = FileSystemAccess.open(
-                config.fileSystem(), conf, config.kerberos().orElse(null));
         Path root = new Path(config.location());
         String description = "hdfs plugin (storage.type " + config.type().id() + ") at " + root
                 + config.kerberos().map(k -> " as " + k.principal()).orElse("");
+        FileSystemAccess access;
+        try {
+            access = FileSystemAccess.open(
+                    config.fileSystem(),
+                    hadoopConfiguration(config),
+                    config.kerberos().orElse(null));
+        } catch (CheckpointStorageException | RuntimeException e) {
+            // Name the storage (never its credentials) and leave out any secret value that a
+            // client's own message might echo.
+            String cause = e instanceof CheckpointStorageException
+                    ? e.getMessage()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+            throw new CheckpointStorageException(
+                    "cannot open checkpoint storage " + description + ": " + withoutSecrets(cause, pluginConfig), e);
+        }
         return new HdfsCheckpointStorage(access, root, config.type().renames, description);
+    }
+
+    /**
+     * {@code message} with the value of every secret key of {@code pluginConfig} masked. (Values
+     * under four characters are left alone: masking them would garble the message, not hide a
+     * secret worth the name.)
+     */
+    static String withoutSecrets(String message, Map<String, String> pluginConfig) {
+        String result = String.valueOf(message);
+        for (Map.Entry<String, String> e : pluginConfig.entrySet()) {
+            String value = e.getValue();
+            if (SecretKeys.isSecret(e.getKey())
+                    && value != null
+                    && value.strip().length() >= 4) {
+                result = result.replace(value, SecretKeys.MASK);
+            }
+        }
+        return result;
     }
 
     /** A Configuration of this storage's own, from Hadoop's defaults and the plugin-config. */
     static Configuration hadoopConfiguration(HdfsStorageConfig config) {
         Configuration conf = new Configuration(); // core-default.xml, and core-site.xml if on the class path
         conf.setClassLoader(HdfsStorageFactory.class.getClassLoader());
-        config.hdfsSitePath().ifPresent(site -> conf.addResource(new Path("file://" + site)));
+        config.hdfsSitePath()
+                .ifPresent(site ->
+                        conf.addResource(new Path(java.nio.file.Path.of(site).toUri())));
         config.hadoopProperties().forEach(conf::set);
         conf.set("fs.defaultFS", config.fileSystem().toString());
         if ("file".equals(config.fileSystem().getScheme())) {

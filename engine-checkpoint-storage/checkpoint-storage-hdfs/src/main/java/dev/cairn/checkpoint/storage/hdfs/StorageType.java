@@ -9,7 +9,10 @@ import java.util.stream.Collectors;
 enum StorageType {
     /** The local disk ({@code file:///}), through a raw local file system without checksum sidecars. */
     LOCAL(true),
-    /** Any Hadoop-compatible file system named by {@code fs.defaultFS}: HDFS, HDFS HA, viewfs, file. */
+    /**
+     * Any Hadoop-compatible file system named by {@code fs.defaultFS}: HDFS, HDFS HA, viewfs over
+     * HDFS, file (each tested by a contract test).
+     */
     HDFS(true),
     /** Amazon S3 or an S3-compatible store, through s3a. */
     S3(false),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import dev.cairn.checkpoint.storage.api.ConfigProblem;
 import java.net.URI;
 import java.nio.file.Files;
@@ -67,6 +68,50 @@ class HdfsStorageConfigTest {
                         .location());
     }
 
+    /**
+     * hdfs_site_path: the file is loaded, above Hadoop's defaults and below the plugin-config keys;
+     * fs.defaultFS from plugin-config wins over the file's. (The file lives in a directory whose
+     * name has a space and a '#', as a file path may.)
+     */
+    @Test
+    void hdfsSitePath_isLoaded_belowThePluginConfigKeys() throws Exception {
+        Path site = Files.createDirectories(dir.resolve("hadoop conf #1")).resolve("hdfs-site.xml");
+        Files.writeString(
+                site,
+                """
+                <?xml version="1.0"?>
+                <configuration>
+                  <property><name>fs.defaultFS</name><value>hdfs://from-the-file</value></property>
+                  <property><name>dfs.nameservices</name><value>from-the-file</value></property>
+                  <property><name>dfs.replication</name><value>1</value></property>
+                  <property><name>dfs.blocksize</name><value>1048576</value></property>
+                </configuration>
+                """);
+        HdfsStorageConfig config = parse(Map.of(
+                "storage.type", "hdfs",
+                "fs.defaultFS", "hdfs://from-plugin-config",
+                "hdfs_site_path", site.toString(),
+                "dfs.replication", "2",
+                "seatunnel.hadoop.dfs.blocksize", "2097152"));
+
+        Configuration conf = HdfsStorageFactory.hadoopConfiguration(config);
+
+        assertEquals("from-the-file", conf.get("dfs.nameservices"));
+        assertEquals("2", conf.get("dfs.replication"));
+        assertEquals("2097152", conf.get("dfs.blocksize"));
+        assertEquals("hdfs://from-plugin-config", conf.get("fs.defaultFS"));
+        assertEquals(
+                List.of(new ConfigProblem(
+                        "hdfs_site_path", "must name an existing file, was \"" + dir.resolve("none.xml") + "\"")),
+                factory.validate(Map.of(
+                        "storage.type",
+                        "hdfs",
+                        "fs.defaultFS",
+                        "hdfs://nn:8020",
+                        "hdfs_site_path",
+                        dir.resolve("none.xml").toString())));
+    }
+
     @Test
     void localDisk_usesTheSyncingRawFileSystem_noChecksumSidecars() {
         Configuration conf = HdfsStorageFactory.hadoopConfiguration(parse(Map.of()));
@@ -84,7 +129,7 @@ class HdfsStorageConfigTest {
                         .fileSystem());
         assertEquals(
                 URI.create("oss://my-bucket/"),
-                parse(Map.of("storage.type", "oss", "oss.bucket", "oss://my-bucket/"))
+                parse(Map.of("storage.type", "oss", "oss.bucket", "oss://my-bucket/", "fs.oss.endpoint", "e"))
                         .fileSystem());
 
         assertEquals(
@@ -93,7 +138,137 @@ class HdfsStorageConfigTest {
         assertEquals(
                 List.of(new ConfigProblem(
                         "oss.bucket", "must be a bucket name or oss://name, was \"s3a://my-bucket\"")),
-                factory.validate(Map.of("storage.type", "oss", "oss.bucket", "s3a://my-bucket")));
+                factory.validate(
+                        Map.of("storage.type", "oss", "oss.bucket", "s3a://my-bucket", "fs.oss.endpoint", "e")));
+    }
+
+    @Test
+    void s3BucketNames_followS3sNamingRules_andTheMessageSaysThem() {
+        for (String name : List.of(
+                "my-bucket", "my.bucket.name", "abc", "a1-2.b", "a".repeat(63), "1.2.3", "192.168.5.4a", "a-.b")) {
+            assertEquals(
+                    URI.create("s3a://" + name + "/"),
+                    parse(Map.of("storage.type", "s3", "s3.bucket", name)).fileSystem(),
+                    name);
+        }
+        for (String name : List.of(
+                "ab",
+                "a".repeat(64),
+                "My-Bucket",
+                "my_bucket",
+                "-bucket",
+                "bucket-",
+                ".bucket",
+                "bucket.",
+                "my..bucket",
+                "192.168.5.4",
+                "10.0.0.1",
+                "a b")) {
+            assertEquals(
+                    List.of(new ConfigProblem(
+                            "s3.bucket",
+                            "must be a bucket name (3 to 63 lower-case letters, digits, '.' and '-', starting and"
+                                    + " ending with a letter or digit, without '..', not an IP address), optionally"
+                                    + " as s3a://name, was \"" + name + "\"")),
+                    factory.validate(Map.of("storage.type", "s3", "s3.bucket", name)),
+                    name);
+        }
+        assertEquals(
+                1,
+                factory.validate(Map.of("storage.type", "s3", "s3.bucket", "s3a://my..bucket"))
+                        .size());
+    }
+
+    @Test
+    void ossBucketNames_followOssNamingRules_andTheMessageSaysThem() {
+        for (String name : List.of("my-bucket", "abc", "a1-2", "a".repeat(63))) {
+            assertEquals(
+                    URI.create("oss://" + name + "/"),
+                    parse(Map.of("storage.type", "oss", "oss.bucket", name, "fs.oss.endpoint", "e"))
+                            .fileSystem(),
+                    name);
+        }
+        for (String name : List.of("ab", "a".repeat(64), "my.bucket", "My-Bucket", "my_bucket", "-ab", "ab-")) {
+            assertEquals(
+                    List.of(new ConfigProblem(
+                            "oss.bucket",
+                            "must be a bucket name (3 to 63 lower-case letters, digits and '-', starting and ending"
+                                    + " with a letter or digit), optionally as oss://name, was \"" + name + "\"")),
+                    factory.validate(Map.of("storage.type", "oss", "oss.bucket", name, "fs.oss.endpoint", "e")),
+                    name);
+        }
+    }
+
+    @Test
+    void ossEndpoint_isRequired_asTheClientCannotStartWithoutIt() {
+        assertEquals(
+                List.of(new ConfigProblem(
+                        "fs.oss.endpoint",
+                        "is required for storage.type oss, e.g. oss-cn-hangzhou.aliyuncs.com (the bucket's region)")),
+                factory.validate(Map.of("storage.type", "oss", "oss.bucket", "my-bucket")));
+        assertEquals(
+                List.of(new ConfigProblem(
+                        "fs.oss.endpoint", "must name the OSS endpoint, e.g. oss-cn-hangzhou.aliyuncs.com, was \" \"")),
+                factory.validate(Map.of("storage.type", "oss", "oss.bucket", "my-bucket", "fs.oss.endpoint", " ")));
+        assertEquals(
+                List.of(),
+                factory.validate(Map.of(
+                        "storage.type",
+                        "oss",
+                        "oss.bucket",
+                        "my-bucket",
+                        "seatunnel.hadoop.fs.oss.endpoint",
+                        "oss-cn-hangzhou.aliyuncs.com")));
+        // only oss needs it
+        assertEquals(List.of(), factory.validate(Map.of("storage.type", "s3", "s3.bucket", "my-bucket")));
+    }
+
+    @Test
+    void anUnknownStorageType_isTheOnlyProblem_notTheKeysOfAGuessedBackend() {
+        assertEquals(
+                List.of("storage.type: must be one of local, hdfs, s3, oss; did you mean 'hdfs'?, was \"hdsf\""),
+                factory
+                        .validate(Map.of(
+                                "storage.type", "hdsf",
+                                "fs.defaultFS", "hdfs://nn:8020",
+                                "namespace", "relative",
+                                "s3.bucket", "bkt"))
+                        .stream()
+                        .map(ConfigProblem::toString)
+                        .toList());
+        // key typos do not depend on the backend: still reported
+        assertEquals(
+                2,
+                factory.validate(Map.of("storage.type", "${T}", "namespaces", "/x"))
+                        .size());
+    }
+
+    @Test
+    void aStorageThatCannotBeOpened_failsWithAStorageException_namingIt_withoutSecrets() {
+        Map<String, String> config = Map.of(
+                "storage.type", "oss",
+                "oss.bucket", "oss://my-bucket",
+                "namespace", "/cairn/checkpoint/",
+                "fs.oss.endpoint", "127.0.0.1:1",
+                "fs.oss.accessKeySecret", "hunter2-secret",
+                "fs.oss.connection.maximum", "many");
+        assertEquals(List.of(), factory.validate(config));
+
+        CheckpointStorageException e = assertThrows(CheckpointStorageException.class, () -> factory.create(config));
+
+        assertEquals(
+                "cannot open checkpoint storage hdfs plugin (storage.type oss) at oss://my-bucket/cairn/checkpoint:"
+                        + " cannot open file system oss://my-bucket/: NumberFormatException: For input string: \"many\"",
+                e.getMessage());
+    }
+
+    @Test
+    void secretValues_areMaskedInMessagesFromClients() {
+        assertEquals(
+                "denied for key AKIA-1 with secret ******, user hunter",
+                HdfsStorageFactory.withoutSecrets(
+                        "denied for key AKIA-1 with secret hunter2-secret, user hunter",
+                        Map.of("fs.s3a.secret.key", "hunter2-secret", "fs.s3a.endpoint", "AKIA-1", "user", "hunter")));
     }
 
     @Test

@@ -21,8 +21,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jclouds.blobstore.BlobStore;
 
 /**
  * An Aliyun OSS endpoint for tests: a small protocol shim in front of an in-JVM S3 server. No
@@ -66,6 +68,7 @@ public final class OssServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
     private final HttpClient client =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private volatile Predicate<String> failing = request -> false;
 
     private OssServer(S3Server backend) throws IOException {
         this.backend = backend;
@@ -81,6 +84,11 @@ public final class OssServer implements AutoCloseable {
 
     public void createBucket(String bucket) {
         backend.createBucket(bucket);
+    }
+
+    /** The objects behind the shim, to look at what a client really left in a bucket. */
+    public BlobStore blobStore() {
+        return backend.blobStore();
     }
 
     /** {@code 127.0.0.1:port}: the OSS client switches to path-style requests for an IP endpoint. */
@@ -103,9 +111,33 @@ public final class OssServer implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Until called again with {@code null}, answers every request whose {@code "METHOD
+     * path?query"} (e.g. {@code "POST /bucket/key?uploads"}) matches with {@code 503
+     * ServiceUnavailable}, as an overloaded or failing OSS would, and lets the rest through: a
+     * fault in the middle of what the client does.
+     */
+    public void failRequests(Predicate<String> which) {
+        failing = which == null ? request -> false : which;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            URI requested = exchange.getRequestURI();
+            String line = exchange.getRequestMethod() + " " + requested.getRawPath()
+                    + (requested.getRawQuery() == null ? "" : "?" + requested.getRawQuery());
+            if (failing.test(line)) {
+                reply(
+                        exchange,
+                        503,
+                        ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>ServiceUnavailable</Code>"
+                                        + "<Message>failure injected by the test</Message><RequestId>0</RequestId>"
+                                        + "<HostId>127.0.0.1</HostId></Error>")
+                                .getBytes(StandardCharsets.UTF_8),
+                        "application/xml");
+                return;
+            }
             String denied = checkSignature(exchange);
             if (denied != null) {
                 reply(
