@@ -220,14 +220,25 @@ class FaultScheduleIT {
     /** A finished job owes the cluster's memory and the output's staging area nothing. */
     private static void assertNothingLeft(TestCluster cluster, String jobId, Path output, long seed) throws Exception {
         CairnMember any = cluster.members().get(0);
-        TestCluster.await(
-                () -> any.hazelcast().<String, byte[]>getMap(SnapshotMaps.SNAPSHOTS).keySet().stream()
-                                .noneMatch(k -> k.startsWith(jobId + "/"))
-                        && any.hazelcast().<String, byte[]>getMap(SnapshotMaps.PIPELINES).keySet().stream()
-                                .noneMatch(k -> k.startsWith(jobId + "/")),
-                Duration.ofSeconds(10),
-                "seed " + seed + ": no snapshot or pipeline entry of the finished job left in the maps");
+        try {
+            TestCluster.await(
+                    () -> leftInMaps(any, jobId).isEmpty(),
+                    Duration.ofSeconds(10),
+                    "seed " + seed + ": no snapshot or pipeline entry of the finished job left in the maps");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + leftInMaps(any, jobId), e);
+        }
         assertTrue(!Files.exists(output.resolve(".cairn-staging").resolve(jobId)), "seed " + seed + ": staging left");
+    }
+
+    private static List<String> leftInMaps(CairnMember member, String jobId) {
+        List<String> left = new ArrayList<>();
+        for (String map : List.of(SnapshotMaps.SNAPSHOTS, SnapshotMaps.PIPELINES)) {
+            member.hazelcast().<String, byte[]>getMap(map).keySet().stream()
+                    .filter(k -> k.startsWith(jobId + "/"))
+                    .forEach(k -> left.add(map + ": " + k));
+        }
+        return left;
     }
 
     /** Every stored checkpoint verifies; retention holds; no temporary file is left. */

@@ -4,6 +4,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import com.hazelcast.query.QueryConstants;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
@@ -87,9 +89,15 @@ public final class SnapshotMaps {
 
     /** Forgets a pipeline: its record and every snapshot the map holds of it. */
     public void remove(PipelineKey pipeline) {
-        PipelineRecord record = record(pipeline);
-        for (long id : record.inMemory()) {
-            snapshots.delete(key(pipeline, id));
+        // Every snapshot under the pipeline's prefix, not only those its record lists: a master
+        // that died between putting a snapshot and recording it leaves one the record never names.
+        // The LIKE pattern runs on the members that own the keys; '_' in an id matches any
+        // character there, so the exact prefix is checked here.
+        String prefix = key(pipeline) + "/";
+        for (String key : snapshots.keySet(Predicates.like(QueryConstants.KEY_ATTRIBUTE_NAME.value(), prefix + "%"))) {
+            if (key.startsWith(prefix)) {
+                snapshots.delete(key);
+            }
         }
         pipelines.delete(key(pipeline));
     }
