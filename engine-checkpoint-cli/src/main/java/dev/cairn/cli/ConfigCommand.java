@@ -56,6 +56,7 @@ final class ConfigCommand {
                 out.println("# note: the localfile plugin is deprecated; prefer type hdfs with storage.type local");
             }
             if (probe) {
+                out.flush(); // the configuration shows even if the probe fails
                 probe(engine, out);
             }
             out.flush();
@@ -69,7 +70,7 @@ final class ConfigCommand {
             CheckpointId id = CheckpointId.of(1);
             byte[] payload = new byte[4096];
             new Random().nextBytes(payload);
-            String where = storageConfig.type();
+            String where = null; // the storage's own description, once it is open
             try (CheckpointStorage storage = factory.create(storageConfig.pluginConfig())) {
                 where = storage.toString();
                 long t0 = System.nanoTime();
@@ -92,7 +93,12 @@ final class ConfigCommand {
                         (t2 - t1) / 1e6,
                         (t3 - t2) / 1e6);
             } catch (CheckpointStorageException | RuntimeException e) {
-                throw new CliException(Cairn.EXIT_FAILED, "probe failed against " + where + ": " + e.getMessage());
+                // Opening failed: the message names the storage itself.
+                throw new CliException(
+                        Cairn.EXIT_FAILED,
+                        where == null
+                                ? "probe failed: " + e.getMessage()
+                                : "probe failed against " + where + ": " + e.getMessage());
             }
         }
     }
