@@ -31,13 +31,19 @@ import java.util.Set;
  * <p>A last word that only says how the value is written ({@code value}, {@code b64}, {@code
  * base64}, {@code encoded}) is looked through: {@code db.password.value} is a password.
  *
- * <p>Since only the end of the key counts, every prefix form is covered too: s3a's per-bucket keys
- * ({@code fs.s3a.bucket.NAME.secret.key}), the plugin's {@code seatunnel.hadoop.} prefix. And keys
- * that merely mention a secret word are not secrets: {@code fs.s3a.aws.credentials.provider} and
+ * <p>Every prefix form is covered: s3a's per-bucket keys ({@code fs.s3a.bucket.NAME.secret.key}),
+ * the plugin's {@code seatunnel.hadoop.} prefix.
+ *
+ * <p>The rule fails safe: a key that has a secret word anywhere else ({@code
+ * fs.s3a.bucket.b.secret.keys}, a misspelling; {@code fs.cosn.userinfo.secretId}; the Azure
+ * account key {@code fs.azure.account.key.ACCOUNT.dfs.core.windows.net}) is a secret too, unless
+ * its last word says plainly what else the value is: {@code fs.s3a.aws.credentials.provider} and
  * {@code fs.s3a.aws.credentials.provider.mapping} (class names), {@code
  * fs.s3a.security.credential.provider.path} (a path), {@code fs.s3a.delegation.token.binding} (a
- * class name), {@code fs.s3a.assumed.role.session.name}, {@code dfs.block.access.token.enable},
- * {@code fs.s3a.encryption.algorithm}, {@code kerberosKeytab} (a path: protect the file itself).
+ * class name), {@code dfs.block.access.token.enable}, {@code
+ * hadoop.security.group.mapping.ldap.bind.password.file} (a path: protect the file itself). Keys
+ * with no secret word are not secrets: {@code fs.s3a.assumed.role.session.name}, {@code
+ * fs.s3a.encryption.algorithm}, {@code kerberosKeytab}.
  */
 public final class SecretKeys {
     /** What is shown in place of a secret value. */
@@ -49,7 +55,30 @@ public final class SecretKeys {
     /** Last words that say how a value is written, not what it is: looked through. */
     private static final Set<String> ENCODINGS = Set.of("value", "b64", "base64", "encoded");
     /** {@code key} after one of these (or joined to it) names a secret key. */
-    private static final Set<String> SECRET_KEY_KINDS = Set.of("access", "secret", "encryption", "private", "api");
+    private static final Set<String> SECRET_KEY_KINDS =
+            Set.of("access", "secret", "encryption", "private", "api", "account");
+    /** Last words that say the value is not a secret, whatever words come before them. */
+    private static final Set<String> HARMLESS_LAST_WORDS = Set.of(
+            "provider",
+            "providers",
+            "mapping",
+            "binding",
+            "path",
+            "file",
+            "class",
+            "impl",
+            "type",
+            "name",
+            "algorithm",
+            "enable",
+            "enabled",
+            "lifetime",
+            "duration",
+            "timeout",
+            "interval",
+            "ms",
+            "seconds",
+            "epoch");
 
     private SecretKeys() {}
 
@@ -66,13 +95,34 @@ public final class SecretKeys {
         while (last > 0 && ENCODINGS.contains(words.get(last))) {
             last--;
         }
-        String word = words.get(last);
+        if (namesSecret(words, last)) {
+            return true;
+        }
+        // Fail safe: a secret word anywhere (fs.s3a.bucket.b.secret.keys, a misspelt key; the
+        // Azure account key, followed by the account's host name) masks the value, unless the
+        // last word says plainly that the value is something else.
+        if (HARMLESS_LAST_WORDS.contains(words.get(last))) {
+            return false;
+        }
+        for (int i = 0; i < last; i++) {
+            if (namesSecret(words, i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether word {@code at}, with the words before it, names a secret. */
+    private static boolean namesSecret(List<String> words, int at) {
+        String word = words.get(at);
         // accessKeyId, access.key.id: the id of a key pair counts as the key.
-        if (word.equals("id") && last > 0 && words.get(last - 1).equals("key")) {
-            last--;
+        if (word.equals("id") && at > 0 && words.get(at - 1).equals("key")) {
+            at--;
             word = "key";
         } else if (word.endsWith("keyid") && word.length() > "keyid".length()) {
             word = word.substring(0, word.length() - "id".length());
+        } else if (word.endsWith("secretid")) {
+            return true;
         }
         for (String noun : SECRET_NOUNS) {
             if (word.endsWith(noun)) {
@@ -80,7 +130,7 @@ public final class SecretKeys {
             }
         }
         if (word.equals("key")) {
-            return last > 0 && SECRET_KEY_KINDS.contains(words.get(last - 1));
+            return at > 0 && SECRET_KEY_KINDS.contains(words.get(at - 1));
         }
         return word.endsWith("key") && SECRET_KEY_KINDS.contains(word.substring(0, word.length() - "key".length()));
     }

@@ -82,6 +82,12 @@ class SecretKeysTest {
                 "db.password.value",
                 "some.secret.base64",
                 "fs.s3a.encryption.key.b64",
+                // a secret word before the last one: fail safe
+                "fs.s3a.bucket.b.secret.keys",
+                "fs.cosn.userinfo.secretId",
+                "fs.cosn.userinfo.secretKey",
+                "fs.azure.account.key.myaccount.dfs.core.windows.net",
+                "fs.s3a.secret.key.old",
             })
     void secret(String key) {
         assertTrue(SecretKeys.isSecret(key), key);
