@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -42,7 +43,8 @@ public final class ConfigLoader {
     /** Parser messages that quote a name from the document: see {@link #withoutDocumentText}. */
     private static final Pattern DOCUMENT_TEXT =
             Pattern.compile("(found undefined alias|found duplicate anchor|found undefined tag handle"
-                    + "|Global tag is not allowed:|expected URI in UTF-8:) \\S+");
+                    + "|Global tag is not allowed:|expected URI in UTF-8:) \\S+"
+                    + "|(expected escape sequence of \\d+ hexadecimal numbers, but found:) .*");
 
     private final UnaryOperator<String> env;
     private final ClassLoader plugins;
@@ -192,7 +194,12 @@ public final class ConfigLoader {
      * column still say where.
      */
     static String withoutDocumentText(String message) {
-        return message == null ? null : DOCUMENT_TEXT.matcher(message).replaceAll("$1 (not shown)");
+        return message == null
+                ? null
+                : DOCUMENT_TEXT
+                        .matcher(message)
+                        .replaceAll(m -> Matcher.quoteReplacement(
+                                (m.group(1) != null ? m.group(1) : m.group(2)) + " (not shown)"));
     }
 
     private static Node compose(String yaml, String source) throws ConfigException {

@@ -64,6 +64,16 @@ class ConfigSecretsTest {
     }
 
     @Test
+    void secretWithABadHexEscape_isNotShown() {
+        // The parser quotes the characters after \\x, \\u or \\U: up to eight of the secret.
+        for (String escape : List.of("\\x", "\\u", "\\U")) {
+            List<String> problems = problems("fs.s3a.secret.key: \"" + escape + SECRET + "\"");
+            assertTrue(problems.get(0).contains("hexadecimal numbers, but found: (not shown)"), problems.toString());
+            assertFalse(problems.get(0).contains(SECRET.substring(0, 2)), problems.toString());
+        }
+    }
+
+    @Test
     void secretWithBracesAfterADollar_isNotShown() {
         assertEquals(
                 List.of("seatunnel.engine.checkpoint.storage.plugin-config.fs.s3a.secret.key: refers to an invalid"
