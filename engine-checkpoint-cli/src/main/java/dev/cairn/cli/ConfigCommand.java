@@ -76,11 +76,17 @@ final class ConfigCommand {
                 long t0 = System.nanoTime();
                 storage.store(pipeline, id, new ByteArrayInputStream(payload));
                 long t1 = System.nanoTime();
-                byte[] loaded = storage.load(pipeline, id)
-                        .orElseThrow(() ->
-                                new CheckpointStorageException("the probe checkpoint was stored but cannot be found"));
-                long t2 = System.nanoTime();
-                storage.deleteJob(pipeline.jobId());
+                byte[] loaded;
+                long t2;
+                try {
+                    loaded = storage.load(pipeline, id)
+                            .orElseThrow(() -> new CheckpointStorageException(
+                                    "the probe checkpoint was stored but cannot be found"));
+                    t2 = System.nanoTime();
+                } finally {
+                    // The probe leaves nothing behind, whatever failed after the store.
+                    storage.deleteJob(pipeline.jobId());
+                }
                 long t3 = System.nanoTime();
                 if (!Arrays.equals(payload, loaded)) {
                     throw new CheckpointStorageException("the probe checkpoint loaded back with different bytes");
@@ -93,7 +99,7 @@ final class ConfigCommand {
                         (t2 - t1) / 1e6,
                         (t3 - t2) / 1e6);
             } catch (CheckpointStorageException | RuntimeException e) {
-                // Opening failed: the message names the storage itself.
+                // Before it opened, the message names the storage itself; after, say which one.
                 throw new CliException(
                         Cairn.EXIT_FAILED,
                         where == null

@@ -235,13 +235,22 @@ final class JobMaster {
         message = why;
         stopped = true;
         pipelines.forEach(p -> p.stop(true));
-        if (endState == JobRecord.State.FINISHED) {
-            // Its final checkpoints are in storage: the cluster's memory owes the job nothing more.
-            // Cancelled and failed jobs keep theirs, to be resumed.
-            pipelines.forEach(p -> node.maps().remove(p.key()));
+        try {
+            if (endState == JobRecord.State.FINISHED) {
+                // Its final checkpoints are in storage: the cluster's memory owes the job nothing
+                // more. Cancelled and failed jobs keep theirs, to be resumed.
+                pipelines.forEach(p -> node.maps().remove(p.key()));
+            }
+        } catch (RuntimeException e) {
+            // The job ended all the same: what is left in the maps is garbage, not state.
+            LOG.warn(
+                    "Job {} ended, but its entries could not all be removed from the cluster's maps: {}",
+                    jobId(),
+                    e.toString());
+        } finally {
+            shutdown();
+            onEnd.accept(this);
         }
-        shutdown();
-        onEnd.accept(this);
     }
 
     /** Stops the job master (this member stops being master, or shuts down); tasks are cancelled. */
