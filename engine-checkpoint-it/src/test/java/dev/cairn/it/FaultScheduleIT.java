@@ -94,22 +94,46 @@ class FaultScheduleIT {
         int runs = SEED != null ? 1 : SCHEDULES;
         long faults = 0;
         long records = 0;
+        long lost = 0;
+        long duplicated = 0;
         Map<String, Integer> injected = new TreeMap<>();
+        List<String> failures = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
             long seed = first + run;
             List<Step> steps = schedule(seed);
             System.out.println("fault schedule seed=" + seed + " (replay: -Dcairn.faults.seed=" + seed + "): " + steps);
-            Result result = run(seed, steps);
-            faults += result.injected.size();
-            result.injected.forEach(label -> injected.merge(label, 1, Integer::sum));
-            records += result.records;
-            System.out.println("fault schedule seed=" + seed + " passed: " + result);
+            lastCheck = null;
+            lastInjected = new ArrayList<>();
+            try {
+                Result result = run(seed, steps);
+                System.out.println("fault schedule seed=" + seed + " passed: " + result);
+            } catch (Exception | AssertionError e) {
+                // A long run goes on after a failure, so that its figures count every schedule.
+                System.out.println("fault schedule seed=" + seed + " FAILED: " + e);
+                e.printStackTrace(System.out);
+                failures.add("seed " + seed + ": " + e);
+            } finally {
+                Faults.reset();
+            }
+            faults += lastInjected.size();
+            lastInjected.forEach(label -> injected.merge(label, 1, Integer::sum));
+            if (lastCheck != null) {
+                records += lastCheck.records;
+                lost += lastCheck.missing;
+                duplicated += lastCheck.duplicated;
+            }
         }
         System.out.printf(
-                "fault schedules: %d run, %d faults injected, %d records checked, 0 lost, 0 duplicated%n",
-                runs, faults, records);
+                "fault schedules: %d run, %d failed, %d faults injected, %d records checked, %d lost, %d duplicated%n",
+                runs, failures.size(), faults, records, lost, duplicated);
         System.out.println("faults injected, by kind and moment: " + injected);
+        assertEquals(List.of(), failures, "failed fault schedules (each names its seed)");
     }
+
+    /** What the schedule running now injected, and what its output check found (null: none yet). */
+    private List<String> lastInjected = new ArrayList<>();
+
+    private DemoOutput lastCheck;
 
     /** @param injected one label per fault injected, e.g. {@code MASTER_KILL MID_FLUSH} */
     record Result(long records, int restarts, long checkpoints, long failed, List<String> injected) {}
@@ -139,7 +163,7 @@ class FaultScheduleIT {
                         DemoJob.OUTPUT,
                         output.toString()));
         Random random = new Random(seed ^ 0x5DEECE66DL);
-        List<String> injected = new ArrayList<>();
+        List<String> injected = lastInjected;
         try (TestCluster cluster = TestCluster.start(3, config, FaultyStorage::new)) {
             assertTrue(cluster.submit(spec).ok());
             cluster.awaitJob(jobId, r -> r.checkpointsCompleted() >= 2, Duration.ofSeconds(30));
@@ -155,6 +179,7 @@ class FaultScheduleIT {
             assertEquals(JobRecord.State.FINISHED, done.state(), "seed " + seed + ": " + done.message());
 
             DemoOutput check = DemoOutput.check(output, records);
+            lastCheck = check;
             assertTrue(check.exactlyOnce(), "seed " + seed + ": " + check);
             assertNothingLeft(cluster, jobId, output, seed);
             assertStorage(storageConfig, jobId, seed);
