@@ -13,8 +13,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -28,9 +28,10 @@ import java.util.List;
  *       DIR/.cairn-staging/JOB/PIPELINE/SUBTASK/}.
  *   <li>At a barrier (pre-commit) the file is synced and renamed {@code pending-ID-aATTEMPT}; the
  *       snapshot lists every pending file not yet committed.
- *   <li>When checkpoint ID completes (commit), every pending file up to it is renamed to {@code
+ *   <li>When checkpoint ID completes (commit), every pending file up to it is linked to {@code
  *       DIR/part-JOB-PIPELINE-SUBTASK-ID}: committed output is only ever the {@code part-*} files
- *       directly under DIR. A rename that already happened is skipped, so commits are idempotent.
+ *       directly under DIR (never over an existing part: a second part of the same id gets {@code -rN}).
+ *       A commit that already happened is skipped, so commits are idempotent.
  *   <li>On restore, the pending files of the restored (completed) checkpoint are committed, and
  *       every other file in staging (in progress, or pending for a checkpoint that never
  *       completed) is deleted: the source replays those records.
@@ -158,17 +159,13 @@ final class ExactlyOnceFileSink implements Sink {
             if (p.checkpointId() > checkpointId) {
                 continue;
             }
-            Path part = output.resolve(partPrefix + p.checkpointId());
-            try {
-                Files.move(staging.resolve(p.file()), part, StandardCopyOption.ATOMIC_MOVE);
+            Path source = staging.resolve(p.file());
+            if (Files.exists(source)) {
+                commit(source, p.checkpointId());
                 moved = true;
-            } catch (NoSuchFileException e) {
-                if (!Files.exists(part)) {
-                    throw new IOException(
-                            "pending file " + p.file() + " of checkpoint " + p.checkpointId()
-                                    + " is gone and was never committed",
-                            e);
-                }
+            } else if (!committedAny(p.checkpointId())) {
+                throw new IOException("pending file " + p.file() + " of checkpoint " + p.checkpointId()
+                        + " is gone and was never committed");
             }
             committed += p.records();
             it.remove();
@@ -178,6 +175,42 @@ final class ExactlyOnceFileSink implements Sink {
                 dir.force(true);
             }
         }
+    }
+
+    /**
+     * Commits a pending file under a part name no other file has: never over a committed part. After
+     * a full restart from an older stored checkpoint, checkpoint ids that were completed (and
+     * committed) in the lost cluster's memory are issued again; their parts must stay. A hard link
+     * then the removal of the pending name: a crash between the two leaves a pending file with two
+     * links, which a later commit recognises as committed.
+     */
+    private void commit(Path source, long checkpointId) throws IOException {
+        if (((Number) Files.getAttribute(source, "unix:nlink")).intValue() > 1) {
+            Files.delete(source); // committed before a crash; the part holds it
+            return;
+        }
+        for (int n = 0; ; n++) {
+            Path part = output.resolve(partPrefix + checkpointId + (n == 0 ? "" : "-r" + n));
+            try {
+                Files.createLink(part, source);
+                Files.delete(source);
+                return;
+            } catch (FileAlreadyExistsException taken) {
+                // a part of the same id from before a full restart: keep it, take the next name
+            }
+        }
+    }
+
+    private boolean committedAny(long checkpointId) throws IOException {
+        try (DirectoryStream<Path> parts = Files.newDirectoryStream(output, partPrefix + checkpointId + "*")) {
+            for (Path part : parts) {
+                String rest = part.getFileName().toString().substring((partPrefix + checkpointId).length());
+                if (rest.isEmpty() || rest.startsWith("-r")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override
