@@ -56,7 +56,9 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
 
     // ---- control thread
     private PipelineFlusher flusher;
-    private CheckpointCoordinator coordinator;
+    /** Read by task events on any thread: they may arrive before the coordinator has started. */
+    private volatile CheckpointCoordinator coordinator;
+
     private Map<Integer, Member> placement = Map.of();
     private int restartDelay = 100;
 
@@ -190,10 +192,14 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
                 states.put(state.taskId(), state.state());
             }
         }
+        // The coordinator exists before the tasks do: a source can run dry, or a task fail, before
+        // deploy() returns, and what it reports must reach a coordinator, not be dropped.
+        coordinator = newCoordinator();
         try {
             placement = place();
             deploy(states);
         } catch (Exception e) {
+            stopCoordinator();
             node.slots().release(key);
             retryLater("cannot deploy " + key + " attempt " + attempt + ": " + e.getMessage());
             return;
@@ -207,7 +213,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
                 restored == null
                         ? "nothing (fresh start)"
                         : "checkpoint " + restored.id() + " in " + recovery.source());
-        startCoordinator();
+        coordinator.start();
         flusher.wake();
     }
 
@@ -263,7 +269,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         }
     }
 
-    private void startCoordinator() {
+    private CheckpointCoordinator newCoordinator() {
         int myAttempt = attempt;
         Map<String, String> metadata = Map.of(
                 CompletedCheckpoint.META_JOB_SPEC,
@@ -276,7 +282,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
                 sources.add(task);
             }
         }
-        coordinator = new CheckpointCoordinator(
+        return new CheckpointCoordinator(
                 new CheckpointCoordinator.Setup(
                         key,
                         definition.taskIds(),
@@ -289,7 +295,6 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
                         this),
                 node.config().checkpoint(),
                 job.scheduler());
-        coordinator.start();
     }
 
     private void stopCoordinator() {

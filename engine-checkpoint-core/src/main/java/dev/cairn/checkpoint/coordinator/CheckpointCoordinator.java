@@ -59,6 +59,9 @@ public final class CheckpointCoordinator {
     private final Set<String> finishedSources = new HashSet<>();
     private final List<CompletableFuture<CompletedCheckpoint>> savepointRequests = new ArrayList<>();
     private boolean running;
+    /** Stopped for good: by {@link #stop}, a task failure, or too many failed checkpoints. */
+    private boolean stopped;
+
     private boolean idRequested;
     private boolean finalCompleted;
     private long lastTriggeredAt;
@@ -104,8 +107,15 @@ public final class CheckpointCoordinator {
 
     // ================================================================ events (any thread)
 
+    /**
+     * Starts triggering. Events before the start count (a source that finished, a task that
+     * failed); a coordinator stopped before its start never starts.
+     */
     public void start() {
         scheduler.execute(() -> {
+            if (stopped) {
+                return;
+            }
             running = true;
             lastTriggeredAt = scheduler.now(); // the first checkpoint comes an interval after the start
             reschedule();
@@ -131,7 +141,7 @@ public final class CheckpointCoordinator {
 
     public void taskFailed(String task, String detail) {
         scheduler.execute(() -> {
-            if (running) {
+            if (!stopped) {
                 stopNow(FailureReason.TASK_FAILURE, "task " + task + " failed: " + detail);
                 listener.failoverRequired(FailureReason.TASK_FAILURE, "task " + task + " failed: " + detail);
             }
@@ -372,6 +382,7 @@ public final class CheckpointCoordinator {
 
     private void stopNow(FailureReason reason, String detail) {
         running = false;
+        stopped = true;
         if (nextTrigger != null) {
             nextTrigger.cancel();
             nextTrigger = null;

@@ -37,6 +37,14 @@ class CheckpointCoordinatorTest {
 
     private CheckpointCoordinator coordinator(
             long interval, long timeout, long minPause, int maxConcurrent, int tolerable) {
+        CheckpointCoordinator coordinator = unstarted(interval, timeout, minPause, maxConcurrent, tolerable);
+        coordinator.start();
+        clock.runDue();
+        return coordinator;
+    }
+
+    private CheckpointCoordinator unstarted(
+            long interval, long timeout, long minPause, int maxConcurrent, int tolerable) {
         CheckpointConfig config = new CheckpointConfig(
                 Duration.ofMillis(interval),
                 Duration.ofMillis(timeout),
@@ -87,8 +95,6 @@ class CheckpointCoordinatorTest {
                         }),
                 config,
                 clock);
-        coordinator.start();
-        clock.runDue();
         return coordinator;
     }
 
@@ -289,6 +295,33 @@ class CheckpointCoordinatorTest {
         assertTrue(completed.get(0).finalCheckpoint());
         clock.advance(600_000);
         assertEquals(List.of("trigger 11 final", "complete 11"), gateway);
+    }
+
+    @Test
+    void sourcesThatFinishBeforeTheStart_count_andTheFinalCheckpointIsTakenAtTheStart() {
+        CheckpointCoordinator coordinator = unstarted(60_000, 10_000, 0, 1, 0);
+        coordinator.sourceFinished("source-0");
+        coordinator.sourceFinished("source-1");
+        clock.runDue();
+        assertEquals(List.of(), gateway, "nothing before the start");
+
+        coordinator.start();
+        clock.runDue();
+
+        assertEquals(List.of("trigger 11 final"), gateway);
+    }
+
+    @Test
+    void aTaskThatFailsBeforeTheStart_asksForFailover_andTheCoordinatorNeverStarts() {
+        CheckpointCoordinator coordinator = unstarted(1000, 5000, 0, 1, 10);
+        coordinator.taskFailed("source-1", "cannot open input");
+        clock.runDue();
+        assertEquals(List.of("TASK_FAILURE: task source-1 failed: cannot open input"), failovers);
+
+        coordinator.start();
+        clock.advance(10_000);
+
+        assertEquals(List.of(), gateway, "a stopped coordinator triggers nothing");
     }
 
     @Test
