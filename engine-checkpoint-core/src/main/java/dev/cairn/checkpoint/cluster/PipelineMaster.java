@@ -431,7 +431,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         if (s.finalCheckpoint()) {
             finalId = s.id();
         }
-        flusher.completed();
+        flusher.completed(s.id());
         job.changed();
     }
 

@@ -9,10 +9,11 @@ import dev.cairn.checkpoint.store.PipelineSnapshots;
 import java.io.ByteArrayInputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,14 @@ public final class PipelineFlusher implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
     private volatile boolean closed;
-    private final AtomicInteger backlog = new AtomicInteger();
+    /**
+     * The backlog, exactly: checkpoints completed here or listed unflushed in the record, less
+     * those flushed. Completions add to it and flushes take from it, so a record read just before a
+     * completion landed cannot make the count drop below the truth.
+     */
+    private final ConcurrentSkipListSet<Long> unflushed = new ConcurrentSkipListSet<>();
+    /** Every checkpoint up to this id is in storage or superseded, as far as this flusher knows. */
+    private final AtomicLong flushedUpTo = new AtomicLong(-1);
 
     /** Hears of progress. Called from the I/O thread. */
     public interface Listener {
@@ -82,17 +90,31 @@ public final class PipelineFlusher implements AutoCloseable {
     }
 
     public int backlog() {
-        return backlog.get();
+        return unflushed.size();
     }
 
     public boolean backlogFull() {
-        return backlog.get() >= BACKLOG_LIMIT;
+        return backlog() >= BACKLOG_LIMIT;
     }
 
-    /** Counts a completed checkpoint into the backlog before the flusher gets to it. */
-    public void completed() {
-        backlog.incrementAndGet();
+    /** Counts checkpoint {@code id}, just completed, into the backlog before the flusher gets to it. */
+    public void completed(long id) {
+        unflushed.add(id);
+        if (id <= flushedUpTo.get()) {
+            unflushed.remove(id); // a drain that read the record first has already flushed it
+        }
         wake();
+    }
+
+    /** Takes what {@code record} says into the backlog: its unflushed ids, and how far the flush got. */
+    private void learn(PipelineRecord record) {
+        long upTo = flushedUpTo.accumulateAndGet(record.flushedUpTo(), Math::max);
+        unflushed.headSet(upTo, true).clear();
+        for (long id : record.unflushed()) {
+            if (id > upTo) {
+                unflushed.add(id);
+            }
+        }
     }
 
     private void drain() {
@@ -101,12 +123,12 @@ public final class PipelineFlusher implements AutoCloseable {
             while (!closed) {
                 wakeAgain.set(false);
                 PipelineRecord record = snapshots.record();
-                List<Long> unflushed = record.unflushed();
-                backlog.set(unflushed.size());
-                if (unflushed.isEmpty()) {
+                learn(record);
+                List<Long> pending = record.unflushed();
+                if (pending.isEmpty()) {
                     break;
                 }
-                long id = unflushed.get(0);
+                long id = pending.get(0);
                 if (!flush(id, record.isSavepoint(id))) {
                     retryIn = backoff.failed();
                     break;
@@ -139,7 +161,7 @@ public final class PipelineFlusher implements AutoCloseable {
         if (blob.isEmpty()) {
             // Only if the map lost every replica: nothing can bring it back; say so and move on.
             LOG.error("Checkpoint {} of {} is not in the snapshot map any more and cannot be flushed", id, pipeline);
-            snapshots.flushed(id);
+            learn(snapshots.flushed(id));
             return true;
         }
         try {
@@ -166,9 +188,8 @@ public final class PipelineFlusher implements AutoCloseable {
             listener.flushFailed(id, e, failures);
             return false;
         }
-        PipelineRecord after = snapshots.flushed(id);
-        backlog.set(after.unflushed().size());
-        listener.flushed(id, (System.nanoTime() - started) / 1_000_000, backlog.get());
+        learn(snapshots.flushed(id));
+        listener.flushed(id, (System.nanoTime() - started) / 1_000_000, backlog());
         return true;
     }
 
