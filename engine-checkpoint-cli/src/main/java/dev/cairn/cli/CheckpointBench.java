@@ -14,6 +14,7 @@ import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.ForwardingCheckpointStorage;
 import dev.cairn.checkpoint.storage.api.JobId;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.io.ByteArrayInputStream;
@@ -30,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -442,11 +442,9 @@ final class CheckpointBench implements Callable<Integer> {
     }
 
     /** The configured storage, 500 ms slower per write. */
-    private static final class SlowStorage implements CheckpointStorage {
-        private final CheckpointStorage delegate;
-
+    private static final class SlowStorage extends ForwardingCheckpointStorage {
         SlowStorage(CheckpointStorage delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -457,47 +455,12 @@ final class CheckpointBench implements Callable<Integer> {
                 Thread.currentThread().interrupt();
                 throw new CheckpointStorageException("interrupted", e);
             }
-            delegate.store(pipeline, id, data);
-        }
-
-        @Override
-        public Optional<byte[]> load(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
-            return delegate.load(pipeline, id);
-        }
-
-        @Override
-        public List<CheckpointId> list(PipelineKey pipeline) throws CheckpointStorageException {
-            return delegate.list(pipeline);
-        }
-
-        @Override
-        public List<PipelineKey> pipelines(JobId job) throws CheckpointStorageException {
-            return delegate.pipelines(job);
-        }
-
-        @Override
-        public List<JobId> jobs() throws CheckpointStorageException {
-            return delegate.jobs();
-        }
-
-        @Override
-        public void delete(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
-            delegate.delete(pipeline, id);
-        }
-
-        @Override
-        public void deleteJob(JobId job) throws CheckpointStorageException {
-            delegate.deleteJob(job);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            super.store(pipeline, id, data);
         }
 
         @Override
         public String toString() {
-            return delegate + " +500 ms per write";
+            return delegate() + " +500 ms per write";
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.checkpoint.config.ConfigException;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.io.ByteArrayInputStream;
@@ -113,9 +114,37 @@ final class CheckpointsCopy extends StorageCommand {
                                             + " skipped");
                 }
             }
+            for (StoredCheckpoint lease : source.idLeases(jobId)) {
+                try {
+                    copyLease(lease, source, to);
+                } catch (CheckpointStorageException e) {
+                    progress.finish();
+                    throw new CliException(
+                            Cairn.EXIT_FAILED,
+                            "copied the checkpoints (" + tally + "), but not the id lease of "
+                                    + lease.location() + ": " + e.getMessage() + System.lineSeparator()
+                                    + "run the same command again to finish");
+                }
+            }
             progress.finish();
             out.println(tally + "; " + route);
             return tally.bad == 0 ? 0 : Cairn.EXIT_FAILED;
+        }
+    }
+
+    /**
+     * Takes a pipeline's checkpoint id lease along (see {@link StorageSession#idLeases}), unless
+     * the target already holds one as high.
+     */
+    private static void copyLease(StoredCheckpoint lease, StorageSession from, StorageSession to)
+            throws CheckpointStorageException {
+        List<CheckpointId> held = to.storage().list(lease.location());
+        if (!held.isEmpty() && held.get(held.size() - 1).value() >= lease.id().value()) {
+            return;
+        }
+        Optional<byte[]> note = from.load(lease);
+        if (note.isPresent()) {
+            to.storage().store(lease.location(), lease.id(), new ByteArrayInputStream(note.get()));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.ArrayList;
@@ -47,12 +48,33 @@ final class StorageSession implements AutoCloseable {
         List<StoredCheckpoint> all = new ArrayList<>();
         for (JobId j : job.isPresent() ? List.of(job.get()) : storage.jobs()) {
             for (PipelineKey pipeline : storage.pipelines(j)) {
+                if (FileLayout.holdsIds(pipeline)) {
+                    continue; // the engine's id lease, not checkpoints
+                }
                 for (CheckpointId id : storage.list(pipeline)) {
                     all.add(new StoredCheckpoint(pipeline, id));
                 }
             }
         }
         return all;
+    }
+
+    /**
+     * The checkpoint id leases of one job, or of every job: the highest per pipeline ({@link
+     * FileLayout#idsOf}). A copy takes them along, so that a cluster restored from the copy never
+     * issues again an id the original cluster may have used.
+     */
+    List<StoredCheckpoint> idLeases(Optional<JobId> job) throws CheckpointStorageException {
+        List<StoredCheckpoint> leases = new ArrayList<>();
+        for (JobId j : job.isPresent() ? List.of(job.get()) : storage.jobs()) {
+            for (PipelineKey pipeline : storage.pipelines(j)) {
+                List<CheckpointId> ids = FileLayout.holdsIds(pipeline) ? storage.list(pipeline) : List.of();
+                if (!ids.isEmpty()) {
+                    leases.add(new StoredCheckpoint(pipeline, ids.get(ids.size() - 1)));
+                }
+            }
+        }
+        return leases;
     }
 
     /** Ends the command with status 1 if the job has nothing stored. */

@@ -15,6 +15,7 @@ import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,6 +130,14 @@ final class CheckpointFixtures {
             }
         }
         return all;
+    }
+
+    /** The engine's checkpoint id lease of a pipeline (see {@link FileLayout#idsOf}): not a checkpoint. */
+    static void storeIdLease(CheckpointStorage storage, String job, String pipeline, long upTo) throws Exception {
+        storage.store(
+                FileLayout.idsOf(PipelineKey.of(job, pipeline)),
+                CheckpointId.of(upTo),
+                new ByteArrayInputStream(("ids up to " + upTo + "\n").getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** The file of a checkpoint on the local disk, for both local plugins (see {@link FileLayout}). */

@@ -62,6 +62,7 @@ class CheckpointsCopyTest {
 
     /** job-a: pipeline 1 checkpoints 1-3 and savepoint 4, pipeline 2 checkpoint 1; job-b: pipeline 1 checkpoint 7. */
     static void populate(CheckpointStorage storage) throws Exception {
+        CheckpointFixtures.storeIdLease(storage, "job-a", "1", 100); // not counted, but copied along
         storeCheckpoint(storage, "job-a", "1", 1, 1000, 2000);
         storeCheckpoint(storage, "job-a", "1", 2, 1000, 2000);
         storeCheckpoint(storage, "job-a", "1", 3, 1000, 2000);
@@ -156,7 +157,8 @@ class CheckpointsCopyTest {
         assertTrue(result.out().contains("1 bad (not copied)"), result.out());
         try (CheckpointStorage copied = CheckpointFixtures.open(target)) {
             assertFalse(contents(copied).containsKey("job-a/1/2"));
-            assertEquals(5, contents(copied).size());
+            assertEquals(5 + 1, contents(copied).size(), "5 checkpoints and the id lease");
+            assertTrue(contents(copied).containsKey("job-a/1.ids/100"));
         }
     }
 

@@ -75,6 +75,7 @@ class CheckpointsPruneDeleteTest extends LocalStorageTest {
         assertEquals(0, result.status(), result.all());
         assertEquals(ids(6), ids("job-a", "1"));
         assertEquals(ids(2), ids("job-a", "2"));
+        assertEquals(ids(100), ids("job-a", "1.ids"), "the engine's id lease is no checkpoint to prune");
         assertEquals(savepoints, filter(contents(storage), "job-a/1.savepoints/"));
         assertEquals(otherJob, jobContents("job-b"));
         assertTrue(result.out().contains("deleted job job-a pipeline 1 checkpoint 5\n"), result.out());

@@ -48,9 +48,11 @@ abstract class LocalStorageTest {
 
     /**
      * job-a pipeline 1: checkpoints 1, 2, 3 and savepoint 4; job-a pipeline 2: checkpoints 1, 2;
-     * job-b pipeline 1: checkpoint 7. Seven in all.
+     * job-b pipeline 1: checkpoint 7. Seven in all. And the engine's id lease of job-a pipeline 1,
+     * which no command may take for a checkpoint.
      */
     void populate() throws Exception {
+        CheckpointFixtures.storeIdLease(storage, "job-a", "1", 100);
         storeCheckpoint(storage, "job-a", "1", 1, 100, 200);
         storeCheckpoint(storage, "job-a", "1", 2, 100, 200);
         storeCheckpoint(storage, "job-a", "1", 3, 100, 200);

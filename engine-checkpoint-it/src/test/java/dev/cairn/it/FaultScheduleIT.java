@@ -12,6 +12,7 @@ import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.SnapshotMaps;
@@ -266,18 +267,29 @@ class FaultScheduleIT {
         return left;
     }
 
-    /** Every stored checkpoint verifies; retention holds; no temporary file is left. */
+    /**
+     * Every stored checkpoint verifies; retention holds; the id lease covers every stored id; no
+     * temporary file is left.
+     */
     private void assertStorage(Map<String, String> storageConfig, String jobId, long seed) throws Exception {
         try (CheckpointStorage storage = CheckpointStorageFactories.find(
                         "localfile", getClass().getClassLoader())
                 .create(storageConfig)) {
+            long lease = -1;
+            long highest = -1;
             for (PipelineKey pipeline : storage.pipelines(JobId.of(jobId))) {
                 List<CheckpointId> ids = storage.list(pipeline);
+                if (FileLayout.holdsIds(pipeline)) {
+                    lease = ids.isEmpty() ? -1 : ids.get(ids.size() - 1).value();
+                    continue;
+                }
                 assertTrue(ids.size() <= MAX_RETAINED, "seed " + seed + ": retention: " + ids);
                 for (CheckpointId id : ids) {
                     SnapshotCodec.decode(storage.load(pipeline, id).orElseThrow()); // throws if it does not verify
+                    highest = Math.max(highest, id.value());
                 }
             }
+            assertTrue(highest <= lease, "seed " + seed + ": checkpoint " + highest + " above the id lease " + lease);
         }
         try (Stream<Path> files = Files.walk(Path.of(storageConfig.get("namespace")))) {
             List<Path> temporary = files.filter(p -> p.getFileName().toString().endsWith(".tmp"))

@@ -3,6 +3,7 @@ package dev.cairn.it;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.ForwardingCheckpointStorage;
 import dev.cairn.checkpoint.storage.api.JobId;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.io.InputStream;
@@ -10,11 +11,9 @@ import java.util.List;
 import java.util.Optional;
 
 /** A real storage behind the test's {@link Faults}: down, slow, or pausing in the middle of a store. */
-final class FaultyStorage implements CheckpointStorage {
-    private final CheckpointStorage delegate;
-
+final class FaultyStorage extends ForwardingCheckpointStorage {
     FaultyStorage(CheckpointStorage delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     private static void check() throws CheckpointStorageException {
@@ -40,52 +39,47 @@ final class FaultyStorage implements CheckpointStorage {
             throw new CheckpointStorageException("interrupted", e);
         }
         check();
-        delegate.store(pipeline, id, data);
+        super.store(pipeline, id, data);
     }
 
     @Override
     public Optional<byte[]> load(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
         check();
-        return delegate.load(pipeline, id);
+        return super.load(pipeline, id);
     }
 
     @Override
     public List<CheckpointId> list(PipelineKey pipeline) throws CheckpointStorageException {
         check();
-        return delegate.list(pipeline);
+        return super.list(pipeline);
     }
 
     @Override
     public List<PipelineKey> pipelines(JobId job) throws CheckpointStorageException {
         check();
-        return delegate.pipelines(job);
+        return super.pipelines(job);
     }
 
     @Override
     public List<JobId> jobs() throws CheckpointStorageException {
         check();
-        return delegate.jobs();
+        return super.jobs();
     }
 
     @Override
     public void delete(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
         check();
-        delegate.delete(pipeline, id);
+        super.delete(pipeline, id);
     }
 
     @Override
     public void deleteJob(JobId job) throws CheckpointStorageException {
         check();
-        delegate.deleteJob(job);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        super.deleteJob(job);
     }
 
     @Override
     public String toString() {
-        return delegate + " (with injected faults)";
+        return delegate() + " (with injected faults)";
     }
 }

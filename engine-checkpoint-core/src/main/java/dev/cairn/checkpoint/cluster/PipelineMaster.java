@@ -17,6 +17,7 @@ import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.IdLease;
 import dev.cairn.checkpoint.store.PipelineSnapshots;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,6 +57,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
 
     // ---- control thread
     private PipelineFlusher flusher;
+    private IdLease ids;
     /** Read by task events on any thread: they may arrive before the coordinator has started. */
     private volatile CheckpointCoordinator coordinator;
 
@@ -139,6 +141,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         EngineConfig config = node.config();
         flusher = new PipelineFlusher(
                 snapshots, node.storage(), config.checkpoint().storage().maxRetained(), node.io(), this);
+        ids = new IdLease(snapshots, node.storage(), node.io());
         startAttempt("start");
     }
 
@@ -154,6 +157,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         committedId.clear();
         Recovery recovery;
         try {
+            ids.recover();
             recovery = restore != null
                     ? RecoveryPlanner.exact(snapshots, node.storage(), fingerprint, restore)
                     : RecoveryPlanner.plan(snapshots, node.storage(), fingerprint);
@@ -288,7 +292,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
                         definition.taskIds(),
                         sources,
                         metadata,
-                        snapshots,
+                        ids,
                         new Gateway(myAttempt),
                         snapshots,
                         flusher::backlogFull,

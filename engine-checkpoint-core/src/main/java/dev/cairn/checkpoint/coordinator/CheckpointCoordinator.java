@@ -220,8 +220,12 @@ public final class CheckpointCoordinator {
                 .whenComplete((id, error) -> scheduler.execute(() -> {
                     idRequested = false;
                     if (error != null) {
-                        LOG.warn("Cannot take a checkpoint id for {}; retrying", pipeline, error);
-                        lastEndedAt = scheduler.now();
+                        LOG.warn(
+                                "Cannot take a checkpoint id for {}; retrying in an interval: {}",
+                                pipeline,
+                                error.getMessage());
+                        lastTriggeredAt = scheduler.now(); // not at once: the storage may be down
+                        lastEndedAt = lastTriggeredAt;
                         reschedule();
                     } else if (running) {
                         start(id, finalCheckpoint);

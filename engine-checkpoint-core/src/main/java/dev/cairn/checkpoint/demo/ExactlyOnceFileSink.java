@@ -178,11 +178,12 @@ final class ExactlyOnceFileSink implements Sink {
     }
 
     /**
-     * Commits a pending file under a part name no other file has: never over a committed part. After
-     * a full restart from an older stored checkpoint, checkpoint ids that were completed (and
-     * committed) in the lost cluster's memory are issued again; their parts must stay. A hard link
-     * then the removal of the pending name: a crash between the two leaves a pending file with two
-     * links, which a later commit recognises as committed.
+     * Commits a pending file under a part name no other file has: never over a committed part. The
+     * engine never issues an id twice ({@code IdLease}), but a sink that replaced a part of the
+     * same id would lose records silently if that ever broke (a lease deleted by hand, a job
+     * restored from a copy without it); this costs nothing. A hard link then the removal of the
+     * pending name: a crash between the two leaves a pending file with two links, which a later
+     * commit recognises as committed.
      */
     private void commit(Path source, long checkpointId) throws IOException {
         if (((Number) Files.getAttribute(source, "unix:nlink")).intValue() > 1) {

@@ -19,6 +19,8 @@ import java.util.TreeSet;
  * @param inMemory ids whose snapshots the snapshot map holds, ascending
  * @param attempt the pipeline's latest execution attempt, 0 before the first
  * @param savepoints which of {@code inMemory} are savepoints (stored apart, never pruned)
+ * @param leasedUpTo the id lease the storage holds ({@link IdLease}): no id above it is issued, 0
+ *     if none
  */
 public record PipelineRecord(
         long lastIssuedId,
@@ -26,9 +28,10 @@ public record PipelineRecord(
         long flushedUpTo,
         List<Long> inMemory,
         int attempt,
-        List<Long> savepoints) {
+        List<Long> savepoints,
+        long leasedUpTo) {
 
-    public static final PipelineRecord EMPTY = new PipelineRecord(0, -1, -1, List.of(), 0, List.of());
+    public static final PipelineRecord EMPTY = new PipelineRecord(0, -1, -1, List.of(), 0, List.of(), 0);
 
     public PipelineRecord {
         inMemory = List.copyOf(new TreeSet<>(inMemory));
@@ -46,7 +49,13 @@ public record PipelineRecord(
 
     PipelineRecord withIssued(long id) {
         return new PipelineRecord(
-                Math.max(lastIssuedId, id), lastCompletedId, flushedUpTo, inMemory, attempt, savepoints);
+                Math.max(lastIssuedId, id), lastCompletedId, flushedUpTo, inMemory, attempt, savepoints, leasedUpTo);
+    }
+
+    /** The storage now holds a lease up to {@code upTo}. */
+    PipelineRecord withLease(long upTo) {
+        return new PipelineRecord(
+                lastIssuedId, lastCompletedId, flushedUpTo, inMemory, attempt, savepoints, Math.max(leasedUpTo, upTo));
     }
 
     PipelineRecord withCompleted(long id, boolean savepoint) {
@@ -57,7 +66,13 @@ public record PipelineRecord(
             saves.add(id);
         }
         return new PipelineRecord(
-                Math.max(lastIssuedId, id), Math.max(lastCompletedId, id), flushedUpTo, ids, attempt, saves);
+                Math.max(lastIssuedId, id),
+                Math.max(lastCompletedId, id),
+                flushedUpTo,
+                ids,
+                attempt,
+                saves,
+                leasedUpTo);
     }
 
     /** After {@code id} is flushed: what the map still needs is the latest completed one and the unflushed. */
@@ -67,11 +82,12 @@ public record PipelineRecord(
                 .filter(i -> i == lastCompletedId || i > flushed)
                 .toList();
         List<Long> saves = savepoints.stream().filter(keep::contains).toList();
-        return new PipelineRecord(lastIssuedId, lastCompletedId, flushed, keep, attempt, saves);
+        return new PipelineRecord(lastIssuedId, lastCompletedId, flushed, keep, attempt, saves, leasedUpTo);
     }
 
     PipelineRecord withAttempt(int newAttempt) {
-        return new PipelineRecord(lastIssuedId, lastCompletedId, flushedUpTo, inMemory, newAttempt, savepoints);
+        return new PipelineRecord(
+                lastIssuedId, lastCompletedId, flushedUpTo, inMemory, newAttempt, savepoints, leasedUpTo);
     }
 
     /** After a restore from storage: that checkpoint counts as the latest completed and flushed. */
@@ -82,7 +98,8 @@ public record PipelineRecord(
                 Math.max(flushedUpTo, id),
                 inMemory,
                 attempt,
-                savepoints);
+                savepoints,
+                leasedUpTo);
     }
 
     byte[] encode() {
@@ -93,6 +110,7 @@ public record PipelineRecord(
         writeIds(out, inMemory);
         out.writeVarInt(attempt, true);
         writeIds(out, savepoints);
+        out.writeVarLong(leasedUpTo, true);
         return out.toBytes();
     }
 
@@ -107,7 +125,8 @@ public record PipelineRecord(
             long flushed = in.readVarLong(true) - 1;
             List<Long> ids = readIds(in, bytes.length);
             int attempt = in.readVarInt(true);
-            return new PipelineRecord(issued, completed, flushed, ids, attempt, readIds(in, bytes.length));
+            List<Long> savepoints = readIds(in, bytes.length);
+            return new PipelineRecord(issued, completed, flushed, ids, attempt, savepoints, in.readVarLong(true));
         } catch (KryoException e) {
             throw new IllegalStateException("corrupt pipeline record: " + e.getMessage(), e);
         }

@@ -1,6 +1,5 @@
 package dev.cairn.checkpoint.store;
 
-import dev.cairn.checkpoint.coordinator.CheckpointIdCounter;
 import dev.cairn.checkpoint.coordinator.CompletedCheckpointStore;
 import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
@@ -12,12 +11,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * One pipeline's view of the cluster's snapshot maps: its checkpoint id counter, where completed
+ * One pipeline's view of the cluster's snapshot maps: its checkpoint id count (issued by {@link
+ * IdLease}), where completed
  * checkpoints are put (complete when the put returns, backups included), and what the flusher
  * and recovery read. Blocking map calls run on the given I/O executor, never on the coordinator
  * thread.
  */
-public final class PipelineSnapshots implements CheckpointIdCounter, CompletedCheckpointStore {
+public final class PipelineSnapshots implements CompletedCheckpointStore {
     private final SnapshotMaps maps;
     private final PipelineKey pipeline;
     private final Executor io;
@@ -32,12 +32,43 @@ public final class PipelineSnapshots implements CheckpointIdCounter, CompletedCh
         return pipeline;
     }
 
-    @Override
-    public CompletionStage<Long> next() {
-        return CompletableFuture.supplyAsync(
-                () -> maps.update(pipeline, r -> r.withIssued(r.lastIssuedId() + 1))
-                        .lastIssuedId(),
-                io);
+    /**
+     * Issues the next id, if the lease allows it; blocking.
+     *
+     * @throws LeaseExhausted if the next id is above the lease: extend it in storage first
+     */
+    long issueWithinLease() {
+        return maps.update(pipeline, r -> {
+                    if (r.lastIssuedId() >= r.leasedUpTo()) {
+                        throw new LeaseExhausted(r);
+                    }
+                    return r.withIssued(r.lastIssuedId() + 1);
+                })
+                .lastIssuedId();
+    }
+
+    /** The storage holds a lease up to {@code upTo} now. */
+    void leased(long upTo) {
+        maps.update(pipeline, r -> r.withLease(upTo));
+    }
+
+    /**
+     * A lease found in storage that this cluster does not know of (it lost its memory: a full
+     * restart): every id up to it may have been issued, so none of them is issued again.
+     */
+    void leaseFoundInStorage(long upTo) {
+        maps.update(
+                pipeline, r -> r.leasedUpTo() >= upTo ? r : r.withIssued(upTo).withLease(upTo));
+    }
+
+    /** Thrown by {@link #issueWithinLease} when the next id is above the lease. */
+    static final class LeaseExhausted extends IllegalStateException {
+        final transient PipelineRecord record;
+
+        LeaseExhausted(PipelineRecord record) {
+            super("checkpoint id " + (record.lastIssuedId() + 1) + " is above the lease " + record.leasedUpTo());
+            this.record = record;
+        }
     }
 
     /** Makes every id issued from now on higher than {@code id}. */

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The coordinator against fakes and a manual clock: no thread, no sleep. */
 class CheckpointCoordinatorTest {
@@ -34,6 +35,7 @@ class CheckpointCoordinatorTest {
     private final AtomicLong ids = new AtomicLong(10);
     private boolean storeAnswersAtOnce = true;
     private boolean backlogFull;
+    private boolean idsRefused;
 
     private CheckpointCoordinator coordinator(
             long interval, long timeout, long minPause, int maxConcurrent, int tolerable) {
@@ -58,7 +60,9 @@ class CheckpointCoordinatorTest {
                         TASKS,
                         Set.of("source-0", "source-1"),
                         Map.of(CompletedCheckpoint.META_ATTEMPT, "2"),
-                        () -> CompletableFuture.completedFuture(ids.incrementAndGet()),
+                        () -> idsRefused
+                                ? CompletableFuture.failedFuture(new IllegalStateException("lease refused"))
+                                : CompletableFuture.completedFuture(ids.incrementAndGet()),
                         new TaskGateway() {
                             @Override
                             public void trigger(long id, boolean finalCheckpoint) {
@@ -322,6 +326,23 @@ class CheckpointCoordinatorTest {
         clock.advance(10_000);
 
         assertEquals(List.of(), gateway, "a stopped coordinator triggers nothing");
+    }
+
+    @Test
+    @Timeout(10) // the old code retried at once, forever, on the manual clock
+    void anIdThatCannotBeTaken_isAskedForAgainAnIntervalLater_notAtOnce() {
+        idsRefused = true;
+        coordinator(1000, 5000, 0, 1, 0);
+        clock.advance(1000);
+        assertEquals(List.of(), gateway, "no id, no trigger");
+
+        idsRefused = false;
+        clock.advance(999);
+        assertEquals(List.of(), gateway, "a storage that refused the id lease is not asked again at once");
+        clock.advance(1);
+
+        assertEquals(List.of("trigger 11"), gateway);
+        assertEquals(List.of(), failovers, "not a checkpoint failure");
     }
 
     @Test

@@ -25,6 +25,11 @@ import java.util.regex.Pattern;
  * P.savepoints} ({@link #savepointsOf}): retention of {@code P} never reaches them, and they share
  * its id sequence. A pipeline's own name never ends in {@value #SAVEPOINTS_SUFFIX}.
  *
+ * <p>The engine's checkpoint id lease of pipeline {@code P} lives beside it too, as pipeline {@code
+ * P.ids} ({@link #idsOf}): one small object, not a checkpoint, whose id is the highest checkpoint
+ * id the engine may have issued for {@code P}. A cluster restarted from storage issues ids above
+ * it only. A pipeline's own name never ends in {@value #IDS_SUFFIX}.
+ *
  * <p>Object stores (S3, OSS) write the final name in one upload and never rename, so they have no
  * temporary files. Listings recognise checkpoints by {@link #parseFileName exact name} only:
  * temporary files, {@code .crc} sidecars and anything foreign are ignored.
@@ -37,6 +42,9 @@ public final class FileLayout {
 
     /** Appended to a pipeline's name to name where its savepoints are kept. */
     public static final String SAVEPOINTS_SUFFIX = ".savepoints";
+
+    /** Appended to a pipeline's name to name where its checkpoint id lease is kept. */
+    public static final String IDS_SUFFIX = ".ids";
 
     private static final String TEMP_SUFFIX = ".tmp";
     private static final Pattern FILE_NAME = Pattern.compile("(\\d{" + ID_WIDTH + "})" + Pattern.quote(SUFFIX));
@@ -86,6 +94,16 @@ public final class FileLayout {
     /** Whether {@code pipeline} is where some pipeline's savepoints are kept. */
     public static boolean holdsSavepoints(PipelineKey pipeline) {
         return pipeline.pipeline().endsWith(SAVEPOINTS_SUFFIX);
+    }
+
+    /** Where the checkpoint id lease of {@code pipeline} is kept: not checkpoints. */
+    public static PipelineKey idsOf(PipelineKey pipeline) {
+        return new PipelineKey(pipeline.jobId(), pipeline.pipeline() + IDS_SUFFIX);
+    }
+
+    /** Whether {@code pipeline} is where some pipeline's checkpoint id lease is kept. */
+    public static boolean holdsIds(PipelineKey pipeline) {
+        return pipeline.pipeline().endsWith(IDS_SUFFIX);
     }
 
     /** The job id a directory name stands for, or empty if the name is not a valid job id. */
