@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class CheckpointCoordinator {
 
     private final PipelineKey pipeline;
     private final long timeout;
+    private final long interval;
     private final List<String> tasks;
     private final Set<String> sources;
     private final Map<String, String> metadata;
@@ -65,6 +67,9 @@ public final class CheckpointCoordinator {
     private boolean idRequested;
     private boolean finalCompleted;
     private long lastTriggeredAt;
+    /** After a failure to take an id: no trigger before this. */
+    private long idRetryNotBefore = Long.MIN_VALUE;
+
     private long lastEndedAt = Long.MIN_VALUE;
     private long lastCompletedId = -1;
     private Scheduler.Cancellable nextTrigger;
@@ -82,6 +87,7 @@ public final class CheckpointCoordinator {
         this.listener = setup.listener();
         this.scheduler = scheduler;
         this.timeout = config.timeout().toMillis();
+        this.interval = config.interval().toMillis();
         this.policy = new TriggerPolicy(config);
         this.failures = new FailureCounter(config.tolerableFailures());
     }
@@ -189,7 +195,8 @@ public final class CheckpointCoordinator {
         }
         // A savepoint is not held back by a full flush backlog: it is what the user asked for.
         boolean backlog = savepointRequests.isEmpty() && backlogFull.getAsBoolean();
-        return policy.next(scheduler.now(), lastTriggeredAt, lastEndedAt, pending.size(), backlog, urgent);
+        long at = policy.next(scheduler.now(), lastTriggeredAt, lastEndedAt, pending.size(), backlog, urgent);
+        return at == TriggerPolicy.WAIT ? at : Math.max(at, idRetryNotBefore);
     }
 
     private void reschedule() {
@@ -220,12 +227,17 @@ public final class CheckpointCoordinator {
                 .whenComplete((id, error) -> scheduler.execute(() -> {
                     idRequested = false;
                     if (error != null) {
+                        Throwable why = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause()
+                                : error;
                         LOG.warn(
                                 "Cannot take a checkpoint id for {}; retrying in an interval: {}",
                                 pipeline,
-                                error.getMessage());
-                        lastTriggeredAt = scheduler.now(); // not at once: the storage may be down
-                        lastEndedAt = lastTriggeredAt;
+                                why.getMessage());
+                        // Not at once, not even for a final checkpoint or a savepoint: the id may
+                        // wait for a storage that is down.
+                        idRetryNotBefore = scheduler.now() + interval;
+                        lastEndedAt = scheduler.now();
                         reschedule();
                     } else if (running) {
                         start(id, finalCheckpoint);

@@ -346,6 +346,24 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
+    @Timeout(10)
+    void anIdThatCannotBeTaken_forTheFinalCheckpoint_isAlsoAskedForAgainAnIntervalLater() {
+        CheckpointCoordinator coordinator = coordinator(1000, 5000, 0, 1, 0);
+        idsRefused = true;
+        coordinator.sourceFinished("source-0");
+        coordinator.sourceFinished("source-1");
+        clock.runDue();
+        assertEquals(List.of(), gateway);
+
+        idsRefused = false;
+        clock.advance(999);
+        assertEquals(List.of(), gateway, "urgent, but not at once");
+        clock.advance(1);
+
+        assertEquals(List.of("trigger 11 final"), gateway);
+    }
+
+    @Test
     void aFailedFinalCheckpoint_isRetried() {
         CheckpointCoordinator coordinator = coordinator(60_000, 1000, 0, 1, 5);
         coordinator.sourceFinished("source-0");
