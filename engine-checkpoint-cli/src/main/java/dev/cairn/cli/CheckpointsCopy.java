@@ -91,6 +91,17 @@ final class CheckpointsCopy extends StorageCommand {
         List<StoredCheckpoint> all = source.checkpoints(jobId);
         try (StorageSession to = StorageSession.open(target.checkpoint().storage())) {
             String route = "from " + source + " to " + to;
+            // The id leases first: a copy interrupted later must not leave checkpoints without one.
+            for (StoredCheckpoint lease : source.idLeases(jobId)) {
+                try {
+                    copyLease(lease, source, to);
+                } catch (CheckpointStorageException e) {
+                    throw new CliException(
+                            Cairn.EXIT_FAILED,
+                            "cannot copy the checkpoint id lease of " + lease.location() + ": " + e.getMessage()
+                                    + System.lineSeparator() + "nothing else was copied; run the same command again");
+                }
+            }
             if (all.isEmpty()) {
                 out.println("nothing to copy " + route);
                 return 0;
@@ -112,18 +123,6 @@ final class CheckpointsCopy extends StorageCommand {
                                             + System.lineSeparator()
                                             + "run the same command again to resume: what is already copied is"
                                             + " skipped");
-                }
-            }
-            for (StoredCheckpoint lease : source.idLeases(jobId)) {
-                try {
-                    copyLease(lease, source, to);
-                } catch (CheckpointStorageException e) {
-                    progress.finish();
-                    throw new CliException(
-                            Cairn.EXIT_FAILED,
-                            "copied the checkpoints (" + tally + "), but not the id lease of "
-                                    + lease.location() + ": " + e.getMessage() + System.lineSeparator()
-                                    + "run the same command again to finish");
                 }
             }
             progress.finish();

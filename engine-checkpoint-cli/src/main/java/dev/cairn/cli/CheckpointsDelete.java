@@ -1,6 +1,7 @@
 package dev.cairn.cli;
 
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.io.PrintWriter;
 import java.util.List;
@@ -49,7 +50,10 @@ final class CheckpointsDelete extends StorageCommand {
                     + " or neither to delete the whole job");
         }
         if (pipeline != null) {
-            StoredCheckpoint.pipelineArgument(jobId, pipeline);
+            if (FileLayout.holdsIds(StoredCheckpoint.pipelineArgument(jobId, pipeline))) {
+                throw usage("pipeline " + pipeline + " holds the engine's checkpoint id lease, not checkpoints;"
+                        + " without it a restarted job could use a checkpoint id again (delete the whole job instead)");
+            }
             StoredCheckpoint.idArgument(id);
         }
     }

@@ -97,6 +97,19 @@ class CheckpointsPruneDeleteTest extends LocalStorageTest {
     }
 
     @Test
+    void delete_theIdLease_isRefused_andChangesNothing() throws Exception {
+        open(Backend.LOCAL_DISK);
+        populate();
+        Map<String, String> before = contents(storage);
+
+        Result result = checkpoints("delete", "--job", "job-a", "--pipeline", "1.ids", "--id", "100", "--yes");
+
+        assertEquals(2, result.status(), result.all());
+        assertTrue(result.err().contains("holds the engine's checkpoint id lease"), result.err());
+        assertEquals(before, contents(storage));
+    }
+
+    @Test
     void prune_pipelineWhoseNewestDoNotVerify_isLeftAlone_andExitsOne() throws Exception {
         open(Backend.LOCAL_DISK);
         populateMore();

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle methods run on the job's control thread; coordinator and flusher callbacks only
  * record facts and hand lifecycle work to that thread.
  */
-final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Listener {
+final class PipelineMaster implements PipelineFlusher.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineMaster.class);
     private static final long DEPLOY_TIMEOUT_MILLIS = 30_000;
     private static final int HISTORY = 50;
@@ -157,7 +157,6 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         committedId.clear();
         Recovery recovery;
         try {
-            ids.recover();
             recovery = restore != null
                     ? RecoveryPlanner.exact(snapshots, node.storage(), fingerprint, restore)
                     : RecoveryPlanner.plan(snapshots, node.storage(), fingerprint);
@@ -296,7 +295,7 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
                         new Gateway(myAttempt),
                         snapshots,
                         flusher::backlogFull,
-                        this),
+                        new AttemptListener(myAttempt)),
                 node.config().checkpoint(),
                 job.scheduler());
     }
@@ -427,8 +426,39 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         }
     }
 
-    @Override
-    public void completed(CompletedCheckpoint checkpoint, CheckpointStats s) {
+    /** Hears one attempt's coordinator. */
+    private final class AttemptListener implements CoordinatorListener {
+        private final int myAttempt;
+
+        AttemptListener(int myAttempt) {
+            this.myAttempt = myAttempt;
+        }
+
+        @Override
+        public void completed(CompletedCheckpoint checkpoint, CheckpointStats stats) {
+            checkpointCompleted(stats);
+        }
+
+        @Override
+        public void failed(CheckpointStats stats) {
+            checkpointFailed(stats);
+        }
+
+        /**
+         * Only while this attempt is the current one and deployed: a task that fails while its
+         * deploy fails too would otherwise restart the pipeline twice (the deploy retries anyway).
+         */
+        @Override
+        public void failoverRequired(FailureReason reason, String detail) {
+            job.control(() -> {
+                if (attempt == myAttempt && coordinator != null) {
+                    restart(detail);
+                }
+            });
+        }
+    }
+
+    private void checkpointCompleted(CheckpointStats s) {
         stats.completed++;
         stats.last = s;
         stats.add(s);
@@ -439,18 +469,12 @@ final class PipelineMaster implements CoordinatorListener, PipelineFlusher.Liste
         job.changed();
     }
 
-    @Override
-    public void failed(CheckpointStats s) {
+    private void checkpointFailed(CheckpointStats s) {
         if (s.reason() != FailureReason.PIPELINE_STOPPED) {
             stats.failed++;
             stats.add(s);
             job.changed();
         }
-    }
-
-    @Override
-    public void failoverRequired(FailureReason reason, String detail) {
-        job.control(() -> restart(detail));
     }
 
     @Override

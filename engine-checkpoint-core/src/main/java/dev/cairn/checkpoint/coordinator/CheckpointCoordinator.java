@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CheckpointCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
+    /** The longest wait before asking again for the id of a final checkpoint or a savepoint. */
+    private static final long ID_RETRY_MAX_MILLIS = 5_000;
 
     private final PipelineKey pipeline;
     private final long timeout;
@@ -69,6 +71,8 @@ public final class CheckpointCoordinator {
     private long lastTriggeredAt;
     /** After a failure to take an id: no trigger before this. */
     private long idRetryNotBefore = Long.MIN_VALUE;
+    /** Consecutive failures to take an id. */
+    private int idFailures;
 
     private long lastEndedAt = Long.MIN_VALUE;
     private long lastCompletedId = -1;
@@ -222,6 +226,7 @@ public final class CheckpointCoordinator {
             return;
         }
         boolean finalCheckpoint = allSourcesFinished();
+        boolean urgent = finalCheckpoint || !savepointRequests.isEmpty();
         idRequested = true;
         ids.next()
                 .whenComplete((id, error) -> scheduler.execute(() -> {
@@ -230,16 +235,22 @@ public final class CheckpointCoordinator {
                         Throwable why = error instanceof CompletionException && error.getCause() != null
                                 ? error.getCause()
                                 : error;
+                        // Not at once, the id may wait for a storage that is down; but a final
+                        // checkpoint or a savepoint, which skip the interval, soon (backing off).
+                        idFailures++;
+                        long delay = urgent
+                                ? Math.min(Math.min(interval, ID_RETRY_MAX_MILLIS), 100L << Math.min(idFailures - 1, 6))
+                                : interval;
                         LOG.warn(
-                                "Cannot take a checkpoint id for {}; retrying in an interval: {}",
+                                "Cannot take a checkpoint id for {}; retrying in {} ms: {}",
                                 pipeline,
+                                delay,
                                 why.getMessage());
-                        // Not at once, not even for a final checkpoint or a savepoint: the id may
-                        // wait for a storage that is down.
-                        idRetryNotBefore = scheduler.now() + interval;
+                        idRetryNotBefore = scheduler.now() + delay;
                         lastEndedAt = scheduler.now();
                         reschedule();
                     } else if (running) {
+                        idFailures = 0;
                         start(id, finalCheckpoint);
                     }
                 }));

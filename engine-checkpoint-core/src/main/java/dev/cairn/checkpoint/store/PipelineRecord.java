@@ -58,7 +58,13 @@ public record PipelineRecord(
                 lastIssuedId, lastCompletedId, flushedUpTo, inMemory, attempt, savepoints, Math.max(leasedUpTo, upTo));
     }
 
+    /**
+     * After {@code id} completed. A savepoint can complete after a later checkpoint was flushed
+     * ({@code max-concurrent} above 1): the flush mark goes back below it, or it would never be
+     * stored (the later checkpoint is then written once more, the same bytes).
+     */
     PipelineRecord withCompleted(long id, boolean savepoint) {
+        long flushed = savepoint && id <= flushedUpTo ? id - 1 : flushedUpTo;
         List<Long> ids = new ArrayList<>(inMemory);
         ids.add(id);
         List<Long> saves = new ArrayList<>(savepoints);
@@ -66,13 +72,7 @@ public record PipelineRecord(
             saves.add(id);
         }
         return new PipelineRecord(
-                Math.max(lastIssuedId, id),
-                Math.max(lastCompletedId, id),
-                flushedUpTo,
-                ids,
-                attempt,
-                saves,
-                leasedUpTo);
+                Math.max(lastIssuedId, id), Math.max(lastCompletedId, id), flushed, ids, attempt, saves, leasedUpTo);
     }
 
     /** After {@code id} is flushed: what the map still needs is the latest completed one and the unflushed. */
@@ -126,7 +126,8 @@ public record PipelineRecord(
             List<Long> ids = readIds(in, bytes.length);
             int attempt = in.readVarInt(true);
             List<Long> savepoints = readIds(in, bytes.length);
-            return new PipelineRecord(issued, completed, flushed, ids, attempt, savepoints, in.readVarLong(true));
+            long leased = in.position() < bytes.length ? in.readVarLong(true) : 0; // absent before leases
+            return new PipelineRecord(issued, completed, flushed, ids, attempt, savepoints, leased);
         } catch (KryoException e) {
             throw new IllegalStateException("corrupt pipeline record: " + e.getMessage(), e);
         }

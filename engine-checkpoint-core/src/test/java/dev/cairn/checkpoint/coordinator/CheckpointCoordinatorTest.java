@@ -329,7 +329,8 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
-    @Timeout(10) // the old code retried at once, forever, on the manual clock
+    // the old code retried at once, forever, on the manual clock
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void anIdThatCannotBeTaken_isAskedForAgainAnIntervalLater_notAtOnce() {
         idsRefused = true;
         coordinator(1000, 5000, 0, 1, 0);
@@ -346,21 +347,22 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
-    @Timeout(10)
-    void anIdThatCannotBeTaken_forTheFinalCheckpoint_isAlsoAskedForAgainAnIntervalLater() {
-        CheckpointCoordinator coordinator = coordinator(1000, 5000, 0, 1, 0);
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anIdThatCannotBeTaken_forTheFinalCheckpoint_isAskedForAgainSoon_backingOff() {
+        CheckpointCoordinator coordinator = coordinator(60_000, 5000, 0, 1, 0);
         idsRefused = true;
         coordinator.sourceFinished("source-0");
         coordinator.sourceFinished("source-1");
-        clock.runDue();
+        clock.runDue(); // refused
+        clock.advance(100); // refused again
         assertEquals(List.of(), gateway);
 
         idsRefused = false;
-        clock.advance(999);
-        assertEquals(List.of(), gateway, "urgent, but not at once");
+        clock.advance(199);
+        assertEquals(List.of(), gateway, "the second wait is twice the first");
         clock.advance(1);
 
-        assertEquals(List.of("trigger 11 final"), gateway);
+        assertEquals(List.of("trigger 11 final"), gateway, "urgent: not an interval (60 s) later");
     }
 
     @Test

@@ -44,6 +44,7 @@ class IdLeaseTest {
     private final ExecutorService io = Executors.newSingleThreadExecutor();
     private CheckpointStorage storage;
     private volatile boolean storageRefusesWrites;
+    private volatile boolean storageDown;
 
     @BeforeEach
     void openStorage() throws Exception {
@@ -65,7 +66,6 @@ class IdLeaseTest {
         HazelcastInstance member = Hazelcast.newHazelcastInstance(SnapshotMaps.configure(CairnMember.localConfig(), 0));
         members.add(member);
         IdLease ids = new IdLease(new PipelineSnapshots(new SnapshotMaps(member), PIPELINE, io), storage, io);
-        ids.recover();
         return ids;
     }
 
@@ -99,7 +99,6 @@ class IdLeaseTest {
 
         IdLease restarted =
                 new IdLease(new PipelineSnapshots(new SnapshotMaps(members.get(0)), PIPELINE, io), storage, io);
-        restarted.recover();
 
         assertEquals(3, next(restarted), "no jump while the cluster remembers its lease");
     }
@@ -134,6 +133,17 @@ class IdLeaseTest {
     }
 
     @Test
+    void whileTheLeaseLasts_theStorageNeedNotAnswer() throws Exception {
+        IdLease ids = newCluster();
+        assertEquals(1, next(ids));
+        storageDown = true;
+        storageRefusesWrites = true;
+
+        assertEquals(2, next(ids));
+        assertEquals(3, next(ids));
+    }
+
+    @Test
     void theLeaseIsNotACheckpoint_ofTheJob() throws Exception {
         next(newCluster());
 
@@ -154,6 +164,14 @@ class IdLeaseTest {
                 throw new CheckpointStorageException("disk on fire");
             }
             super.store(pipeline, id, data);
+        }
+
+        @Override
+        public List<CheckpointId> list(PipelineKey pipeline) throws CheckpointStorageException {
+            if (storageDown) {
+                throw new CheckpointStorageException("unreachable");
+            }
+            return super.list(pipeline);
         }
     }
 }
