@@ -46,14 +46,12 @@ final class StorageSession implements AutoCloseable {
      */
     List<StoredCheckpoint> checkpoints(Optional<JobId> job) throws CheckpointStorageException {
         List<StoredCheckpoint> all = new ArrayList<>();
-        for (JobId j : job.isPresent() ? List.of(job.get()) : storage.jobs()) {
-            for (PipelineKey pipeline : storage.pipelines(j)) {
-                if (FileLayout.holdsIds(pipeline)) {
-                    continue; // the engine's id lease, not checkpoints
-                }
-                for (CheckpointId id : storage.list(pipeline)) {
-                    all.add(new StoredCheckpoint(pipeline, id));
-                }
+        for (PipelineKey pipeline : pipelines(job)) {
+            if (FileLayout.holdsIds(pipeline)) {
+                continue; // the engine's id lease, not checkpoints
+            }
+            for (CheckpointId id : storage.list(pipeline)) {
+                all.add(new StoredCheckpoint(pipeline, id));
             }
         }
         return all;
@@ -66,15 +64,22 @@ final class StorageSession implements AutoCloseable {
      */
     List<StoredCheckpoint> idLeases(Optional<JobId> job) throws CheckpointStorageException {
         List<StoredCheckpoint> leases = new ArrayList<>();
-        for (JobId j : job.isPresent() ? List.of(job.get()) : storage.jobs()) {
-            for (PipelineKey pipeline : storage.pipelines(j)) {
-                List<CheckpointId> ids = FileLayout.holdsIds(pipeline) ? storage.list(pipeline) : List.of();
-                if (!ids.isEmpty()) {
-                    leases.add(new StoredCheckpoint(pipeline, ids.get(ids.size() - 1)));
-                }
+        for (PipelineKey pipeline : pipelines(job)) {
+            List<CheckpointId> ids = FileLayout.holdsIds(pipeline) ? storage.list(pipeline) : List.of();
+            if (!ids.isEmpty()) {
+                leases.add(new StoredCheckpoint(pipeline, ids.get(ids.size() - 1)));
             }
         }
         return leases;
+    }
+
+    /** The stored pipelines of one job, or of every job, in storage order. */
+    private List<PipelineKey> pipelines(Optional<JobId> job) throws CheckpointStorageException {
+        List<PipelineKey> all = new ArrayList<>();
+        for (JobId j : job.isPresent() ? List.of(job.get()) : storage.jobs()) {
+            all.addAll(storage.pipelines(j));
+        }
+        return all;
     }
 
     /** Ends the command with status 1 if the job has nothing stored. */

@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint.coordinator;
 
 import dev.cairn.checkpoint.config.CheckpointConfig;
+import dev.cairn.checkpoint.flush.Backoff;
 import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.TaskState;
@@ -71,8 +72,8 @@ public final class CheckpointCoordinator {
     private long lastTriggeredAt;
     /** After a failure to take an id: no trigger before this. */
     private long idRetryNotBefore = Long.MIN_VALUE;
-    /** Consecutive failures to take an id. */
-    private int idFailures;
+    /** Waits between attempts to take the id of a final checkpoint or a savepoint. */
+    private final Backoff idBackoff = new Backoff(100, ID_RETRY_MAX_MILLIS);
 
     private long lastEndedAt = Long.MIN_VALUE;
     private long lastCompletedId = -1;
@@ -237,10 +238,8 @@ public final class CheckpointCoordinator {
                                 : error;
                         // Not at once, the id may wait for a storage that is down; but a final
                         // checkpoint or a savepoint, which skip the interval, soon (backing off).
-                        idFailures++;
-                        long delay = urgent
-                                ? Math.min(Math.min(interval, ID_RETRY_MAX_MILLIS), 100L << Math.min(idFailures - 1, 6))
-                                : interval;
+                        long backoff = idBackoff.failed();
+                        long delay = urgent ? Math.min(interval, backoff) : interval;
                         LOG.warn(
                                 "Cannot take a checkpoint id for {}; retrying in {} ms: {}",
                                 pipeline,
@@ -250,7 +249,7 @@ public final class CheckpointCoordinator {
                         lastEndedAt = scheduler.now();
                         reschedule();
                     } else if (running) {
-                        idFailures = 0;
+                        idBackoff.succeeded();
                         start(id, finalCheckpoint);
                     }
                 }));

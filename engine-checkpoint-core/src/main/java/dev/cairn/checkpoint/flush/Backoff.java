@@ -1,32 +1,32 @@
 package dev.cairn.checkpoint.flush;
 
 /** Exponential backoff: {@code initial}, doubling, capped at {@code max}; reset on success. */
-final class Backoff {
+public final class Backoff {
     private final long initial;
     private final long max;
     private long next;
     private int failures;
 
-    Backoff(long initialMillis, long maxMillis) {
+    public Backoff(long initialMillis, long maxMillis) {
         this.initial = initialMillis;
         this.max = maxMillis;
         this.next = initialMillis;
     }
 
     /** The delay before the next attempt after one more failure. */
-    long failed() {
+    public long failed() {
         failures++;
         long delay = next;
         next = Math.min(max, next * 2);
         return delay;
     }
 
-    void succeeded() {
+    public void succeeded() {
         failures = 0;
         next = initial;
     }
 
-    int failures() {
+    public int failures() {
         return failures;
     }
 }
