@@ -134,6 +134,11 @@ public final class CairnMember implements AutoCloseable {
         return node.jobs().history(jobId);
     }
 
+    /** This member's node, for tests of its parts. */
+    CairnNode node() {
+        return node;
+    }
+
     /** The port of this member's statistics endpoint, or -1 if it is off. */
     public int httpPort() {
         return node.httpPort();

@@ -16,6 +16,7 @@ import dev.cairn.checkpoint.store.SnapshotMaps;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -70,18 +71,18 @@ public final class CairnNode implements AutoCloseable {
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
-                control.execute(jobs::checkMastership);
+                onMembershipThread(jobs::checkMastership);
             }
 
             @Override
             public void memberRemoved(MembershipEvent event) {
-                control.execute(() -> {
+                onMembershipThread(() -> {
                     jobs.checkMastership();
                     jobs.memberRemoved(event.getMember());
                 });
             }
         });
-        control.execute(jobs::checkMastership);
+        onMembershipThread(jobs::checkMastership);
         String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
         mbeans = new JobMBeans(member, maps.jobs());
         io.scheduleWithFixedDelay(this::refreshMBeans, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -150,13 +151,17 @@ public final class CairnNode implements AutoCloseable {
     CompletableFuture<Object> send(Member target, Object message) {
         CompletableFuture<Object> reply = new CompletableFuture<>();
         if (target.localMember()) {
-            io.execute(() -> {
-                try {
-                    reply.complete(handle(message));
-                } catch (RuntimeException e) {
-                    reply.completeExceptionally(e);
-                }
-            });
+            try {
+                io.execute(() -> {
+                    try {
+                        reply.complete(handle(message));
+                    } catch (RuntimeException e) {
+                        reply.completeExceptionally(e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                reply.completeExceptionally(new IllegalStateException("this member is shutting down", e));
+            }
             return reply;
         }
         executor.submitToMember(new CairnCall(message), target, new ExecutionCallback<byte[]>() {
@@ -220,6 +225,15 @@ public final class CairnNode implements AutoCloseable {
     /** Where subtasks run; used on the master. */
     SlotTable slots() {
         return slots;
+    }
+
+    /** Membership changes that arrive while this node closes concern it no more: they are dropped. */
+    private void onMembershipThread(Runnable work) {
+        try {
+            control.execute(work);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Node closed; a membership change is left to the others");
+        }
     }
 
     JobService jobs() {

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -103,8 +104,9 @@ final class JobMaster {
             LOG.info("Job {} {}", jobId(), takenOver ? "taken over by this master" : "started");
         });
         long every = node.config().printExecutionInfoInterval().toMillis();
-        control.scheduleWithFixedDelay(() -> LOG.info(statusLine()), every, every, TimeUnit.MILLISECONDS);
-        control.scheduleWithFixedDelay(
+        onControlThread(() ->
+                control.scheduleWithFixedDelay(() -> LOG.info(statusLine()), every, every, TimeUnit.MILLISECONDS));
+        onControlThread(() -> control.scheduleWithFixedDelay(
                 () -> {
                     if (dirty.getAndSet(false)) {
                         publish();
@@ -112,19 +114,28 @@ final class JobMaster {
                 },
                 PUBLISH_MILLIS,
                 PUBLISH_MILLIS,
-                TimeUnit.MILLISECONDS);
+                TimeUnit.MILLISECONDS));
     }
 
     /** Runs lifecycle work on the control thread. */
     void control(Runnable work) {
-        if (!control.isShutdown()) {
-            control.execute(guard(work));
-        }
+        onControlThread(() -> control.execute(guard(work)));
     }
 
     void schedule(Runnable work, long delayMillis) {
-        if (!control.isShutdown()) {
-            control.schedule(guard(work), delayMillis, TimeUnit.MILLISECONDS);
+        onControlThread(() -> control.schedule(guard(work), delayMillis, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Hands work to the control thread. The job may end, and the thread shut down, at any moment
+     * on that very thread: work handed over afterwards has nothing left to act on and is dropped,
+     * so that a caller (closing the member, an ack, a retry) never fails on a job that just ended.
+     */
+    private void onControlThread(Runnable handOver) {
+        try {
+            handOver.run();
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Job {} has ended; work handed to it afterwards is dropped", jobId());
         }
     }
 
@@ -256,10 +267,10 @@ final class JobMaster {
     /** Stops the job master (this member stops being master, or shuts down); tasks are cancelled. */
     void stop() {
         stopped = true;
-        control.execute(() -> {
+        onControlThread(() -> control.execute(() -> {
             pipelines.forEach(p -> p.stop(true));
             shutdown();
-        });
+        }));
     }
 
     /** Drops everything at once (a simulated crash): no message to anyone. */

@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint.coordinator;
 
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +28,28 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public void execute(Runnable task) {
-        executor.execute(guarded(task));
+        try {
+            executor.execute(guarded(task));
+        } catch (RejectedExecutionException e) {
+            dropped();
+        }
     }
 
     @Override
     public Cancellable schedule(Runnable task, long delayMillis) {
-        ScheduledFuture<?> future = executor.schedule(guarded(task), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
-        return () -> future.cancel(false);
+        try {
+            ScheduledFuture<?> future =
+                    executor.schedule(guarded(task), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+            return () -> future.cancel(false);
+        } catch (RejectedExecutionException e) {
+            dropped();
+            return () -> {};
+        }
+    }
+
+    /** Closed: the coordinators it ran are gone, and an ack or a timer arriving now has no one to tell. */
+    private static void dropped() {
+        LOG.debug("Scheduler closed; a task handed to it afterwards is dropped");
     }
 
     /** An exception must not kill the thread that every later task of the coordinator needs. */

@@ -3,6 +3,9 @@ package dev.cairn.checkpoint.coordinator;
 /**
  * Time and the coordinator's one thread. Production runs on a single-thread scheduled executor
  * and the system clock; tests drive a manual one, so that they never sleep.
+ *
+ * <p>Once a scheduler is closed (its job ended or left this member), tasks handed to it are
+ * dropped, not refused: the coordinator they belonged to is gone.
  */
 public interface Scheduler {
 

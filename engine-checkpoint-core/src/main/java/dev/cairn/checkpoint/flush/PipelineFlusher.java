@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,7 +84,12 @@ public final class PipelineFlusher implements AutoCloseable {
             return;
         }
         if (draining.compareAndSet(false, true)) {
-            io.execute(this::drain);
+            try {
+                io.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                draining.set(false);
+                memberClosing();
+            }
         } else {
             wakeAgain.set(true);
         }
@@ -145,10 +151,19 @@ public final class PipelineFlusher implements AutoCloseable {
             return;
         }
         if (retryIn >= 0) {
-            io.schedule(this::wake, retryIn, TimeUnit.MILLISECONDS);
+            try {
+                io.schedule(this::wake, retryIn, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                memberClosing();
+            }
         } else if (wakeAgain.get()) {
             wake();
         }
+    }
+
+    /** The member's I/O threads are gone: what is unflushed stays in the map for whoever takes over. */
+    private void memberClosing() {
+        LOG.debug("{}: this member is closing; the flush is left to the member that takes over", pipeline);
     }
 
     /**

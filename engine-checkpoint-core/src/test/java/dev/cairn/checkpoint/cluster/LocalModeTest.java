@@ -1,5 +1,6 @@
 package dev.cairn.checkpoint.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,13 +9,16 @@ import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.demo.DemoJob;
 import dev.cairn.checkpoint.demo.DemoOutput;
+import dev.cairn.checkpoint.runtime.JobDefinitions;
 import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +122,47 @@ class LocalModeTest {
                 assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
                 assertTrue(DemoOutput.check(output, 8).exactlyOnce(), id);
             }
+        }
+    }
+
+    /**
+     * A job ends on its own control thread, which then shuts down; a member closing at that moment
+     * still stops it, and a late retry or ack still hands it work. Neither may fail: in CI, closing
+     * the member just as a job finished threw a RejectedExecutionException out of {@code close()}.
+     */
+    @Test
+    void aJobThatHasJustEnded_canStillBeStoppedAndHandedWork() throws Exception {
+        try (CairnMember member = CairnMember.start(
+                config(), CairnMember.localConfig(), getClass().getClassLoader())) {
+            JobSpec spec = new JobSpec(
+                    JobId.of("ending"),
+                    DemoJob.TYPE,
+                    Map.of(
+                            DemoJob.RECORDS, "1000000",
+                            DemoJob.PARALLELISM, "2",
+                            DemoJob.RATE, "1000",
+                            DemoJob.OUTPUT, dir.resolve("out").toString()));
+            CompletableFuture<JobMaster> ended = new CompletableFuture<>();
+            JobMaster job = new JobMaster(
+                    member.node(),
+                    spec,
+                    JobDefinitions.find(DemoJob.TYPE, getClass().getClassLoader())
+                            .orElseThrow(),
+                    null,
+                    null,
+                    ended::complete);
+            job.start(false);
+            job.cancel();
+            assertEquals(job, ended.get(30, TimeUnit.SECONDS));
+
+            AtomicInteger ran = new AtomicInteger();
+            assertDoesNotThrow(job::stop);
+            assertDoesNotThrow(() -> job.control(ran::incrementAndGet));
+            assertDoesNotThrow(() -> job.schedule(ran::incrementAndGet, 0));
+            assertDoesNotThrow(() -> job.scheduler().execute(ran::incrementAndGet));
+            assertDoesNotThrow(() -> job.scheduler().schedule(ran::incrementAndGet, 0));
+            Thread.sleep(200);
+            assertEquals(0, ran.get(), "work handed to an ended job is dropped, not run");
         }
     }
 }
