@@ -81,7 +81,8 @@ final class JobCommand {
         public Integer call() throws Exception {
             StoredCheckpoint.jobArgument(job);
             try (CairnClient client = cluster.connect()) {
-                return reply(spec, client.cancel(job), "job " + job + " cancelled");
+                Messages.Reply reply = client.cancel(job);
+                return reply(spec, reply, reply.message());
             }
         }
     }
@@ -112,7 +113,7 @@ final class JobCommand {
             StoredCheckpoint.jobArgument(job);
             try (CairnClient client = cluster.connect()) {
                 Messages.Reply reply = client.savepoint(job, stop);
-                return reply(spec, reply, "job " + job + ": " + reply.message() + (stop ? "; job stopped" : ""));
+                return reply(spec, reply, "job " + job + ": " + reply.message());
             }
         }
     }

@@ -247,7 +247,7 @@ public final class CairnNode implements AutoCloseable {
     /** Stops this node's part of the work: job masters, tasks, storage. */
     @Override
     public void close() {
-        jobs.stopAll();
+        jobs.close();
         tasks.stopAll();
         closeEndpoints();
         control.shutdownNow();

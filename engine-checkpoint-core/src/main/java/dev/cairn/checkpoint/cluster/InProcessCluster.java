@@ -78,7 +78,9 @@ public final class InProcessCluster implements AutoCloseable {
 
     private static List<Integer> freePorts(int count) throws IOException {
         List<Integer> ports = new ArrayList<>();
-        int port = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+        // Below Linux's ephemeral range (32768 and up): an outgoing connection made between this
+        // check and the member's bind could otherwise be given the very port the member wants.
+        int port = 10_000 + ThreadLocalRandom.current().nextInt(20_000);
         while (ports.size() < count) {
             try (ServerSocket socket = new ServerSocket(port)) {
                 ports.add(port);

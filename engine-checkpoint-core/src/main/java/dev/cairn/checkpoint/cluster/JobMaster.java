@@ -15,9 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,16 +37,21 @@ final class JobMaster {
     private static final long PUBLISH_MILLIS = 200;
     /** How long the record of an ended job stays in the cluster (SeaTunnel keeps history a day). */
     static final long ENDED_JOB_TTL_HOURS = 24;
+    /** How long a cancel, or a savepoint with stop, waits for the job's tasks to stop. */
+    static final long END_WAIT_SECONDS = 60;
 
     private final CairnNode node;
     private final JobSpec spec;
     private final Consumer<JobMaster> onEnd;
-    private final ScheduledExecutorService control;
+    private final ScheduledThreadPoolExecutor control;
     private final ExecutorScheduler scheduler;
     private final List<PipelineMaster> pipelines = new ArrayList<>();
     private final AtomicBoolean dirty = new AtomicBoolean(true);
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean stopped;
+    /** Completes once the job has ended (its final record published), or fails if it never will here. */
+    private final CompletableFuture<JobRecord.State> ended = new CompletableFuture<>();
+
     private volatile JobRecord.State state = JobRecord.State.SUBMITTED;
     private volatile String message = "";
     /** What the job's previous master counted (after a takeover): counters continue from there. */
@@ -64,7 +68,9 @@ final class JobMaster {
         this.spec = spec;
         this.previous = previous;
         this.onEnd = onEnd;
-        this.control = Executors.newSingleThreadScheduledExecutor(CairnNode.daemon("cairn-job-" + spec.jobId()));
+        this.control = new ScheduledThreadPoolExecutor(1, CairnNode.daemon("cairn-job-" + spec.jobId()));
+        // Once shut down, delayed work (a retry, a status line) has nothing left to act on.
+        control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.scheduler = new ExecutorScheduler("cairn-coordinator-" + spec.jobId());
         String fingerprint = definition.fingerprint(spec);
         for (PipelineDefinition pipeline : definition.pipelines(spec)) {
@@ -223,6 +229,8 @@ final class JobMaster {
         String taken0 = String.join(", ", done);
         if (stop) {
             control(() -> end(JobRecord.State.CANCELLED, "stopped with " + taken0));
+            return new Messages.Reply(
+                    true, taken0 + (awaitEnd() != null ? "; job stopped" : "; the job is stopping" + stillStopping()));
         }
         return new Messages.Reply(true, taken0);
     }
@@ -230,6 +238,26 @@ final class JobMaster {
     /** Cancels the job at a user's request: tasks stop, checkpoints stay. */
     void cancel() {
         control(() -> end(JobRecord.State.CANCELLED, "cancelled"));
+    }
+
+    /**
+     * Waits, on the caller's thread and at most {@link #END_WAIT_SECONDS}, until the job has ended:
+     * whoever asked for the end and then resubmits must not find the job still running. Returns how
+     * it ended (it may have finished or failed meanwhile), or null if it has not.
+     */
+    JobRecord.State awaitEnd() {
+        try {
+            return ended.get(END_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
+    static String stillStopping() {
+        return ": its tasks had not all stopped after " + END_WAIT_SECONDS + " s";
     }
 
     void fail(String why) {
@@ -261,6 +289,7 @@ final class JobMaster {
         } finally {
             shutdown();
             onEnd.accept(this);
+            ended.complete(endState);
         }
     }
 
@@ -268,9 +297,24 @@ final class JobMaster {
     void stop() {
         stopped = true;
         onControlThread(() -> control.execute(() -> {
-            pipelines.forEach(p -> p.stop(true));
-            shutdown();
+            try {
+                for (PipelineMaster pipeline : pipelines) {
+                    try {
+                        pipeline.stop(true);
+                    } catch (RuntimeException e) { // the cluster may be going away: stop the others all the same
+                        LOG.warn("Job {}: stopping {} failed: {}", jobId(), pipeline.key(), e.toString());
+                    }
+                }
+            } finally {
+                shutdown();
+                leave();
+            }
         }));
+    }
+
+    /** Waits until a {@link #stop()} (or the end) has run to completion; false if not within the bound. */
+    boolean awaitStopped(long millis) throws InterruptedException {
+        return control.awaitTermination(millis, TimeUnit.MILLISECONDS);
     }
 
     /** Drops everything at once (a simulated crash): no message to anyone. */
@@ -278,11 +322,17 @@ final class JobMaster {
         stopped = true;
         pipelines.forEach(p -> p.stop(false));
         shutdown();
+        leave();
     }
 
     private void shutdown() {
         control.shutdown();
         scheduler.close();
+    }
+
+    /** The job goes on elsewhere (or nowhere, after a crash): whoever waits for its end here stops waiting. */
+    private void leave() {
+        ended.completeExceptionally(new IllegalStateException("job " + jobId() + " left this master without ending"));
     }
 
     /** Writes the job's record into the cluster. */

@@ -6,6 +6,7 @@ import dev.cairn.checkpoint.runtime.JobDefinition;
 import dev.cairn.checkpoint.runtime.JobDefinitions;
 import dev.cairn.checkpoint.runtime.JobSpec;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -19,8 +20,14 @@ import org.slf4j.LoggerFactory;
 final class JobService {
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
 
+    /** How long closing, or losing the master role, waits for each job master to stop. */
+    private static final long STOP_WAIT_MILLIS = 60_000;
+
     private final CairnNode node;
     private final Map<String, JobMaster> masters = new ConcurrentHashMap<>();
+    /** Set once the member closes; guarded by this. */
+    private boolean closed;
+
     private volatile boolean master;
 
     JobService(CairnNode node) {
@@ -40,7 +47,10 @@ final class JobService {
         }
     }
 
-    private void takeOver() {
+    private synchronized void takeOver() {
+        if (closed) {
+            return;
+        }
         for (Map.Entry<String, byte[]> entry : node.maps().jobs().entrySet()) {
             JobRecord record = JobRecord.decode(entry.getValue());
             if (record != null && !record.state().done() && !masters.containsKey(record.jobId())) {
@@ -67,7 +77,16 @@ final class JobService {
                 return Messages.Reply.error("job " + cancel.jobId() + " is not running");
             }
             job.cancel();
-            return Messages.Reply.OK;
+            JobRecord.State end = job.awaitEnd();
+            String id = "job " + cancel.jobId();
+            return new Messages.Reply(
+                    true,
+                    end == null
+                            ? id + " is being cancelled" + JobMaster.stillStopping()
+                            : end == JobRecord.State.CANCELLED
+                                    ? id + " cancelled"
+                                    : id + " ended before it could be cancelled: "
+                                            + end.name().toLowerCase(Locale.ROOT));
         }
         if (message instanceof Messages.Ack ack) {
             JobMaster job = masters.get(ack.jobId());
@@ -97,6 +116,9 @@ final class JobService {
         if (!problems.isEmpty()) {
             return Messages.Reply.error(String.join("; ", problems));
         }
+        if (closed) {
+            return Messages.Reply.error("this member is shutting down; submit the job to another one");
+        }
         if (masters.containsKey(spec.jobId().value())) {
             if (restore != null) {
                 return Messages.Reply.error(
@@ -122,6 +144,11 @@ final class JobService {
                 JobDefinitions.find(spec.type(), node.classLoader()).orElseThrow();
         JobMaster job = new JobMaster(node, spec, definition, previous, restore, this::ended);
         masters.put(spec.jobId().value(), job);
+        if (previous == null) {
+            // Replaces the record of an earlier run (cancelled, failed) before the submitter, told
+            // the job is accepted, reads it: it must not see that run's end as this one's.
+            job.publish();
+        }
         job.start(previous != null);
     }
 
@@ -136,9 +163,32 @@ final class JobService {
         masters.values().forEach(m -> m.memberRemoved(member));
     }
 
+    /** This member stops being the master: its job masters stop, and the new master takes over. */
     void stopAll() {
-        masters.values().forEach(JobMaster::stop);
-        masters.clear();
+        List<JobMaster> stopping;
+        synchronized (this) {
+            stopping = List.copyOf(masters.values());
+            masters.clear();
+        }
+        stopping.forEach(JobMaster::stop);
+        for (JobMaster job : stopping) {
+            try {
+                if (!job.awaitStopped(STOP_WAIT_MILLIS)) {
+                    LOG.warn("Job {} did not stop within {} ms", job.jobId(), STOP_WAIT_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The member closes: no job starts here any more, and those running stop before it goes. */
+    void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        stopAll();
     }
 
     /** Drops every job master without a word to anyone: this member is crashing. */

@@ -393,17 +393,29 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     // ================================================================ any thread
 
     void acknowledged(Messages.Ack ack) {
-        CheckpointCoordinator c = coordinator;
-        if (ack.attempt() == attempt && c != null) {
+        CheckpointCoordinator c = coordinatorOf(ack.attempt());
+        if (c != null) {
             c.acknowledge(ack.id(), ack.taskId(), ack.state());
         }
+    }
+
+    /**
+     * The coordinator of {@code taskAttempt}, or null if that attempt is over or not running yet.
+     * The coordinator is read before the attempt: a restart sets the new attempt before it creates
+     * the new coordinator, so a coordinator read first belongs to the attempt read after it, if that
+     * still matches. Read the other way round, a restart in between would hand an event of the old
+     * attempt (a source that finished) to the new attempt's coordinator.
+     */
+    private CheckpointCoordinator coordinatorOf(int taskAttempt) {
+        CheckpointCoordinator c = coordinator;
+        return taskAttempt == attempt ? c : null;
     }
 
     void taskEvent(Messages.TaskEvent event) {
         if (event.attempt() != attempt) {
             return; // a task of an earlier attempt
         }
-        CheckpointCoordinator c = coordinator;
+        CheckpointCoordinator c = coordinatorOf(event.attempt());
         switch (event.kind()) {
             case SOURCE_FINISHED -> {
                 if (c != null) {
@@ -466,6 +478,11 @@ final class PipelineMaster implements PipelineFlusher.Listener {
             finalId = s.id();
         }
         flusher.completed(s.id());
+        if (s.finalCheckpoint()) {
+            // The tasks were told before this ran, and a flush already under way may have stored it:
+            // the sinks' commits and the flush may both have come and gone while finalId was unset.
+            job.control(this::checkFinished);
+        }
         job.changed();
     }
 

@@ -28,6 +28,8 @@ final class TaskService {
     private final CairnNode node;
     private final QueueType queueType;
     private final Map<GroupKey, Running> groups = new ConcurrentHashMap<>();
+    /** Set once the member closes: a deploy arriving later would start tasks that no one stops. */
+    private boolean closed;
 
     TaskService(CairnNode node, QueueType queueType) {
         this.node = node;
@@ -35,6 +37,9 @@ final class TaskService {
     }
 
     synchronized Messages.Reply deploy(Messages.Deploy deploy) {
+        if (closed) {
+            return Messages.Reply.error("this member is shutting down");
+        }
         GroupKey key = new GroupKey(deploy.jobId(), deploy.pipeline(), deploy.subtask());
         Running existing = groups.get(key);
         if (existing != null) {
@@ -115,6 +120,7 @@ final class TaskService {
 
     /** Stops every task of this member. */
     synchronized void stopAll() {
+        closed = true;
         groups.values().forEach(r -> r.group().stop(STOP_MILLIS));
         groups.clear();
     }

@@ -3,6 +3,7 @@ package dev.cairn.checkpoint.cluster;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.config.ConfigLoader;
@@ -46,6 +47,23 @@ class LocalModeTest {
                         "test");
     }
 
+    /** A member in local mode, as the embedded engine runs it. */
+    private CairnMember startMember() throws Exception {
+        return CairnMember.start(config(), CairnMember.localConfig(), getClass().getClassLoader());
+    }
+
+    /** The demo job: {@code records} integers over {@code parallelism} subtasks, at most {@code rate} a second (0: no limit). */
+    static JobSpec demo(String id, int records, int parallelism, int rate, Path output) {
+        return new JobSpec(
+                JobId.of(id),
+                DemoJob.TYPE,
+                Map.of(
+                        DemoJob.RECORDS, Integer.toString(records),
+                        DemoJob.PARALLELISM, Integer.toString(parallelism),
+                        DemoJob.RATE, Integer.toString(rate),
+                        DemoJob.OUTPUT, output.toString()));
+    }
+
     static JobRecord awaitDone(CairnMember member, String jobId, Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
@@ -66,20 +84,8 @@ class LocalModeTest {
     @Test
     void demoJob_runsToTheEnd_withEveryRecordCommittedExactlyOnce() throws Exception {
         Path output = dir.resolve("out");
-        JobSpec spec = new JobSpec(
-                JobId.of("local-1"),
-                DemoJob.TYPE,
-                Map.of(
-                        DemoJob.RECORDS,
-                        "50000",
-                        DemoJob.PARALLELISM,
-                        "4",
-                        DemoJob.RATE,
-                        "100000",
-                        DemoJob.OUTPUT,
-                        output.toString()));
-        try (CairnMember member = CairnMember.start(
-                config(), CairnMember.localConfig(), getClass().getClassLoader())) {
+        JobSpec spec = demo("local-1", 50_000, 4, 100_000, output);
+        try (CairnMember member = startMember()) {
             assertTrue(member.submit(spec).ok());
 
             JobRecord done = awaitDone(member, "local-1", Duration.ofSeconds(60));
@@ -97,24 +103,48 @@ class LocalModeTest {
     }
 
     /**
+     * A cancel answers once the job has ended, and a resubmission right after it starts the job
+     * again: it is neither told "running" by the old run nor shown the old run's end as its own.
+     */
+    @Test
+    void aCancelledJob_resubmittedAtOnce_runsAgainToTheEnd() throws Exception {
+        Path output = dir.resolve("again");
+        JobSpec spec = demo("again", 20_000, 2, 20_000, output);
+        try (CairnMember member = startMember()) {
+            assertTrue(member.submit(spec).ok());
+            assertNotNull(member.job("again"), "the job's record is there when the submit answers");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (member.job("again").recordsCommitted() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+
+            Messages.Reply cancelled = member.cancel("again");
+
+            assertEquals("job again cancelled", cancelled.message());
+            assertEquals(JobRecord.State.CANCELLED, member.job("again").state(), "ended when the cancel answers");
+
+            Messages.Reply resubmitted = member.submit(spec);
+
+            assertEquals(Messages.Reply.OK, resubmitted, "started again, not \"" + resubmitted.message() + "\"");
+            assertFalse(member.job("again").state().done(), "the old run's end is not shown as the new one's");
+            JobRecord done = awaitDone(member, "again", Duration.ofSeconds(60));
+            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            DemoOutput check = DemoOutput.check(output, 20_000);
+            assertTrue(check.exactlyOnce(), check.toString());
+        }
+    }
+
+    /**
      * Sources that run dry before the master has its coordinator: their "finished" reports must
      * not be lost, or the final checkpoint is never taken and the job never ends (seen in CI).
      */
     @Test
     void jobsWhoseSourcesFinishAtOnce_stillEnd() throws Exception {
-        try (CairnMember member = CairnMember.start(
-                config(), CairnMember.localConfig(), getClass().getClassLoader())) {
+        try (CairnMember member = startMember()) {
             for (int i = 0; i < 8; i++) {
                 Path output = dir.resolve("tiny-" + i);
                 String id = "tiny-" + i;
-                JobSpec spec = new JobSpec(
-                        JobId.of(id),
-                        DemoJob.TYPE,
-                        Map.of(
-                                DemoJob.RECORDS, "8",
-                                DemoJob.PARALLELISM, "4",
-                                DemoJob.RATE, "0",
-                                DemoJob.OUTPUT, output.toString()));
+                JobSpec spec = demo(id, 8, 4, 0, output);
                 assertTrue(member.submit(spec).ok());
 
                 JobRecord done = awaitDone(member, id, Duration.ofSeconds(20));
@@ -132,16 +162,8 @@ class LocalModeTest {
      */
     @Test
     void aJobThatHasJustEnded_canStillBeStoppedAndHandedWork() throws Exception {
-        try (CairnMember member = CairnMember.start(
-                config(), CairnMember.localConfig(), getClass().getClassLoader())) {
-            JobSpec spec = new JobSpec(
-                    JobId.of("ending"),
-                    DemoJob.TYPE,
-                    Map.of(
-                            DemoJob.RECORDS, "1000000",
-                            DemoJob.PARALLELISM, "2",
-                            DemoJob.RATE, "1000",
-                            DemoJob.OUTPUT, dir.resolve("out").toString()));
+        try (CairnMember member = startMember()) {
+            JobSpec spec = demo("ending", 1_000_000, 2, 1_000, dir.resolve("out"));
             CompletableFuture<JobMaster> ended = new CompletableFuture<>();
             JobMaster job = new JobMaster(
                     member.node(),

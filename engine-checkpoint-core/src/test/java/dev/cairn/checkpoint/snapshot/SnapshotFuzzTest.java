@@ -54,7 +54,10 @@ import org.opentest4j.AssertionFailedError;
 class SnapshotFuzzTest {
     /** Per decode: generous for a loaded CI machine, where a decode takes microseconds. */
     static final Duration TIME_BOUND = Duration.ofSeconds(5);
-    /** Per refusal of a hostile length: no reading, no allocating, so even a paused JVM is quicker. */
+    /**
+     * Per refusal of a hostile length: no reading, no allocating. Counted in the decoding thread's
+     * CPU time, which a loaded machine, a GC pause or a descheduled thread do not inflate.
+     */
     static final Duration QUICKLY = Duration.ofSeconds(1);
     /**
      * Per decode: exceptions and bookkeeping (about 130 KiB at most, measured), plus what a real
@@ -323,7 +326,7 @@ class SnapshotFuzzTest {
     // The property and its checks
 
     /** What one decode did. */
-    record Outcome(CompletedCheckpoint decoded, Throwable thrown, long nanos, long allocatedBytes) {}
+    record Outcome(CompletedCheckpoint decoded, Throwable thrown, long cpuNanos, long allocatedBytes) {}
 
     /**
      * Decodes on a worker thread, with a time bound, measuring what the decode allocated on that
@@ -332,7 +335,7 @@ class SnapshotFuzzTest {
     static Outcome decode(byte[] blob) {
         Future<Outcome> future = WORKERS.submit(() -> {
             long allocatedBefore = allocatedBytes();
-            long start = System.nanoTime();
+            long start = cpuNanos();
             CompletedCheckpoint decoded = null;
             Throwable thrown = null;
             try {
@@ -340,7 +343,7 @@ class SnapshotFuzzTest {
             } catch (Throwable t) {
                 thrown = t;
             }
-            return new Outcome(decoded, thrown, System.nanoTime() - start, allocatedBytes() - allocatedBefore);
+            return new Outcome(decoded, thrown, cpuNanos() - start, allocatedBytes() - allocatedBefore);
         });
         try {
             return future.get(TIME_BOUND.toMillis(), TimeUnit.MILLISECONDS);
@@ -367,13 +370,13 @@ class SnapshotFuzzTest {
         return (SnapshotFormatException) outcome.thrown();
     }
 
-    /** Refused within {@link #QUICKLY}: for hostile lengths, which must be refused before any work. */
+    /** Refused within {@link #QUICKLY} of CPU: for hostile lengths, which must be refused before any work. */
     static SnapshotFormatException assertRefusedQuickly(byte[] blob) {
         Outcome outcome = assertClean(blob);
         assertEquals(null, outcome.decoded(), "decoded");
         assertTrue(
-                outcome.nanos() < QUICKLY.toNanos(),
-                "refused after " + outcome.nanos() / 1_000_000 + " ms: a blob of " + describe(blob));
+                outcome.cpuNanos() < QUICKLY.toNanos(),
+                "refused after " + outcome.cpuNanos() / 1_000_000 + " ms of CPU: a blob of " + describe(blob));
         return (SnapshotFormatException) outcome.thrown();
     }
 
@@ -386,7 +389,7 @@ class SnapshotFuzzTest {
         long bound = ALLOCATION_BASE + ALLOCATION_PER_BLOB_BYTE * blob.length;
         if (outcome.allocatedBytes() > bound) {
             fail("decode allocated " + outcome.allocatedBytes() + " bytes (bound " + bound + ") in "
-                    + outcome.nanos() / 1_000_000 + " ms for a blob of " + describe(blob));
+                    + outcome.cpuNanos() / 1_000_000 + " ms of CPU for a blob of " + describe(blob));
         }
         if (outcome.thrown() == null) {
             assertNotNull(outcome.decoded(), "decode returned null");
@@ -405,6 +408,10 @@ class SnapshotFuzzTest {
     static String describe(byte[] blob) {
         String hex = HexFormat.of().formatHex(blob, 0, Math.min(blob.length, 96));
         return blob.length + " bytes: " + hex + (blob.length > 96 ? "..." : "");
+    }
+
+    private static long cpuNanos() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     private static long allocatedBytes() {
