@@ -112,8 +112,12 @@ public final class CairnMember implements AutoCloseable {
         return request(new Messages.TakeSavepoint(jobId, stop));
     }
 
+    /**
+     * Runs on the caller's thread if this member is the master (else it is forwarded there): a
+     * savepoint or a cancel waits, and must not hold one of the few threads the job's end needs.
+     */
     private Messages.Reply request(Object request) {
-        return (Messages.Reply) node.sendToMaster(request).join();
+        return (Messages.Reply) node.handle(request);
     }
 
     /** Cancels a running job (through the master). */

@@ -213,8 +213,13 @@ final class JobMaster {
         List<String> done = new ArrayList<>();
         try {
             for (int i = 0; i < pipelines.size(); i++) {
-                CompletedCheckpoint savepoint =
-                        taken.get(i).get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                // A job that ends meanwhile takes no savepoint: waiting for it would wait out the deadline.
+                CompletableFuture.anyOf(taken.get(i), ended)
+                        .get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                if (!taken.get(i).isDone()) {
+                    return Messages.Reply.error("no savepoint: job " + jobId() + " ended first");
+                }
+                CompletedCheckpoint savepoint = taken.get(i).get();
                 pipelines.get(i).awaitStored(savepoint.id().value(), deadline);
                 done.add("pipeline " + savepoint.pipeline().pipeline() + ": savepoint " + savepoint.id());
             }
@@ -229,8 +234,7 @@ final class JobMaster {
         String taken0 = String.join(", ", done);
         if (stop) {
             control(() -> end(JobRecord.State.CANCELLED, "stopped with " + taken0));
-            return new Messages.Reply(
-                    true, taken0 + (awaitEnd() != null ? "; job stopped" : "; the job is stopping" + stillStopping()));
+            return awaitEnd(taken0 + "; ", "job stopped");
         }
         return new Messages.Reply(true, taken0);
     }
@@ -241,23 +245,28 @@ final class JobMaster {
     }
 
     /**
-     * Waits, on the caller's thread and at most {@link #END_WAIT_SECONDS}, until the job has ended:
-     * whoever asked for the end and then resubmits must not find the job still running. Returns how
-     * it ended (it may have finished or failed meanwhile), or null if it has not.
+     * Waits, on the caller's thread and at most {@link #END_WAIT_SECONDS}, for the end of the job
+     * that the caller has just asked to be cancelled: whoever then resubmits it must not find it
+     * still running. The reply is {@code done} (after {@code prefix}, what was achieved before) if
+     * it was cancelled, else says what happened instead.
      */
-    JobRecord.State awaitEnd() {
+    Messages.Reply awaitEnd(String prefix, String done) {
+        String job = prefix + "job " + jobId();
         try {
-            return ended.get(END_WAIT_SECONDS, TimeUnit.SECONDS);
+            JobRecord.State end = ended.get(END_WAIT_SECONDS, TimeUnit.SECONDS);
+            return end == JobRecord.State.CANCELLED
+                    ? new Messages.Reply(true, prefix + done)
+                    : Messages.Reply.error(
+                            job + " had " + end.name().toLowerCase(Locale.ROOT) + " before it could be stopped");
+        } catch (TimeoutException e) {
+            return new Messages.Reply(
+                    true, job + " is stopping: its tasks had not all stopped after " + END_WAIT_SECONDS + " s");
+        } catch (ExecutionException e) {
+            return Messages.Reply.error(job + " moved to another master before it could be stopped; ask again");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return null;
-        } catch (ExecutionException | TimeoutException e) {
-            return null;
+            return Messages.Reply.error(job + ": interrupted while waiting for it to stop");
         }
-    }
-
-    static String stillStopping() {
-        return ": its tasks had not all stopped after " + END_WAIT_SECONDS + " s";
     }
 
     void fail(String why) {
@@ -273,8 +282,8 @@ final class JobMaster {
         state = endState;
         message = why;
         stopped = true;
-        pipelines.forEach(p -> p.stop(true));
         try {
+            stopPipelines();
             if (endState == JobRecord.State.FINISHED) {
                 // Its final checkpoints are in storage: the cluster's memory owes the job nothing
                 // more. Cancelled and failed jobs keep theirs, to be resumed.
@@ -298,18 +307,23 @@ final class JobMaster {
         stopped = true;
         onControlThread(() -> control.execute(() -> {
             try {
-                for (PipelineMaster pipeline : pipelines) {
-                    try {
-                        pipeline.stop(true);
-                    } catch (RuntimeException e) { // the cluster may be going away: stop the others all the same
-                        LOG.warn("Job {}: stopping {} failed: {}", jobId(), pipeline.key(), e.toString());
-                    }
-                }
+                stopPipelines();
             } finally {
                 shutdown();
                 leave();
             }
         }));
+    }
+
+    /** Stops every pipeline and its tasks; one that fails to stop (the cluster going away) does not keep the others running. */
+    private void stopPipelines() {
+        for (PipelineMaster pipeline : pipelines) {
+            try {
+                pipeline.stop(true);
+            } catch (RuntimeException e) {
+                LOG.warn("Job {}: stopping {} failed: {}", jobId(), pipeline.key(), e.toString());
+            }
+        }
     }
 
     /** Waits until a {@link #stop()} (or the end) has run to completion; false if not within the bound. */

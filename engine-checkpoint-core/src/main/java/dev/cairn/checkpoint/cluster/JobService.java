@@ -6,7 +6,6 @@ import dev.cairn.checkpoint.runtime.JobDefinition;
 import dev.cairn.checkpoint.runtime.JobDefinitions;
 import dev.cairn.checkpoint.runtime.JobSpec;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -77,16 +76,7 @@ final class JobService {
                 return Messages.Reply.error("job " + cancel.jobId() + " is not running");
             }
             job.cancel();
-            JobRecord.State end = job.awaitEnd();
-            String id = "job " + cancel.jobId();
-            return new Messages.Reply(
-                    true,
-                    end == null
-                            ? id + " is being cancelled" + JobMaster.stillStopping()
-                            : end == JobRecord.State.CANCELLED
-                                    ? id + " cancelled"
-                                    : id + " ended before it could be cancelled: "
-                                            + end.name().toLowerCase(Locale.ROOT));
+            return job.awaitEnd("", "job " + cancel.jobId() + " cancelled");
         }
         if (message instanceof Messages.Ack ack) {
             JobMaster job = masters.get(ack.jobId());
