@@ -10,7 +10,11 @@ import dev.cairn.checkpoint.runtime.Transform;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Job type {@code cairn-bench}: an endless, paced stream of numbers through a transform that
@@ -39,8 +43,36 @@ public final class BenchJob implements JobDefinition {
         return TYPE + " " + spec.params();
     }
 
+    /**
+     * When each sink heard of each commit, by job and subtask: checkpoint id to epoch millis. The
+     * benchmark runs its members in its own JVM and reads this to time barrier-to-commit.
+     */
+    static final Map<String, Map<Integer, NavigableMap<Long, Long>>> COMMITS = new ConcurrentHashMap<>();
+
+    /**
+     * When checkpoint {@code id}'s records were committed by every sink: each sink commits every
+     * transaction up to the id it is told of, so for each sink the first commit at or above {@code
+     * id}; the latest of those. -1 if some sink has not committed it yet.
+     */
+    static long committedAt(String job, long id) {
+        Map<Integer, NavigableMap<Long, Long>> sinks = COMMITS.getOrDefault(job, Map.of());
+        if (sinks.isEmpty()) {
+            return -1;
+        }
+        long latest = -1;
+        for (NavigableMap<Long, Long> commits : sinks.values()) {
+            Map.Entry<Long, Long> first = commits.ceilingEntry(id);
+            if (first == null) {
+                return -1;
+            }
+            latest = Math.max(latest, first.getValue());
+        }
+        return latest;
+    }
+
     @Override
     public List<PipelineDefinition> pipelines(JobSpec spec) {
+        String job = spec.jobId().value();
         int parallelism = (int) spec.longParam(PARALLELISM, 1);
         int stateBytes = (int) spec.longParam(STATE_BYTES, 4096);
         double rate = spec.longParam(RATE, 1000);
@@ -65,7 +97,7 @@ public final class BenchJob implements JobDefinition {
                 return new SubtaskOperators(
                         List.of(new Numbers()),
                         List.of(new Stateful(stateBytes, subtask)),
-                        new Counter(),
+                        new Counter(job, subtask),
                         rate / parallelism);
             }
         });
@@ -122,7 +154,18 @@ public final class BenchJob implements JobDefinition {
     }
 
     private static final class Counter implements Sink {
+        private final NavigableMap<Long, Long> commits;
         private long count;
+
+        Counter(String job, int subtask) {
+            this.commits = COMMITS.computeIfAbsent(job, j -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(subtask, s -> new ConcurrentSkipListMap<>());
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            commits.putIfAbsent(checkpointId, System.currentTimeMillis());
+        }
 
         @Override
         public void restore(byte[] state) {}

@@ -150,6 +150,7 @@ final class DemoCommand implements Callable<Integer> {
         JobSpec job = new JobSpec(JobId.of(id), DemoJob.TYPE, params);
         String resume = resumeCommand(id, dir);
 
+        String warning;
         try (Engine engine = cluster == null ? local() : remote()) {
             out.printf(
                     "job %s: %,d records, parallelism %d, %s; output %s%n",
@@ -167,6 +168,7 @@ final class DemoCommand implements Callable<Integer> {
                 throw new CliException(Cairn.EXIT_INVALID, "the job was refused: " + reply.message());
             }
             JobRecord done = follow(engine, id, out);
+            warning = done.warning();
             if (done.state() == JobRecord.State.FAILED) {
                 throw new CliException(Cairn.EXIT_FAILED, "job " + id + " failed: " + done.message());
             }
@@ -175,14 +177,16 @@ final class DemoCommand implements Callable<Integer> {
                 return 0;
             }
             if (done.message().startsWith("finished before")) {
-                out.printf("job %s had already finished; nothing was run or written%n", id);
+                out.printf("job %s had already finished; nothing new was run or written%n", id);
                 return 0;
             }
         }
         DemoOutput check = DemoOutput.check(dir, records);
         if (!check.exactlyOnce()) {
             throw new CliException(
-                    Cairn.EXIT_FAILED, "job " + id + " finished, but its output is not exactly once: " + check);
+                    Cairn.EXIT_FAILED,
+                    "job " + id + " finished, but its output is not exactly once: " + check
+                            + (warning == null ? "" : " (the job said why: " + warning + ")"));
         }
         out.printf("done: %,d records committed in %s, each exactly once%n", check.records, dir);
         return 0;
@@ -192,6 +196,7 @@ final class DemoCommand implements Callable<Integer> {
         boolean terminal = System.console() != null;
         long lastPrint = 0;
         String restoredShown = "nothing";
+        String warningShown = null;
         while (true) {
             JobRecord record = engine.job(id);
             long now = System.currentTimeMillis();
@@ -200,6 +205,11 @@ final class DemoCommand implements Callable<Integer> {
                     && !record.restoredFrom().equals(restoredShown)) {
                 restoredShown = record.restoredFrom(); // a resumed job, or a restart after a failure
                 out.print((terminal ? "\r" : "") + "restored from " + restoredShown + (terminal ? " ".repeat(60) : "")
+                        + System.lineSeparator());
+            }
+            if (record != null && record.warning() != null && !record.warning().equals(warningShown)) {
+                warningShown = record.warning();
+                out.print((terminal ? "\r" : "") + "note: " + warningShown + (terminal ? " ".repeat(20) : "")
                         + System.lineSeparator());
             }
             if (record != null && record.state().done() && record.message().startsWith("finished before")) {
@@ -224,7 +234,7 @@ final class DemoCommand implements Callable<Integer> {
     private String progress(JobRecord r) {
         return String.format(
                 Locale.ROOT,
-                "%s: %,d of %,d records committed (%d%%) | checkpoints %d%s | flush backlog %d%s%s",
+                "%s: %,d of %,d records committed (%d%%) | checkpoints %d completed%s, %d committed%s | storage owes %d%s%s",
                 r.state().name().toLowerCase(Locale.ROOT),
                 r.recordsCommitted(),
                 records,
@@ -234,6 +244,8 @@ final class DemoCommand implements Callable<Integer> {
                         ? ""
                         : " (last #" + r.lastCheckpointId() + ": " + r.lastCheckpointMillis() + " ms, "
                                 + bytes(r.lastCheckpointBytes()) + ")",
+                r.checkpointsCommitted(),
+                r.lastCommittedId() < 0 ? "" : " (last #" + r.lastCommittedId() + ")",
                 r.flushBacklog(),
                 r.storageError() == null ? "" : " (storage failing)",
                 r.restarts() > 0 ? " | restarts " + r.restarts() : "");

@@ -55,17 +55,23 @@ final class StatsCommand implements Callable<Integer> {
     private static void print(PrintWriter out, JobRecord job) {
         out.printf(
                 Locale.ROOT,
-                "job %s: %s%s | %d completed, %d failed, %d restored | flush backlog %d | %,d records committed%n",
+                "job %s: %s%s | %d completed, %d committed (after %s), %d failed, %d restored | storage owes %d"
+                        + " | %,d records committed%n",
                 job.jobId(),
                 job.state(),
                 job.message().isEmpty() ? "" : " (" + job.message() + ")",
                 job.checkpointsCompleted(),
+                job.checkpointsCommitted(),
+                job.commitAfter(),
                 job.checkpointsFailed(),
                 job.restores(),
                 job.flushBacklog(),
                 job.recordsCommitted());
         if (job.storageError() != null) {
             out.println("  storage failing: " + job.storageError());
+        }
+        if (job.warning() != null) {
+            out.println("  note: " + job.warning());
         }
         if (job.history().isEmpty()) {
             return;
@@ -95,8 +101,8 @@ final class StatsCommand implements Callable<Integer> {
                     s.stateSize(),
                     s.slowestTask() == null ? "-" : s.slowestTask(),
                     s.slowestAckMillis(),
-                    s.completed() ? "completed" : "failed",
-                    s.flushMillis() < 0 ? (s.completed() ? "pending" : "-") : Long.toString(s.flushMillis()),
+                    !s.completed() ? "failed" : s.committedAt() >= 0 ? "committed" : "completed",
+                    s.flushMillis() >= 0 ? Long.toString(s.flushMillis()) : s.completed() ? "-" : "",
                     s.completed() ? "" : s.reason() + ": " + s.detail());
         }
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.demo.DemoOutput;
+import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import java.nio.file.Files;
@@ -84,8 +86,14 @@ class CorruptCheckpointIT {
         }
     }
 
+    /**
+     * The newest stored checkpoint is damaged after its sinks committed it. With the default {@code
+     * corrupt-checkpoint: fall-back} the job resumes from the previous one and says, in its record
+     * and its log, which checkpoint it restored and which ids' output may repeat: nothing is lost,
+     * and the demo's strict sink shows what repeats. Nothing can undo a commit.
+     */
     @Test
-    void damagedNewestCheckpoint_isSkippedWithItsReason_andThePreviousOneIsUsed() throws Exception {
+    void damagedNewestCheckpoint_fallBack_restoresThePreviousOne_andSaysWhatMayRepeat() throws Exception {
         long records = 200_000;
         Path output = dir.resolve("out");
         Path namespace = dir.resolve("ckpt");
@@ -95,12 +103,7 @@ class CorruptCheckpointIT {
         Path pipelineDir = namespace.resolve("corrupt").resolve("1");
 
         for (Damage damage : Damage.values()) {
-            try (TestCluster cluster = TestCluster.start(3, config)) {
-                assertTrue(cluster.submit(job).ok());
-                cluster.awaitJob(
-                        "corrupt", r -> r.checkpointsCompleted() >= 4 && r.flushBacklog() == 0, Duration.ofSeconds(60));
-                cluster.killAll();
-            }
+            long committedBefore = crashAfterCommits(config, job);
             List<Long> stored = ids(pipelineDir);
             assertTrue(stored.size() >= 2, "two checkpoints at least: " + stored);
             long newest = stored.get(stored.size() - 1);
@@ -119,19 +122,69 @@ class CorruptCheckpointIT {
                                 .anyMatch(w -> w.contains("checkpoint " + newest
                                         + " of job corrupt pipeline 1 in storage is unusable (" + damage.reason + ")")),
                         damage + ": " + warnings);
+                assertTrue(
+                        resumed.warning() != null
+                                && resumed.warning().contains("restored from checkpoint " + previous)
+                                && resumed.warning().contains("[" + newest + "]")
+                                && resumed.warning().contains("may repeat"),
+                        damage + ": the record says what may repeat: " + resumed.warning());
                 if (damage == Damage.EMPTIED) {
                     JobRecord done = cluster.awaitJob("corrupt", r -> r.state().done(), Duration.ofSeconds(120));
                     assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
                 } else {
-                    cluster.awaitJob(
-                            "corrupt",
-                            r -> r.checkpointsCompleted() >= 2 && r.flushBacklog() == 0,
-                            Duration.ofSeconds(60));
+                    cluster.awaitJob("corrupt", r -> r.checkpointsCommitted() >= 3, Duration.ofSeconds(60));
                     cluster.killAll();
                 }
             }
+            assertTrue(committedBefore > 0);
         }
-        Demo.assertExactlyOnce(output, records);
+        DemoOutput check = DemoOutput.check(output, records);
+        assertEquals(0, check.missing, check.toString());
+        assertEquals(0, check.outOfRange, check.toString());
+    }
+
+    /**
+     * With {@code corrupt-checkpoint: fail}, Flink's choice, the job fails instead, naming the
+     * unusable checkpoint, and repeats nothing; a person may then restore an older one on purpose.
+     */
+    @Test
+    void damagedNewestCheckpoint_failSetting_failsTheJob_namingIt() throws Exception {
+        Path output = dir.resolve("out");
+        Path namespace = dir.resolve("ckpt");
+        var config = TestCluster.engine(
+                "interval: 200\ntimeout: 15000\ncorrupt-checkpoint: fail",
+                "hdfs",
+                Map.of("namespace", namespace.toString()),
+                1);
+        var job = Demo.job("corrupt-fail", 200_000, 4, 10_000, output);
+        Path pipelineDir = namespace.resolve("corrupt-fail").resolve("1");
+        crashAfterCommits(config, job);
+        List<Long> stored = ids(pipelineDir);
+        long newest = stored.get(stored.size() - 1);
+        Damage.FLIPPED_BYTE.apply(pipelineDir.resolve(FileLayout.fileName(CheckpointId.of(newest))));
+
+        try (TestCluster cluster = TestCluster.start(3, config)) {
+            assertTrue(cluster.submit(job).ok());
+            JobRecord failed = cluster.awaitJobState("corrupt-fail", JobRecord.State.FAILED, Duration.ofSeconds(30));
+
+            assertTrue(failed.message().contains("[" + newest + "]"), failed.message());
+            assertTrue(failed.message().contains("corrupt-checkpoint is 'fail'"), failed.message());
+            assertTrue(failed.message().contains("--from-checkpoint"), failed.message());
+        }
+        DemoOutput check = DemoOutput.check(output, 200_000);
+        assertEquals(0, check.duplicated, "nothing repeated: " + check);
+    }
+
+    /** Runs the job on a fresh cluster until a few checkpoints are committed, then kills everything. */
+    private static long crashAfterCommits(dev.cairn.checkpoint.config.EngineConfig config, JobSpec job)
+            throws Exception {
+        try (TestCluster cluster = TestCluster.start(3, config)) {
+            assertTrue(cluster.submit(job).ok());
+            JobRecord running =
+                    cluster.awaitJob(job.jobId().value(), r -> r.checkpointsCommitted() >= 4, Duration.ofSeconds(60));
+            cluster.killAll();
+            return running.recordsCommitted();
+        }
     }
 
     private static List<Long> ids(Path pipelineDir) throws Exception {

@@ -30,12 +30,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo pipeline on a 3-member cluster under a seeded random schedule of faults, injected at
- * random moments, in the middle of a checkpoint and in the middle of a flush: member and master
- * hard kills, members joining, storage outages, slow storage, a task that throws, a task that
- * stalls past the timeout. After each schedule: the output holds every record exactly once, every
- * stored checkpoint verifies, retention holds, and the finished job leaves no snapshot map entry,
- * no pipeline record, no temporary file and no staging file behind.
+ * Two jobs side by side on a 3-member cluster, the demo (its file sink) and {@link
+ * StrictTwoPhaseCommitJob} (a transactional sink that drops no replay), under a seeded random
+ * schedule of faults, injected at random moments, in the middle of a checkpoint and in the middle
+ * of a store: member and master hard kills, the whole cluster killed at once and started again (the
+ * jobs resubmitted), members joining, storage outages, slow storage, a task that throws, a task that
+ * stalls past the timeout. After each schedule: both outputs hold every record exactly once, no
+ * transaction was committed before its checkpoint was in storage, every stored checkpoint
+ * verifies, retention holds, and the finished jobs leave no snapshot map entry, no pipeline record,
+ * no temporary file and no staging file behind.
  *
  * <p>Each schedule prints its seed; {@code -Dcairn.faults.seed=N} replays exactly that schedule,
  * {@code -Dcairn.faults.schedules=N} runs N schedules (CI runs a few).
@@ -49,6 +52,7 @@ class FaultScheduleIT {
     enum Fault {
         MEMBER_KILL,
         MASTER_KILL,
+        FULL_RESTART,
         MEMBER_JOIN,
         STORAGE_OUTAGE,
         SLOW_STORAGE,
@@ -104,6 +108,7 @@ class FaultScheduleIT {
             List<Step> steps = schedule(seed);
             System.out.println("fault schedule seed=" + seed + " (replay: -Dcairn.faults.seed=" + seed + "): " + steps);
             lastCheck = null;
+            lastStrict = null;
             lastInjected = new ArrayList<>();
             try {
                 Result result = run(seed, steps);
@@ -123,6 +128,11 @@ class FaultScheduleIT {
                 lost += lastCheck.missing;
                 duplicated += lastCheck.duplicated;
             }
+            if (lastStrict != null) {
+                records += lastStrict.records();
+                lost += lastStrict.missing();
+                duplicated += lastStrict.duplicated();
+            }
         }
         System.out.printf(
                 "fault schedules: %d run, %d failed, %d faults injected, %d records checked, %d lost, %d duplicated%n",
@@ -136,13 +146,17 @@ class FaultScheduleIT {
 
     private DemoOutput lastCheck;
 
+    private TransactionBroker.Output lastStrict;
+
     /** @param injected one label per fault injected, e.g. {@code MASTER_KILL MID_FLUSH} */
     record Result(long records, int restarts, long checkpoints, long failed, List<String> injected) {}
 
     private Result run(long seed, List<Step> steps) throws Exception {
         Faults.reset();
         String jobId = "faults-" + Long.toHexString(seed & 0xffffffffL);
-        long records = 80_000;
+        String strictId = jobId + "-strict";
+        String broker = "faults-" + seed;
+        long records = 60_000;
         Path output = dir.resolve(jobId);
         Map<String, String> storageConfig =
                 Map.of("namespace", dir.resolve("ckpt-" + jobId).toString());
@@ -160,39 +174,83 @@ class FaultScheduleIT {
                         DemoJob.PARALLELISM,
                         "4",
                         DemoJob.RATE,
-                        "6000",
+                        "5000",
                         DemoJob.OUTPUT,
                         output.toString()));
+        JobSpec strict = StrictTwoPhaseCommitJob.spec(strictId, records, 3, 5_000, broker);
         Random random = new Random(seed ^ 0x5DEECE66DL);
         List<String> injected = lastInjected;
-        try (TestCluster cluster = TestCluster.start(3, config, FaultyStorage::new)) {
+        try (CheckpointStorage storage = CheckpointStorageFactories.find(
+                                "localfile", getClass().getClassLoader())
+                        .create(storageConfig);
+                TestCluster cluster = TestCluster.start(3, config, FaultyStorage::new)) {
+            TransactionBroker.named(broker).requireStoredBeforeCommit(TransactionBroker.storedIn(storage));
             assertTrue(cluster.submit(spec).ok());
+            assertTrue(cluster.submit(strict).ok());
             cluster.awaitJob(jobId, r -> r.checkpointsCompleted() >= 2, Duration.ofSeconds(30));
             for (Step step : steps) {
                 Thread.sleep(step.afterMillis());
-                if (cluster.job(jobId) != null && cluster.job(jobId).state().done()) {
-                    break; // the job got there first: the remaining faults have nothing to hit
+                if (done(cluster, jobId) && done(cluster, strictId)) {
+                    break; // the jobs got there first: the remaining faults have nothing to hit
                 }
-                injected.add(inject(cluster, step, random));
+                injected.add(inject(cluster, step, random, List.of(spec, strict)));
             }
             Faults.reset();
             JobRecord done = cluster.awaitJob(jobId, r -> r.state().done(), Duration.ofSeconds(180));
             assertEquals(JobRecord.State.FINISHED, done.state(), "seed " + seed + ": " + done.message());
+            JobRecord strictDone = cluster.awaitJob(strictId, r -> r.state().done(), Duration.ofSeconds(180));
+            assertEquals(JobRecord.State.FINISHED, strictDone.state(), "seed " + seed + ": " + strictDone.message());
 
             DemoOutput check = DemoOutput.check(output, records);
             lastCheck = check;
-            assertTrue(check.exactlyOnce(), "seed " + seed + ": " + check);
+            assertTrue(check.exactlyOnce(), "seed " + seed + ": demo: " + check);
+            TransactionBroker.Output strictCheck =
+                    TransactionBroker.named(broker).output(records);
+            lastStrict = strictCheck;
+            assertEquals(
+                    List.of(),
+                    TransactionBroker.named(broker).violations(),
+                    "seed " + seed + ": commits before storage");
+            assertTrue(strictCheck.exactlyOnce(), "seed " + seed + ": strict 2PC sink: " + strictCheck);
             assertNothingLeft(cluster, jobId, output, seed);
+            assertNothingLeft(cluster, strictId, null, seed);
             assertStorage(storageConfig, jobId, seed);
+            assertStorage(storageConfig, strictId, seed);
             return new Result(
-                    check.records, done.restarts(), done.checkpointsCompleted(), done.checkpointsFailed(), injected);
+                    check.records + strictCheck.records(),
+                    done.restarts() + strictDone.restarts(),
+                    done.checkpointsCompleted() + strictDone.checkpointsCompleted(),
+                    done.checkpointsFailed() + strictDone.checkpointsFailed(),
+                    injected);
+        } finally {
+            TransactionBroker.forget(broker);
         }
     }
 
+    private static boolean done(TestCluster cluster, String job) {
+        JobRecord record = cluster.job(job);
+        return record != null && record.state().done();
+    }
+
     /** Injects one fault; returns what was injected, and when ({@code no MID_FLUSH came}: any time). */
-    private static String inject(TestCluster cluster, Step step, Random random) throws Exception {
+    private static String inject(TestCluster cluster, Step step, Random random, List<JobSpec> jobs) throws Exception {
         String label = step.fault().name();
         switch (step.fault()) {
+            case FULL_RESTART -> {
+                // Everything dies at once, whatever is in flight; new members start; the jobs are
+                // submitted again with their ids, as an operator would.
+                int size = cluster.members().size();
+                cluster.killAll();
+                for (int i = 0; i < size; i++) {
+                    cluster.addMember();
+                }
+                cluster.awaitSize(size);
+                cluster.awaitSafe();
+                for (JobSpec job : jobs) {
+                    assertTrue(cluster.submit(job).ok(), "resubmitted " + job.jobId());
+                }
+                System.out.println("  " + label);
+            }
             case MEMBER_KILL, MASTER_KILL -> {
                 CairnMember master = cluster.master();
                 List<CairnMember> others =
@@ -254,7 +312,9 @@ class FaultScheduleIT {
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + ": " + leftInMaps(any, jobId), e);
         }
-        assertTrue(!Files.exists(output.resolve(".cairn-staging").resolve(jobId)), "seed " + seed + ": staging left");
+        assertTrue(
+                output == null || !Files.exists(output.resolve(".cairn-staging").resolve(jobId)),
+                "seed " + seed + ": staging left");
     }
 
     private static List<String> leftInMaps(CairnMember member, String jobId) {

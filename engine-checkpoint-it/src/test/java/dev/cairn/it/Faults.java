@@ -1,5 +1,7 @@
 package dev.cairn.it;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,6 +17,13 @@ final class Faults {
     static volatile boolean storageDown;
     /** Added to every store. */
     static volatile long storageDelayMillis;
+    /**
+     * Jobs whose every storage call hangs, as on a dead NFS mount: the call blocks, deaf to
+     * interrupts, until {@link #reset}.
+     */
+    static final Set<String> HANGING_JOBS = ConcurrentHashMap.newKeySet();
+
+    private static volatile CountDownLatch hangsEnd = new CountDownLatch(1);
 
     private static final AtomicBoolean THROW = new AtomicBoolean();
     private static final AtomicReference<Long> STALL = new AtomicReference<>();
@@ -24,12 +33,50 @@ final class Faults {
     private Faults() {}
 
     static void reset() {
+        HANGING_JOBS.clear();
+        hangsEnd.countDown();
+        hangsEnd = new CountDownLatch(1);
         storageDown = false;
         storageDelayMillis = 0;
         THROW.set(false);
         STALL.set(null);
         SNAPSHOT_PAUSE.set(null);
         STORE_PAUSE.set(null);
+    }
+
+    /** Blocks while {@code job}'s storage hangs; an interrupt does not end the wait. */
+    static void hangIfAsked(String job) {
+        CountDownLatch end = hangsEnd;
+        boolean interrupted = false;
+        while (HANGING_JOBS.contains(job) && end.getCount() > 0) {
+            try {
+                end.await(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true; // a hung mount does not care
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What a faulty transform does before it processes a record: throws, if told to. */
+    static void beforeRecord(Object record) {
+        if (takeThrow()) {
+            throw new IllegalStateException("injected task failure at record " + record);
+        }
+    }
+
+    /** What a faulty transform does before it snapshots: stalls or pauses, if told to. */
+    static void beforeSnapshot() throws InterruptedException {
+        Long stall = takeStall();
+        if (stall != null) {
+            Thread.sleep(stall);
+        }
+        Pause pause = takeSnapshotPause();
+        if (pause != null) {
+            pause.hold();
+        }
     }
 
     /** The next record a transform sees makes it throw. */

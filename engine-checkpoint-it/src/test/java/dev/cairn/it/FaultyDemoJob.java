@@ -81,22 +81,13 @@ public final class FaultyDemoJob implements JobDefinition {
 
         @Override
         public void process(Object record, Collector out) throws Exception {
-            if (Faults.takeThrow()) {
-                throw new IllegalStateException("injected task failure at record " + record);
-            }
+            Faults.beforeRecord(record);
             delegate.process(record, out);
         }
 
         @Override
         public byte[] snapshot(long checkpointId) throws Exception {
-            Long stall = Faults.takeStall();
-            if (stall != null) {
-                Thread.sleep(stall);
-            }
-            Faults.Pause pause = Faults.takeSnapshotPause();
-            if (pause != null) {
-                pause.hold();
-            }
+            Faults.beforeSnapshot();
             return delegate.snapshot(checkpointId);
         }
 

@@ -16,6 +16,15 @@ final class FaultyStorage extends ForwardingCheckpointStorage {
         super(delegate);
     }
 
+    private static void check(PipelineKey pipeline) throws CheckpointStorageException {
+        check(pipeline.jobId());
+    }
+
+    private static void check(JobId job) throws CheckpointStorageException {
+        Faults.hangIfAsked(job.value());
+        check();
+    }
+
     private static void check() throws CheckpointStorageException {
         if (Faults.storageDown) {
             throw new CheckpointStorageException("storage unreachable (injected outage)");
@@ -24,7 +33,7 @@ final class FaultyStorage extends ForwardingCheckpointStorage {
 
     @Override
     public void store(PipelineKey pipeline, CheckpointId id, InputStream data) throws CheckpointStorageException {
-        check();
+        check(pipeline);
         try {
             Faults.Pause pause = Faults.takeStorePause();
             if (pause != null) {
@@ -44,19 +53,19 @@ final class FaultyStorage extends ForwardingCheckpointStorage {
 
     @Override
     public Optional<byte[]> load(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
-        check();
+        check(pipeline);
         return super.load(pipeline, id);
     }
 
     @Override
     public List<CheckpointId> list(PipelineKey pipeline) throws CheckpointStorageException {
-        check();
+        check(pipeline);
         return super.list(pipeline);
     }
 
     @Override
     public List<PipelineKey> pipelines(JobId job) throws CheckpointStorageException {
-        check();
+        check(job);
         return super.pipelines(job);
     }
 
@@ -68,13 +77,13 @@ final class FaultyStorage extends ForwardingCheckpointStorage {
 
     @Override
     public void delete(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
-        check();
+        check(pipeline);
         super.delete(pipeline, id);
     }
 
     @Override
     public void deleteJob(JobId job) throws CheckpointStorageException {
-        check();
+        check(job);
         super.deleteJob(job);
     }
 

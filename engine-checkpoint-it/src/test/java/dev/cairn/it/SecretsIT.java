@@ -456,7 +456,7 @@ class SecretsIT {
                     .ok());
             JobRecord running = cluster.awaitJob(
                     "secrets-engine",
-                    r -> r.checkpointsCompleted() >= 3 && r.lastCheckpointId() > 0 && r.flushBacklog() == 0,
+                    r -> r.checkpointsCommitted() >= 3 && r.lastCheckpointId() > 0,
                     Duration.ofSeconds(30));
             recordJob("engine running", cluster, running);
 
@@ -472,7 +472,7 @@ class SecretsIT {
                         Duration.ofSeconds(30));
                 recordJob("engine failing", cluster, failing);
                 TestCluster.await(
-                        () -> capture.seen("log4j WARN dev.cairn", "Cannot flush checkpoint"),
+                        () -> capture.seen("log4j WARN dev.cairn", "Cannot store checkpoint"),
                         Duration.ofSeconds(10),
                         "a logged flush failure");
             } finally {
@@ -480,8 +480,11 @@ class SecretsIT {
                 s3.stop();
                 s3 = startS3(s3Port, s3SecretKey);
             }
+            long committedWhileFailing = cluster.job("secrets-engine").lastCommittedId();
             JobRecord caughtUp = cluster.awaitJob(
-                    "secrets-engine", r -> r.storageError() == null && r.flushBacklog() == 0, Duration.ofSeconds(30));
+                    "secrets-engine",
+                    r -> r.storageError() == null && r.lastCommittedId() > committedWhileFailing,
+                    Duration.ofSeconds(30));
             recordJob("engine caught up", cluster, caughtUp);
 
             // The cluster as the CLI sees it.
@@ -503,7 +506,7 @@ class SecretsIT {
             capture.record("engine cancelled", cancelled.toString());
         }
 
-        // A wrong secret from the start: the pipeline cannot read its checkpoints, so it cannot start.
+        // A wrong secret from the start: the pipeline cannot claim itself in storage, so it cannot start.
         String wrongSecret = secrets.random("engine wrong secret key", SECRET_CHARS, 40);
         EngineConfig bad = TestCluster.engine(
                 "interval: 200\ntimeout: 15000",
@@ -516,7 +519,7 @@ class SecretsIT {
             assertTrue(cluster.submit(Demo.job("secrets-bad", 1_000_000, 2, 2_000, dir.resolve("bad-out")))
                     .ok());
             TestCluster.await(
-                    () -> capture.seen("log4j WARN dev.cairn", "cannot read the checkpoints of job secrets-bad"),
+                    () -> capture.seen("log4j WARN dev.cairn", "cannot claim job secrets-bad"),
                     Duration.ofSeconds(20),
                     "the failing start logged");
             recordJob("engine bad", cluster, cluster.job("secrets-bad"));
@@ -851,9 +854,8 @@ class SecretsIT {
                 s -> s.startsWith("log4j INFO dev.cairn"),
                 "Checkpoint storage: hdfs plugin (storage.type s3)");
         assertFound(entries, s -> s.startsWith("log4j INFO dev.cairn"), "Logged in to Kerberos as client@");
-        assertFound(entries, s -> s.startsWith("log4j WARN dev.cairn.checkpoint.flush"), "Cannot flush checkpoint");
-        assertFound(
-                entries, s -> s.startsWith("log4j WARN dev.cairn"), "cannot read the checkpoints of job secrets-bad");
+        assertFound(entries, s -> s.startsWith("log4j WARN dev.cairn.checkpoint.flush"), "Cannot store checkpoint");
+        assertFound(entries, s -> s.startsWith("log4j WARN dev.cairn"), "cannot claim job secrets-bad");
         assertFound(entries, s -> s.startsWith("log4j INFO dev.cairn.checkpoint.cluster.JobMaster"), "secrets-engine");
         assertFound(entries, s -> s.startsWith("cli job list stdout"), "secrets-engine");
         assertFound(entries, s -> s.startsWith("exception s3 wrong secret store"), "SignatureDoesNotMatch");

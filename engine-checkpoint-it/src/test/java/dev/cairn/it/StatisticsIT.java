@@ -59,7 +59,9 @@ class StatisticsIT {
                 HttpResponse<String> job = get(member, "/cairn/jobs/stats");
                 assertEquals(200, job.statusCode());
                 assertTrue(job.body().contains("\"checkpoints\":[{\"pipeline\":\"1\",\"id\":"), job.body());
-                assertTrue(job.body().contains("\"status\":\"COMPLETED\""), job.body());
+                assertTrue(job.body().contains("\"status\":\"COMMITTED\""), job.body());
+                assertTrue(job.body().contains("\"checkpointsCommitted\":"), job.body());
+                assertTrue(job.body().contains("\"commitAfter\":\"storage\""), job.body());
                 assertTrue(job.body().contains("\"slowestTask\":\""), job.body());
             }
             CairnMember any = cluster.members().get(2);
@@ -84,6 +86,8 @@ class StatisticsIT {
                 assertEquals("nothing", server.getAttribute(bean, "RestoredFrom"));
                 assertTrue((Long) server.getAttribute(bean, "CheckpointsCompleted") >= running.checkpointsCompleted());
                 assertTrue((Long) server.getAttribute(bean, "LastCheckpointId") > 0);
+                assertTrue((Long) server.getAttribute(bean, "CheckpointsCommitted") > 0);
+                assertEquals("storage", server.getAttribute(bean, "CommitAfter"));
                 assertTrue(((String) server.getAttribute(bean, "HistoryJson")).startsWith("[{\"pipeline\":\"1\""));
             }
             cluster.members().get(0).cancel("stats");

@@ -54,6 +54,18 @@ final class TestCluster implements AutoCloseable {
     static EngineConfig engine(
             String checkpoint, String storageType, Map<String, String> pluginConfig, int backupCount, String engineYaml)
             throws Exception {
+        return engine(checkpoint, storageType, pluginConfig, backupCount, engineYaml, "");
+    }
+
+    /** The same, with more of {@code checkpoint.storage} (YAML at the storage's level, e.g. {@code call-timeout: 1000}). */
+    static EngineConfig engine(
+            String checkpoint,
+            String storageType,
+            Map<String, String> pluginConfig,
+            int backupCount,
+            String engineYaml,
+            String storageYaml)
+            throws Exception {
         StringBuilder yaml = new StringBuilder("seatunnel:\n  engine:\n    backup-count: " + backupCount + "\n"
                 + "    print-execution-info-interval: 5\n");
         for (String line : engineYaml.split("\n")) {
@@ -65,7 +77,13 @@ final class TestCluster implements AutoCloseable {
         for (String line : checkpoint.strip().split("\n")) {
             yaml.append("      ").append(line.strip()).append('\n');
         }
-        yaml.append("      storage:\n        type: ").append(storageType).append("\n        plugin-config:\n");
+        yaml.append("      storage:\n        type: ").append(storageType).append('\n');
+        for (String line : storageYaml.split("\n")) {
+            if (!line.isBlank()) {
+                yaml.append("        ").append(line.strip()).append('\n');
+            }
+        }
+        yaml.append("        plugin-config:\n");
         pluginConfig.forEach((k, v) -> yaml.append("          '")
                 .append(k)
                 .append("': '")

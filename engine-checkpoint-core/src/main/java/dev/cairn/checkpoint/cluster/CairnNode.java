@@ -8,6 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.config.StorageConfig;
+import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.serialization.CairnKryo;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
@@ -45,6 +46,7 @@ public final class CairnNode implements AutoCloseable {
     private final IExecutorService executor;
     private final UnaryOperator<CheckpointStorage> storageDecorator;
     private CheckpointStorage storage; // opened on first use; guarded by this
+    private StorageCalls storageCalls; // made with it; guarded by this
     private StatsServer http;
     private JobMBeans mbeans;
 
@@ -202,6 +204,15 @@ public final class CairnNode implements AutoCloseable {
         return storage;
     }
 
+    /** Every storage call on a job's behalf goes through here: its own threads, a deadline per call. */
+    synchronized StorageCalls storageCalls() throws CheckpointStorageException {
+        if (storageCalls == null) {
+            storageCalls = new StorageCalls(
+                    storage(), config.checkpoint().storage().callTimeout().toMillis());
+        }
+        return storageCalls;
+    }
+
     HazelcastInstance hazelcast() {
         return hazelcast;
     }
@@ -253,6 +264,9 @@ public final class CairnNode implements AutoCloseable {
         control.shutdownNow();
         io.shutdownNow();
         synchronized (this) {
+            if (storageCalls != null) {
+                storageCalls.close();
+            }
             if (storage != null) {
                 storage.close();
             }
@@ -266,6 +280,11 @@ public final class CairnNode implements AutoCloseable {
         closeEndpoints();
         control.shutdownNow();
         io.shutdownNow();
+        synchronized (this) {
+            if (storageCalls != null) {
+                storageCalls.close();
+            }
+        }
     }
 
     private void closeEndpoints() {

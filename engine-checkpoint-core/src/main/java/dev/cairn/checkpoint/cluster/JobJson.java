@@ -51,7 +51,9 @@ public final class JobJson {
         field(json, "message", job.message()).append(',');
         field(json, "recordsCommitted", job.recordsCommitted()).append(',');
         field(json, "checkpointsCompleted", job.checkpointsCompleted()).append(',');
+        field(json, "checkpointsCommitted", job.checkpointsCommitted()).append(',');
         field(json, "checkpointsFailed", job.checkpointsFailed()).append(',');
+        field(json, "commitAfter", job.commitAfter()).append(',');
         field(json, "restores", job.restores()).append(',');
         field(json, "restarts", job.restarts()).append(',');
         field(json, "flushBacklog", job.flushBacklog()).append(',');
@@ -59,7 +61,10 @@ public final class JobJson {
         field(json, "lastCheckpointId", job.lastCheckpointId()).append(',');
         field(json, "lastCheckpointMillis", job.lastCheckpointMillis()).append(',');
         field(json, "lastCheckpointBytes", job.lastCheckpointBytes()).append(',');
+        field(json, "lastCommittedId", job.lastCommittedId()).append(',');
         field(json, "restoredFrom", job.restoredFrom()).append(',');
+        field(json, "warning", job.warning()).append(',');
+        field(json, "epoch", job.epoch()).append(',');
         field(json, "updatedAt", job.updatedAt());
         json.append('}');
     }
@@ -72,7 +77,8 @@ public final class JobJson {
             field(json, "pipeline", s.pipeline()).append(',');
             field(json, "id", s.id()).append(',');
             field(json, "type", s.type().name()).append(',');
-            field(json, "status", s.completed() ? "COMPLETED" : "FAILED").append(',');
+            field(json, "status", s.completed() ? (s.committedAt() >= 0 ? "COMMITTED" : "COMPLETED") : "FAILED")
+                    .append(',');
             field(json, "failureReason", s.reason() == null ? null : s.reason().name())
                     .append(',');
             field(json, "failure", s.detail()).append(',');
@@ -84,7 +90,8 @@ public final class JobJson {
             field(json, "slowestTask", s.slowestTask()).append(',');
             field(json, "slowestAckMillis", s.slowestAckMillis()).append(',');
             field(json, "flushedAt", s.flushedAt()).append(',');
-            field(json, "flushMillis", s.flushMillis());
+            field(json, "flushMillis", s.flushMillis()).append(',');
+            field(json, "committedAt", s.committedAt());
             json.append('}');
             if (it.hasNext()) {
                 json.append(',');

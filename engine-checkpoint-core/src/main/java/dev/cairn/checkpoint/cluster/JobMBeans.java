@@ -124,6 +124,32 @@ final class JobMBeans implements AutoCloseable {
         }
 
         @Override
+        public long getCheckpointsCommitted() {
+            return job().checkpointsCommitted();
+        }
+
+        @Override
+        public long getLastCommittedId() {
+            return job().lastCommittedId();
+        }
+
+        @Override
+        public String getCommitAfter() {
+            return job().commitAfter();
+        }
+
+        @Override
+        public String getWarning() {
+            String warning = job().warning();
+            return warning == null ? "" : warning;
+        }
+
+        @Override
+        public long getEpoch() {
+            return job().epoch();
+        }
+
+        @Override
         public long getCheckpointsFailed() {
             return job().checkpointsFailed();
         }

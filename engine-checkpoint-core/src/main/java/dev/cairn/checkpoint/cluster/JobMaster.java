@@ -43,6 +43,7 @@ final class JobMaster {
     private final CairnNode node;
     private final JobSpec spec;
     private final Consumer<JobMaster> onEnd;
+    private final Consumer<JobMaster> onDeposed;
     private final ScheduledThreadPoolExecutor control;
     private final ExecutorScheduler scheduler;
     private final List<PipelineMaster> pipelines = new ArrayList<>();
@@ -63,11 +64,13 @@ final class JobMaster {
             JobDefinition definition,
             JobRecord previous,
             RestoreRequest restore,
-            Consumer<JobMaster> onEnd) {
+            Consumer<JobMaster> onEnd,
+            Consumer<JobMaster> onDeposed) {
         this.node = node;
         this.spec = spec;
         this.previous = previous;
         this.onEnd = onEnd;
+        this.onDeposed = onDeposed;
         this.control = new ScheduledThreadPoolExecutor(1, CairnNode.daemon("cairn-job-" + spec.jobId()));
         // Once shut down, delayed work (a retry, a status line) has nothing left to act on.
         control.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -193,8 +196,30 @@ final class JobMaster {
     /** A pipeline finished; when all have, so has the job. On the control thread. */
     void pipelineFinished() {
         if (pipelines.stream().allMatch(PipelineMaster::finished)) {
-            boolean before = pipelines.stream().allMatch(PipelineMaster::finishedBeforeStart);
-            end(JobRecord.State.FINISHED, before ? "finished before; nothing was run" : "finished");
+            boolean before = pipelines.stream().allMatch(PipelineMaster::restoredFinal);
+            end(
+                    JobRecord.State.FINISHED,
+                    before ? "finished before; only its final checkpoint's commits were made again" : "finished");
+        }
+    }
+
+    /**
+     * A newer master holds one of the job's pipelines: this master steps down without a word to
+     * the job's record, which the new master owns now. Its tasks (of its own epoch) stop; what it
+     * may still have under way in the storage is fenced. On the control thread.
+     */
+    void deposed(String why) {
+        if (stopped) {
+            return;
+        }
+        LOG.warn("Job {}: this master steps down, a newer one took over: {}", jobId(), why);
+        stopped = true;
+        try {
+            stopPipelines();
+        } finally {
+            shutdown();
+            onDeposed.accept(this);
+            leave();
         }
     }
 
@@ -220,7 +245,11 @@ final class JobMaster {
                     return Messages.Reply.error("no savepoint: job " + jobId() + " ended first");
                 }
                 CompletedCheckpoint savepoint = taken.get(i).get();
-                pipelines.get(i).awaitStored(savepoint.id().value(), deadline);
+                try {
+                    pipelines.get(i).awaitStored(savepoint.id().value(), deadline);
+                } catch (IllegalStateException e) {
+                    return Messages.Reply.error("no savepoint: " + e.getMessage());
+                }
                 done.add("pipeline " + savepoint.pipeline().pipeline() + ": savepoint " + savepoint.id());
             }
         } catch (ExecutionException e) {
@@ -354,18 +383,34 @@ final class JobMaster {
         long committed = 0;
         long completed = previous == null ? 0 : previous.checkpointsCompleted();
         long failed = previous == null ? 0 : previous.checkpointsFailed();
+        long commits = previous == null ? 0 : previous.checkpointsCommitted();
+        long lastCommitted = previous == null ? -1 : previous.lastCommittedId();
         int backlog = 0;
         String storageError = null;
         int restarts = previous == null ? 0 : previous.restarts() + 1; // the takeover restarted the job
+        long epoch = 0;
+        List<String> warnings = new ArrayList<>();
+        boolean restarting = false;
         CheckpointStats last = null;
         for (PipelineMaster p : pipelines) {
             committed += p.committedRecords();
             completed += p.stats.completed;
             failed += p.stats.failed;
+            commits += p.stats.committed;
+            lastCommitted = Math.max(lastCommitted, p.stats.lastCommittedId);
             backlog += p.backlog();
+            epoch = Math.max(epoch, p.epoch());
             String error = p.stats.storageError;
             if (error != null) {
                 storageError = storageError == null ? error : storageError + "; " + error;
+            }
+            if (p.fallback() != null) {
+                warnings.add("pipeline " + p.key().pipeline() + ": " + p.fallback());
+            }
+            String waiting = p.waiting();
+            if (waiting != null && !p.finished()) {
+                restarting = true;
+                warnings.add("pipeline " + p.key().pipeline() + ": " + waiting);
             }
             restarts += (int) p.stats.restarts;
             if (p.stats.last != null && (last == null || p.stats.last.endedAt() > last.endedAt())) {
@@ -375,11 +420,12 @@ final class JobMaster {
         if (previous != null) {
             committed = Math.max(committed, previous.recordsCommitted()); // until every sink has reported again
         }
+        JobRecord.State shown = state == JobRecord.State.RUNNING && restarting ? JobRecord.State.RESTARTING : state;
         JobRecord record = new JobRecord(
                 jobId(),
                 spec.type(),
                 new java.util.HashMap<>(spec.params()),
-                state,
+                shown,
                 message,
                 committed,
                 completed,
@@ -398,7 +444,12 @@ final class JobMaster {
                 pipelines.stream().mapToLong(p -> p.stats.restores).sum()
                         + (previous == null ? 0 : previous.restores()),
                 new ArrayList<>(history()),
-                System.currentTimeMillis());
+                System.currentTimeMillis(),
+                commits,
+                lastCommitted,
+                node.config().checkpoint().commitAfter().yamlName(),
+                warnings.isEmpty() ? null : String.join("; ", warnings),
+                epoch);
         try {
             if (state.done()) {
                 // What clients and statistics show of an ended job, until it expires.
@@ -428,20 +479,24 @@ final class JobMaster {
             CheckpointStats last = p.stats.last;
             line.append(String.format(
                     Locale.ROOT,
-                    " | pipeline %s attempt %d: committed %,d records, checkpoints %d ok %d failed, last %s, backlog %d%s,"
-                            + " restarts %d, restored from %s",
+                    " | pipeline %s epoch %d attempt %d: committed %,d records, checkpoints %d completed %d committed"
+                            + " %d failed, last %s, last committed %s, backlog %d%s, restarts %d, restored from %s%s",
                     p.key().pipeline(),
+                    p.epoch(),
                     p.attempt(),
                     p.committedRecords(),
                     p.stats.completed,
+                    p.stats.committed,
                     p.stats.failed,
                     last == null
                             ? "none"
                             : "#" + last.id() + " " + last.durationMillis() + " ms " + last.stateSize() + " B",
+                    p.stats.lastCommittedId < 0 ? "none" : "#" + p.stats.lastCommittedId,
                     p.backlog(),
                     p.stats.storageError == null ? "" : " (storage failing)",
                     p.stats.restarts,
-                    p.restoredFrom()));
+                    p.restoredFrom(),
+                    p.waiting() == null || p.finished() ? "" : " (" + p.waiting() + ")"));
         }
         line.append(" | up ")
                 .append((System.currentTimeMillis() - startedAt) / 1000)

@@ -23,6 +23,12 @@ import java.util.HashMap;
  * @param restoredFrom what the latest execution attempt restored from, for people
  * @param restores how many times a pipeline was restored from a checkpoint
  * @param history the recent checkpoints of every pipeline, oldest first
+ * @param checkpointsCommitted checkpoints whose commit the tasks were told of (sinks committed)
+ * @param lastCommittedId the latest committed checkpoint id (of any pipeline), -1 if none
+ * @param commitAfter {@code storage} or {@code cluster}: when a completed checkpoint is committed
+ * @param warning what a person should know beyond the state: a restore that fell back past
+ *     unusable checkpoints (and which output may repeat), or why the job waits; null if nothing
+ * @param epoch the master epoch of the job's pipelines (the highest), 0 before the first claim
  */
 public record JobRecord(
         String jobId,
@@ -42,7 +48,12 @@ public record JobRecord(
         String restoredFrom,
         long restores,
         ArrayList<CheckpointStats> history,
-        long updatedAt) {
+        long updatedAt,
+        long checkpointsCommitted,
+        long lastCommittedId,
+        String commitAfter,
+        String warning,
+        long epoch) {
 
     public enum State {
         SUBMITTED,

@@ -132,7 +132,7 @@ final class JobService {
     private void start(JobSpec spec, JobRecord previous, RestoreRequest restore) {
         JobDefinition definition =
                 JobDefinitions.find(spec.type(), node.classLoader()).orElseThrow();
-        JobMaster job = new JobMaster(node, spec, definition, previous, restore, this::ended);
+        JobMaster job = new JobMaster(node, spec, definition, previous, restore, this::ended, this::deposed);
         masters.put(spec.jobId().value(), job);
         if (previous == null) {
             // Replaces the record of an earlier run (cancelled, failed) before the submitter, told
@@ -146,6 +146,11 @@ final class JobService {
     private synchronized void ended(JobMaster job) {
         job.publish();
         LOG.info(job.statusLine());
+        masters.remove(job.jobId(), job);
+    }
+
+    /** A newer master took one of the job's pipelines: this one forgets the job, without a final record. */
+    private synchronized void deposed(JobMaster job) {
         masters.remove(job.jobId(), job);
     }
 

@@ -23,7 +23,22 @@ public interface JobStatisticsMXBean {
 
     long getRecordsCommitted();
 
+    /** Checkpoints completed in the cluster's memory (the restore point after a failure). */
     long getCheckpointsCompleted();
+
+    /** Checkpoints whose commit the sinks were told of ({@code commit-after} says when). */
+    long getCheckpointsCommitted();
+
+    long getLastCommittedId();
+
+    /** {@code storage} or {@code cluster}: when completed checkpoints are committed. */
+    String getCommitAfter();
+
+    /** What a person should know beyond the state (a restore that fell back, a wait); empty if nothing. */
+    String getWarning();
+
+    /** The master epoch of the job's pipelines. */
+    long getEpoch();
 
     long getCheckpointsFailed();
 

@@ -65,13 +65,18 @@ public final class Messages {
     /** Cancels a running job: its tasks stop; its checkpoints stay in storage. */
     public record CancelJob(String jobId) implements ToMaster {}
 
-    /** Deploys subtask {@code subtask} of a pipeline, for execution attempt {@code attempt}. */
+    /**
+     * Deploys subtask {@code subtask} of a pipeline, for execution attempt {@code attempt} of the
+     * master of {@code epoch}. A member runs the newest (epoch, attempt) it was given and refuses
+     * older ones: a deposed master cannot replace the tasks of the one that superseded it.
+     */
     public record Deploy(
             String jobId,
             String type,
             HashMap<String, String> params,
             String pipeline,
             int subtask,
+            long epoch,
             int attempt,
             String master,
             HashMap<String, byte[]> restored) {
@@ -85,21 +90,32 @@ public final class Messages {
     }
 
     /** Starts checkpoint {@code id} at the sources of a pipeline's subtasks on the receiving member. */
-    public record Trigger(String jobId, String pipeline, int attempt, long id, boolean finalCheckpoint) {}
+    public record Trigger(String jobId, String pipeline, long epoch, int attempt, long id, boolean finalCheckpoint) {}
 
-    /** Checkpoint {@code id} completed ({@code complete}) or was aborted. */
-    public record Notify(String jobId, String pipeline, int attempt, long id, boolean complete) {}
+    /** Checkpoint {@code id} is committed ({@code complete}: sinks commit up to it) or was aborted. */
+    public record Notify(String jobId, String pipeline, long epoch, int attempt, long id, boolean complete) {}
 
-    /** Stops every task of the pipeline with an attempt up to {@code upToAttempt}; answered once stopped. */
-    public record Cancel(String jobId, String pipeline, int upToAttempt) {}
+    /**
+     * Stops the pipeline's tasks of every older epoch, and of {@code epoch} those with an attempt up
+     * to {@code upToAttempt}; never a task of a newer epoch. Answered once they stopped.
+     */
+    public record Cancel(String jobId, String pipeline, long epoch, int upToAttempt) {}
 
     /** A task's snapshot for checkpoint {@code id}. */
-    public record Ack(String jobId, String pipeline, int attempt, long id, String taskId, byte[] state)
+    public record Ack(String jobId, String pipeline, long epoch, int attempt, long id, String taskId, byte[] state)
             implements ToMaster {}
 
     /** Something happened to a task. */
     public record TaskEvent(
-            String jobId, String pipeline, int attempt, String taskId, Kind kind, long id, long records, String detail)
+            String jobId,
+            String pipeline,
+            long epoch,
+            int attempt,
+            String taskId,
+            Kind kind,
+            long id,
+            long records,
+            String detail)
             implements ToMaster {
         public enum Kind {
             SOURCE_FINISHED,

@@ -23,11 +23,20 @@ final class TaskService {
 
     private record GroupKey(String jobId, String pipeline, int subtask) {}
 
-    private record Running(int attempt, TaskGroup group) {}
+    private record Running(long epoch, int attempt, TaskGroup group) {
+        /** Whether this runs an older (epoch, attempt) than the one given. */
+        boolean olderThan(long otherEpoch, int otherAttempt) {
+            return epoch < otherEpoch || (epoch == otherEpoch && attempt < otherAttempt);
+        }
+    }
+
+    private record PipelineOf(String jobId, String pipeline) {}
 
     private final CairnNode node;
     private final QueueType queueType;
     private final Map<GroupKey, Running> groups = new ConcurrentHashMap<>();
+    /** The newest master epoch each pipeline has deployed here: an older master is obeyed no more. */
+    private final Map<PipelineOf, Long> epochs = new ConcurrentHashMap<>();
     /** Set once the member closes: a deploy arriving later would start tasks that no one stops. */
     private boolean closed;
 
@@ -41,13 +50,24 @@ final class TaskService {
             return Messages.Reply.error("this member is shutting down");
         }
         GroupKey key = new GroupKey(deploy.jobId(), deploy.pipeline(), deploy.subtask());
+        PipelineOf pipelineOf = new PipelineOf(deploy.jobId(), deploy.pipeline());
+        long newest = epochs.getOrDefault(pipelineOf, 0L);
+        if (deploy.epoch() < newest) {
+            return Messages.Reply.error("a newer master (epoch " + newest + ") runs " + deploy.jobId() + "/"
+                    + deploy.pipeline() + "; the master of epoch " + deploy.epoch() + " was superseded");
+        }
         Running existing = groups.get(key);
         if (existing != null) {
-            if (existing.attempt() >= deploy.attempt()) {
-                return Messages.Reply.error("subtask already runs attempt " + existing.attempt());
+            if (!existing.olderThan(deploy.epoch(), deploy.attempt())) {
+                return Messages.Reply.error(
+                        "subtask already runs epoch " + existing.epoch() + " attempt " + existing.attempt());
             }
-            existing.group().stop(STOP_MILLIS); // a zombie of an older attempt
+            existing.group().stop(STOP_MILLIS); // a zombie of an older attempt or master
             groups.remove(key);
+        }
+        if (deploy.epoch() > newest) {
+            epochs.put(pipelineOf, deploy.epoch());
+            stopOlderThan(deploy.jobId(), deploy.pipeline(), deploy.epoch());
         }
         try {
             JobDefinition definition = JobDefinitions.find(deploy.type(), node.classLoader())
@@ -57,8 +77,9 @@ final class TaskService {
                     .filter(p -> p.name().equals(deploy.pipeline()))
                     .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no pipeline " + deploy.pipeline()));
-            TaskEvents events = new RemoteEvents(deploy.jobId(), deploy.pipeline(), deploy.attempt());
-            String name = deploy.jobId() + "/" + deploy.pipeline() + "#" + deploy.subtask() + " a" + deploy.attempt();
+            TaskEvents events = new RemoteEvents(deploy.jobId(), deploy.pipeline(), deploy.epoch(), deploy.attempt());
+            String name = deploy.jobId() + "/" + deploy.pipeline() + "#" + deploy.subtask() + " e" + deploy.epoch()
+                    + " a" + deploy.attempt();
             TaskGroup group = new TaskGroup(
                     name,
                     pipeline.shape(),
@@ -67,7 +88,7 @@ final class TaskService {
                     deploy.restored(),
                     queueType,
                     events);
-            groups.put(key, new Running(deploy.attempt(), group));
+            groups.put(key, new Running(deploy.epoch(), deploy.attempt(), group));
             group.start();
             return Messages.Reply.OK;
         } catch (Exception e) {
@@ -80,12 +101,13 @@ final class TaskService {
         forEach(
                 trigger.jobId(),
                 trigger.pipeline(),
+                trigger.epoch(),
                 trigger.attempt(),
                 g -> g.trigger(trigger.id(), trigger.finalCheckpoint()));
     }
 
     void notify(Messages.Notify notify) {
-        forEach(notify.jobId(), notify.pipeline(), notify.attempt(), g -> {
+        forEach(notify.jobId(), notify.pipeline(), notify.epoch(), notify.attempt(), g -> {
             if (notify.complete()) {
                 g.complete(notify.id());
             } else {
@@ -94,25 +116,37 @@ final class TaskService {
         });
     }
 
+    /** Stops the tasks the cancel names: never one of a newer master than the one that sent it. */
     synchronized Messages.Reply cancel(Messages.Cancel cancel) {
+        stopWhere(cancel.jobId(), cancel.pipeline(), r -> r.olderThan(cancel.epoch(), cancel.upToAttempt() + 1));
+        return Messages.Reply.OK;
+    }
+
+    /** A newer master deployed the pipeline: tasks of older masters here are zombies. */
+    private void stopOlderThan(String jobId, String pipeline, long epoch) {
+        stopWhere(jobId, pipeline, r -> r.epoch() < epoch);
+    }
+
+    private void stopWhere(String jobId, String pipeline, java.util.function.Predicate<Running> which) {
         List<TaskGroup> stopping = new ArrayList<>();
         groups.entrySet().removeIf(e -> {
             GroupKey key = e.getKey();
-            boolean match = key.jobId().equals(cancel.jobId())
-                    && key.pipeline().equals(cancel.pipeline())
-                    && e.getValue().attempt() <= cancel.upToAttempt();
+            boolean match = key.jobId().equals(jobId) && key.pipeline().equals(pipeline) && which.test(e.getValue());
             if (match) {
                 stopping.add(e.getValue().group());
             }
             return match;
         });
         stopping.forEach(g -> g.stop(STOP_MILLIS));
-        return Messages.Reply.OK;
     }
 
-    private void forEach(String jobId, String pipeline, int attempt, java.util.function.Consumer<TaskGroup> action) {
+    private void forEach(
+            String jobId, String pipeline, long epoch, int attempt, java.util.function.Consumer<TaskGroup> action) {
         groups.forEach((key, running) -> {
-            if (key.jobId().equals(jobId) && key.pipeline().equals(pipeline) && running.attempt() == attempt) {
+            if (key.jobId().equals(jobId)
+                    && key.pipeline().equals(pipeline)
+                    && running.epoch() == epoch
+                    && running.attempt() == attempt) {
                 action.accept(running.group());
             }
         });
@@ -133,17 +167,19 @@ final class TaskService {
     private final class RemoteEvents implements TaskEvents {
         private final String jobId;
         private final String pipeline;
+        private final long epoch;
         private final int attempt;
 
-        RemoteEvents(String jobId, String pipeline, int attempt) {
+        RemoteEvents(String jobId, String pipeline, long epoch, int attempt) {
             this.jobId = jobId;
             this.pipeline = pipeline;
+            this.epoch = epoch;
             this.attempt = attempt;
         }
 
         @Override
         public void acknowledged(long checkpointId, String taskId, byte[] state) {
-            node.sendToMaster(new Messages.Ack(jobId, pipeline, attempt, checkpointId, taskId, state));
+            node.sendToMaster(new Messages.Ack(jobId, pipeline, epoch, attempt, checkpointId, taskId, state));
         }
 
         @Override
@@ -162,7 +198,8 @@ final class TaskService {
         }
 
         private void event(String taskId, Messages.TaskEvent.Kind kind, long id, long records, String detail) {
-            node.sendToMaster(new Messages.TaskEvent(jobId, pipeline, attempt, taskId, kind, id, records, detail));
+            node.sendToMaster(
+                    new Messages.TaskEvent(jobId, pipeline, epoch, attempt, taskId, kind, id, records, detail));
         }
     }
 }

@@ -20,6 +20,10 @@ public final class ConfigCatalogue {
     public static final Duration CHECKPOINT_MIN_PAUSE = Duration.ZERO;
     public static final int CHECKPOINT_MAX_CONCURRENT = 1;
     public static final int CHECKPOINT_TOLERABLE_FAILURES = 0;
+    /** Sinks commit only what is in storage: exactly-once across any failure, a full restart too. */
+    public static final CommitAfter COMMIT_AFTER = CommitAfter.STORAGE;
+    /** Restore the newest usable checkpoint, saying which output may repeat. */
+    public static final CorruptCheckpointPolicy CORRUPT_CHECKPOINT = CorruptCheckpointPolicy.FALL_BACK;
 
     public static final boolean HTTP_ENABLED = false;
     public static final String HTTP_HOST = "127.0.0.1";
@@ -32,6 +36,12 @@ public final class ConfigCatalogue {
      * leaves older ones to recover from.
      */
     public static final int MAX_RETAINED = 3;
+    /**
+     * One storage call that has not answered after this long counts as failed and is retried. A
+     * minute: far above a healthy call, even of a large checkpoint over a slow link, and short
+     * enough that a hung mount or a black-holed endpoint is reported while people still look.
+     */
+    public static final Duration STORAGE_CALL_TIMEOUT = Duration.ofSeconds(60);
 
     private ConfigCatalogue() {}
 
@@ -48,7 +58,9 @@ public final class ConfigCatalogue {
                         CHECKPOINT_MIN_PAUSE,
                         CHECKPOINT_MAX_CONCURRENT,
                         CHECKPOINT_TOLERABLE_FAILURES,
-                        new StorageConfig(STORAGE_TYPE, MAX_RETAINED, Map.of())),
+                        new StorageConfig(STORAGE_TYPE, MAX_RETAINED, Map.of(), STORAGE_CALL_TIMEOUT),
+                        COMMIT_AFTER,
+                        CORRUPT_CHECKPOINT),
                 new HttpConfig(HTTP_ENABLED, HTTP_HOST, HTTP_PORT));
     }
 }

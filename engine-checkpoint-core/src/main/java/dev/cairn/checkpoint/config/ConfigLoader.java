@@ -132,10 +132,14 @@ public final class ConfigLoader {
                 0,
                 Integer.MAX_VALUE,
                 "zero or a positive whole number");
+        CommitAfter commitAfter = checkpoint.choice("commit-after", CommitAfter.class, COMMIT_AFTER);
+        CorruptCheckpointPolicy corrupt =
+                checkpoint.choice("corrupt-checkpoint", CorruptCheckpointPolicy.class, CORRUPT_CHECKPOINT);
         Section storage = checkpoint.section("storage");
         StorageConfig storageConfig = storage(storage);
         storage.finish();
-        return new CheckpointConfig(interval, timeout, minPause, maxConcurrent, tolerableFailures, storageConfig);
+        return new CheckpointConfig(
+                interval, timeout, minPause, maxConcurrent, tolerableFailures, storageConfig, commitAfter, corrupt);
     }
 
     private static Duration millis(Section section, String key, Duration fallback, long min) {
@@ -147,10 +151,11 @@ public final class ConfigLoader {
         String type = storage.string("type", STORAGE_TYPE);
         int maxRetained =
                 (int) storage.number("max-retained", MAX_RETAINED, 1, 10_000, "a whole number from 1 to 10000");
+        Duration callTimeout = millis(storage, "call-timeout", STORAGE_CALL_TIMEOUT, 1);
         Set<String> unreadable = new HashSet<>();
         Map<String, String> pluginConfig = storage.flatMap("plugin-config", unreadable);
         validatePlugin(storage, type, pluginConfig, unreadable);
-        return new StorageConfig(type, maxRetained, pluginConfig);
+        return new StorageConfig(type, maxRetained, pluginConfig, callTimeout);
     }
 
     /**

@@ -14,6 +14,7 @@ public final class ConfigPrinter {
         Map<String, Object> storage = new LinkedHashMap<>();
         storage.put("type", c.storage().type());
         storage.put("max-retained", c.storage().maxRetained());
+        storage.put("call-timeout", c.storage().callTimeout().toMillis());
         storage.put("plugin-config", c.storage().maskedPluginConfig());
 
         Map<String, Object> checkpoint = new LinkedHashMap<>();
@@ -22,6 +23,8 @@ public final class ConfigPrinter {
         checkpoint.put("min-pause", c.minPause().toMillis());
         checkpoint.put("max-concurrent", c.maxConcurrent());
         checkpoint.put("tolerable-failures", c.tolerableFailures());
+        checkpoint.put("commit-after", c.commitAfter().yamlName());
+        checkpoint.put("corrupt-checkpoint", c.corruptCheckpoint().yamlName());
         checkpoint.put("storage", storage);
 
         Map<String, Object> slots = new LinkedHashMap<>();

@@ -128,7 +128,7 @@ final class Section {
         }
         List<String> names = new ArrayList<>();
         for (E constant : type.getEnumConstants()) {
-            String name = constant.name().toLowerCase(Locale.ROOT);
+            String name = constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
             names.add(name);
             if (name.equals(text.strip().toLowerCase(Locale.ROOT))) {
                 return constant;

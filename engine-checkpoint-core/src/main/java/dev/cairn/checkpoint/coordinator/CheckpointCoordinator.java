@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint.coordinator;
 
 import dev.cairn.checkpoint.config.CheckpointConfig;
+import dev.cairn.checkpoint.config.CommitAfter;
 import dev.cairn.checkpoint.flush.Backoff;
 import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
@@ -16,7 +17,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * same thread.
  *
  * <p><b>Life of a checkpoint.</b> Triggered when the {@link TriggerPolicy} allows, with an id from
- * the {@link CheckpointIdCounter}; complete when every task has acknowledged and the {@link
- * CompletedCheckpointStore} holds it with its backups; only then are tasks told it is complete. Not
+ * the {@link CheckpointIdCounter}; <em>completed</em> when every task has acknowledged and the
+ * {@link CompletedCheckpointStore} holds it with its backups (from then on it is the pipeline's
+ * restore point); <em>committed</em>, and only then are tasks told (sinks commit), once it is in
+ * storage ({@link #stored}, {@code commit-after: storage}) or right at completion ({@code
+ * commit-after: cluster}). Tasks hear of commits in increasing id order, once each, never of an id
+ * at or below the checkpoint the attempt restored from (their restore committed that one). Not
  * acknowledged within {@code timeout}: aborted as {@link FailureReason#TIMEOUT}. Acks for ids that
  * are unknown, finished or already acknowledged are dropped. More consecutive failures than {@code
  * tolerable-failures}, or any task failure, and the coordinator stops and asks for a failover.
@@ -54,8 +58,8 @@ public final class CheckpointCoordinator {
     private final CheckpointIdCounter ids;
     private final TaskGateway gateway;
     private final CompletedCheckpointStore store;
-    private final BooleanSupplier backlogFull;
     private final CoordinatorListener listener;
+    private final CommitAfter commitAfter;
     private final TriggerPolicy policy;
     private final FailureCounter failures;
 
@@ -77,6 +81,9 @@ public final class CheckpointCoordinator {
 
     private long lastEndedAt = Long.MIN_VALUE;
     private long lastCompletedId = -1;
+    /** The highest id tasks were told is committed: the restored checkpoint's at first. */
+    private long committedUpTo;
+
     private Scheduler.Cancellable nextTrigger;
     private long nextTriggerAt = TriggerPolicy.WAIT;
 
@@ -88,8 +95,9 @@ public final class CheckpointCoordinator {
         this.ids = setup.ids();
         this.gateway = setup.gateway();
         this.store = setup.store();
-        this.backlogFull = setup.backlogFull();
         this.listener = setup.listener();
+        this.committedUpTo = setup.restoredId();
+        this.commitAfter = config.commitAfter();
         this.scheduler = scheduler;
         this.timeout = config.timeout().toMillis();
         this.interval = config.interval().toMillis();
@@ -103,7 +111,8 @@ public final class CheckpointCoordinator {
      * @param tasks every task of the attempt, in order: each must acknowledge every checkpoint
      * @param sources the source tasks among them
      * @param metadata copied into every completed checkpoint (job fingerprint, attempt)
-     * @param backlogFull whether the flusher's backlog is full: no trigger while it is
+     * @param restoredId the checkpoint the attempt's tasks restored from (their restore committed
+     *     it), -1 for a fresh start
      */
     public record Setup(
             PipelineKey pipeline,
@@ -113,8 +122,8 @@ public final class CheckpointCoordinator {
             CheckpointIdCounter ids,
             TaskGateway gateway,
             CompletedCheckpointStore store,
-            BooleanSupplier backlogFull,
-            CoordinatorListener listener) {}
+            CoordinatorListener listener,
+            long restoredId) {}
 
     // ================================================================ events (any thread)
 
@@ -178,9 +187,17 @@ public final class CheckpointCoordinator {
         return result;
     }
 
-    /** The flush backlog shrank: a trigger held back for it may be due. */
-    public void backlogChanged() {
-        scheduler.execute(this::reschedule);
+    /**
+     * Checkpoint {@code id} (completed by this attempt or an earlier one) is in storage. With
+     * {@code commit-after: storage}, tasks are told to commit up to it, unless they were told of
+     * it or a newer one already; otherwise nothing happens (they were told at completion).
+     */
+    public void stored(long id) {
+        scheduler.execute(() -> {
+            if (commitAfter == CommitAfter.STORAGE) {
+                commit(id);
+            }
+        });
     }
 
     // ================================================================ coordinator thread
@@ -198,9 +215,7 @@ public final class CheckpointCoordinator {
         if (allSourcesFinished() && pending.values().stream().anyMatch(p -> p.finalCheckpoint)) {
             return TriggerPolicy.WAIT; // the final checkpoint is in flight
         }
-        // A savepoint is not held back by a full flush backlog: it is what the user asked for.
-        boolean backlog = savepointRequests.isEmpty() && backlogFull.getAsBoolean();
-        long at = policy.next(scheduler.now(), lastTriggeredAt, lastEndedAt, pending.size(), backlog, urgent);
+        long at = policy.next(scheduler.now(), lastTriggeredAt, lastEndedAt, pending.size(), urgent);
         return at == TriggerPolicy.WAIT ? at : Math.max(at, idRetryNotBefore);
     }
 
@@ -222,7 +237,7 @@ public final class CheckpointCoordinator {
     private void trigger() {
         nextTrigger = null;
         nextTriggerAt = TriggerPolicy.WAIT;
-        if (nextAllowed() > scheduler.now()) { // things changed since it was scheduled (the backlog filled)
+        if (nextAllowed() > scheduler.now()) { // things changed since it was scheduled
             reschedule();
             return;
         }
@@ -331,7 +346,6 @@ public final class CheckpointCoordinator {
         lastEndedAt = now;
         lastCompletedId = checkpoint.id;
         failures.succeeded();
-        gateway.complete(checkpoint.id);
         // Older checkpoints still in flight can no longer be of use; a savepoint someone asked for
         // still is, and finishes.
         for (PendingCheckpoint older :
@@ -360,8 +374,22 @@ public final class CheckpointCoordinator {
                         null,
                         "",
                         -1,
+                        -1,
                         -1));
+        if (commitAfter == CommitAfter.CLUSTER) {
+            commit(checkpoint.id);
+        }
         reschedule();
+    }
+
+    /** Tells the tasks to commit up to {@code id}, if they have not been told of it or a newer one. */
+    private void commit(long id) {
+        if (stopped || id <= committedUpTo) {
+            return; // an attempt that ended commits nothing more; an older id is covered already
+        }
+        committedUpTo = id;
+        gateway.complete(id);
+        listener.committed(id, scheduler.now());
     }
 
     private void fail(PendingCheckpoint checkpoint, FailureReason reason, String detail) {
@@ -403,6 +431,7 @@ public final class CheckpointCoordinator {
                 reason,
                 detail,
                 -1,
+                -1,
                 -1));
     }
 
@@ -423,5 +452,10 @@ public final class CheckpointCoordinator {
     /** The last completed checkpoint id of this attempt, -1 if none (for tests and status). */
     long lastCompletedId() {
         return lastCompletedId;
+    }
+
+    /** The highest id tasks were told is committed (for tests and status). */
+    long committedUpTo() {
+        return committedUpTo;
     }
 }

@@ -17,8 +17,11 @@ import dev.cairn.checkpoint.snapshot.CheckpointType;
  * @param slowestAckMillis how long after the trigger that acknowledgement came
  * @param reason why it failed; null if it completed
  * @param detail a sentence on the failure; empty if it completed
- * @param flushedAt when it was written to storage, epoch millis; -1 if not (yet)
+ * @param flushedAt when it was written to storage, epoch millis; -1 if not (yet), or never (a
+ *     newer one was written instead)
  * @param flushMillis how long the write to storage took; -1 if not (yet)
+ * @param committedAt when tasks were told to commit up to it (sinks commit), epoch millis; -1 if
+ *     not (yet), or never by this id (a newer one's commit covered it)
  */
 public record CheckpointStats(
         String pipeline,
@@ -34,7 +37,8 @@ public record CheckpointStats(
         FailureReason reason,
         String detail,
         long flushedAt,
-        long flushMillis) {
+        long flushMillis,
+        long committedAt) {
 
     public boolean completed() {
         return reason == null;
@@ -60,6 +64,27 @@ public record CheckpointStats(
                 reason,
                 detail,
                 at,
-                millis);
+                millis,
+                committedAt);
+    }
+
+    /** The same, once tasks were told to commit it. */
+    public CheckpointStats committed(long at) {
+        return new CheckpointStats(
+                pipeline,
+                id,
+                type,
+                finalCheckpoint,
+                triggeredAt,
+                endedAt,
+                stateSize,
+                encodedSize,
+                slowestTask,
+                slowestAckMillis,
+                reason,
+                detail,
+                flushedAt,
+                flushMillis,
+                at);
     }
 }

@@ -5,8 +5,11 @@ import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 /** What a coordinator tells its job master. Called on the coordinator thread; must not block. */
 public interface CoordinatorListener {
 
-    /** {@code checkpoint} is in the snapshot map with its backups; tasks were told. */
+    /** {@code checkpoint} is in the snapshot map with its backups: the pipeline's restore point. */
     void completed(CompletedCheckpoint checkpoint, CheckpointStats stats);
+
+    /** Tasks were told to commit every checkpoint up to {@code id} (epoch millis {@code at}). */
+    default void committed(long id, long at) {}
 
     /** A checkpoint did not complete. */
     void failed(CheckpointStats stats);

@@ -6,7 +6,7 @@ public interface TaskGateway {
     /** Asks every source to take checkpoint {@code id} and emit its barrier. */
     void trigger(long id, boolean finalCheckpoint);
 
-    /** Tells every task that {@code id} is complete (sinks commit). */
+    /** Tells every task that {@code id} is committed: sinks commit every transaction up to it. */
     void complete(long id);
 
     /** Tells every task that {@code id} was aborted. */

@@ -4,11 +4,12 @@ import dev.cairn.checkpoint.config.CheckpointConfig;
 
 /**
  * When the next checkpoint may be triggered: {@code interval} after the last trigger, {@code
- * min-pause} after the last checkpoint ended, never more than {@code max-concurrent} in flight,
- * and not while the flush backlog is full. A pure function of its inputs.
+ * min-pause} after the last checkpoint ended, never more than {@code max-concurrent} in flight. The
+ * storage never holds a trigger back: the flusher keeps memory bounded by writing only the newest
+ * checkpoint when it falls behind. A pure function of its inputs.
  */
 final class TriggerPolicy {
-    /** Not now and no time known: re-asked when something changes (an end, a drained backlog). */
+    /** Not now and no time known: re-asked when something changes (an end, a savepoint request). */
     static final long WAIT = Long.MAX_VALUE;
 
     private final long interval;
@@ -26,10 +27,10 @@ final class TriggerPolicy {
      *
      * @param lastTriggeredAt epoch millis of the last trigger, or of the start if none yet
      * @param lastEndedAt when the last checkpoint completed or failed, or {@link Long#MIN_VALUE}
-     * @param urgent a final checkpoint is wanted: the interval does not apply
+     * @param urgent a final checkpoint or a savepoint is wanted: the interval does not apply
      */
-    long next(long now, long lastTriggeredAt, long lastEndedAt, int inFlight, boolean backlogFull, boolean urgent) {
-        if (inFlight >= maxConcurrent || backlogFull) {
+    long next(long now, long lastTriggeredAt, long lastEndedAt, int inFlight, boolean urgent) {
+        if (inFlight >= maxConcurrent) {
             return WAIT;
         }
         long afterPause = lastEndedAt == Long.MIN_VALUE ? now : lastEndedAt + minPause;

@@ -21,11 +21,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the checkpoint a pipeline restarts from: the latest completed one in the cluster's
- * snapshot map if the map has it (task failure, member loss, master failover), else the newest
- * valid one in storage, found by listing (full cluster restart). A checkpoint in storage that
- * fails its header, length, checksum or decoding is skipped with a log line saying which and why,
- * and the next older one is tried.
+ * Finds the checkpoint a pipeline restarts from.
+ *
+ * <ul>
+ *   <li>A restart under the same master (a task failed, a member left): the latest completed
+ *       checkpoint in the cluster's snapshot map, if the map has it.
+ *   <li>A new master (a takeover, a resubmission, a full cluster restart): the newer of that and
+ *       the newest valid checkpoint or savepoint in storage, found by listing. After a network
+ *       partition the storage may hold a newer one than the map of this side knows of, completed
+ *       and stored by the master this one replaces before it noticed; its sinks may have committed
+ *       it, so it is where the pipeline must go on from.
+ * </ul>
+ *
+ * A checkpoint that fails its header, length, checksum or decoding is skipped with a log line
+ * saying which and why, and the next older one is tried; the result lists what was skipped.
  */
 public final class RecoveryPlanner {
     private static final Logger LOG = LoggerFactory.getLogger(RecoveryPlanner.class);
@@ -38,10 +47,22 @@ public final class RecoveryPlanner {
      * @param checkpoint empty for a fresh start
      * @param source {@code "memory"}, {@code "storage"} or {@code "none"}
      * @param skipped one sentence per checkpoint that was unusable
-     * @param highestStoredId the highest id in storage, usable or not, -1 if none
+     * @param highestStoredId the highest id in storage, usable or not, -1 if none (or not looked at)
+     * @param unusableNewer ids of unusable checkpoints newer than the one restored, ascending:
+     *     their sinks may have committed transactions that the restore replays
      */
     public record Recovery(
-            Optional<CompletedCheckpoint> checkpoint, String source, List<String> skipped, long highestStoredId) {}
+            Optional<CompletedCheckpoint> checkpoint,
+            String source,
+            List<String> skipped,
+            long highestStoredId,
+            List<Long> unusableNewer) {
+
+        /** Whether a newer checkpoint than the one restored had to be skipped. */
+        public boolean fellBack() {
+            return !unusableNewer.isEmpty();
+        }
+    }
 
     /** A checkpoint exists but belongs to another job definition: resuming would mix two jobs. */
     public static final class IncompatibleCheckpointException extends Exception {
@@ -52,24 +73,34 @@ public final class RecoveryPlanner {
         }
     }
 
-    public static Recovery plan(PipelineSnapshots memory, CheckpointStorage storage, String fingerprint)
+    /**
+     * @param newMaster whether a new master plans (a takeover, a resubmission): then the storage is
+     *     consulted even if the map has a checkpoint
+     */
+    public static Recovery plan(
+            PipelineSnapshots memory, CheckpointStorage storage, String fingerprint, boolean newMaster)
             throws CheckpointStorageException, IncompatibleCheckpointException {
         PipelineKey pipeline = memory.pipeline();
         List<String> skipped = new ArrayList<>();
+        List<Long> unusable = new ArrayList<>();
         PipelineRecord record = memory.record();
+        CompletedCheckpoint inMemory = null;
         if (record.lastCompletedId() >= 0) {
             Optional<byte[]> blob = memory.blob(record.lastCompletedId());
             if (blob.isPresent()) {
                 try {
-                    CompletedCheckpoint checkpoint = checked(SnapshotCodec.decode(blob.get()), fingerprint);
-                    return new Recovery(Optional.of(checkpoint), "memory", skipped, -1);
+                    inMemory = checked(SnapshotCodec.decode(blob.get()), fingerprint);
                 } catch (SnapshotFormatException e) {
                     String why = "checkpoint " + record.lastCompletedId() + " of " + pipeline
                             + " in the snapshot map is unusable (" + e.reason() + "): " + e.getMessage();
                     LOG.warn("Skipping {}", why);
                     skipped.add(why);
+                    unusable.add(record.lastCompletedId());
                 }
             }
+        }
+        if (inMemory != null && !newMaster) {
+            return new Recovery(Optional.of(inMemory), "memory", skipped, -1, List.of());
         }
         // Checkpoints and savepoints together, newest first: either may be the latest state.
         TreeMap<Long, PipelineKey> stored = new TreeMap<>();
@@ -77,29 +108,34 @@ public final class RecoveryPlanner {
         storage.list(savepoints).forEach(id -> stored.put(id.value(), savepoints));
         storage.list(pipeline).forEach(id -> stored.put(id.value(), pipeline));
         long highest = stored.isEmpty() ? -1 : stored.lastKey();
+        long floor = inMemory == null ? -1 : inMemory.id().value();
         for (Map.Entry<Long, PipelineKey> entry : stored.descendingMap().entrySet()) {
+            if (entry.getKey() <= floor) {
+                break; // the map's is as new: no need to read older ones
+            }
             CheckpointId id = CheckpointId.of(entry.getKey());
             try {
                 Optional<CompletedCheckpoint> checkpoint = load(storage, entry.getValue(), pipeline, id, fingerprint);
                 if (checkpoint.isEmpty()) {
                     continue; // deleted meanwhile
                 }
-                if (!skipped.isEmpty()) {
-                    LOG.warn(
-                            "Recovering {} from checkpoint {}, older than the newest stored, because: {}",
-                            pipeline,
-                            id,
-                            String.join("; ", skipped));
-                }
-                return new Recovery(checkpoint, "storage", skipped, highest);
+                return new Recovery(checkpoint, "storage", skipped, highest, newer(unusable, id.value()));
             } catch (SnapshotFormatException e) {
                 String why = "checkpoint " + id + " of " + pipeline + " in storage is unusable (" + e.reason() + "): "
                         + e.getMessage();
                 LOG.warn("Skipping {}", why);
                 skipped.add(why);
+                unusable.add(id.value());
             }
         }
-        return new Recovery(Optional.empty(), "none", skipped, highest);
+        if (inMemory != null) {
+            return new Recovery(Optional.of(inMemory), "memory", skipped, highest, newer(unusable, floor));
+        }
+        return new Recovery(Optional.empty(), "none", skipped, highest, newer(unusable, -1));
+    }
+
+    private static List<Long> newer(List<Long> ids, long than) {
+        return ids.stream().filter(id -> id > than).sorted().distinct().toList();
     }
 
     /**
@@ -130,7 +166,7 @@ public final class RecoveryPlanner {
                         + found.get().type().name().toLowerCase(Locale.ROOT));
             }
             long highest = Math.max(max(storage.list(pipeline)), max(storage.list(FileLayout.savepointsOf(pipeline))));
-            return new Recovery(found, "storage", List.of(), highest);
+            return new Recovery(found, "storage", List.of(), highest, List.of());
         } catch (SnapshotFormatException e) {
             throw new IncompatibleCheckpointException(
                     request + " of " + pipeline + " is unusable (" + e.reason() + "): " + e.getMessage());

@@ -36,6 +36,13 @@ public record CompletedCheckpoint(
     public static final String META_JOB_SPEC = "job-spec";
     /** The execution attempt of the pipeline that took it. */
     public static final String META_ATTEMPT = "attempt";
+    /** The epoch of the master that completed it. */
+    public static final String META_EPOCH = "epoch";
+    /**
+     * Set on the copy a new master stores of the checkpoint it restores from, before any task runs:
+     * what the copy was taken from, e.g. {@code checkpoint 41} or {@code savepoint 7}.
+     */
+    public static final String META_COPY_OF = "copy-of";
 
     public CompletedCheckpoint {
         Objects.requireNonNull(pipeline, "pipeline");
@@ -51,6 +58,17 @@ public record CompletedCheckpoint(
 
     public boolean finished() {
         return Boolean.parseBoolean(metadata.get(META_FINISHED));
+    }
+
+    /**
+     * The same task states and metadata under another id, as a checkpoint of {@code metadata}'s
+     * attempt and epoch, taken now: a new master's restore point, stored in its own epoch.
+     */
+    public CompletedCheckpoint copyAs(CheckpointId newId, Map<String, String> more, long now) {
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.putAll(more);
+        meta.put(META_COPY_OF, type.name().toLowerCase(java.util.Locale.ROOT) + " " + id);
+        return new CompletedCheckpoint(pipeline, newId, CheckpointType.CHECKPOINT, now, now, taskStates, meta);
     }
 
     /** Bytes of task state in total: the size that matters to memory and storage. */

@@ -5,10 +5,12 @@ import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 
 /**
  * One pipeline's view of the cluster's snapshot maps: its checkpoint id count (issued by {@link
@@ -32,13 +34,38 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
         return pipeline;
     }
 
+    /** The epoch of the master this view belongs to, once it claimed the pipeline; 0 before. */
+    private volatile long epoch;
+
+    /** This view belongs to the master of {@code claimed}: from now on it changes the record only in that epoch. */
+    void bind(long claimed) {
+        this.epoch = claimed;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    /** Applies {@code change} to the record, unless a master of another epoch has claimed it. */
+    private PipelineRecord update(UnaryOperator<PipelineRecord> change) {
+        long mine = epoch;
+        return maps.update(pipeline, r -> {
+            if (mine != 0 && r.epoch() != mine) {
+                throw new DeposedException(pipeline + " was claimed by the master of epoch " + r.epoch()
+                        + "; this master, of epoch " + mine + ", steps down");
+            }
+            return change.apply(r);
+        });
+    }
+
     /**
      * Issues the next id, if the lease allows it; blocking.
      *
      * @throws LeaseExhausted if the next id is above the lease: extend it in storage first
+     * @throws DeposedException if another master claimed the pipeline
      */
     long issueWithinLease() {
-        return maps.update(pipeline, r -> {
+        return update(r -> {
                     if (r.lastIssuedId() >= r.leasedUpTo()) {
                         throw new LeaseExhausted(r);
                     }
@@ -49,20 +76,27 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
 
     /** The storage holds a lease up to {@code upTo} now. */
     void leased(long upTo) {
-        maps.update(pipeline, r -> r.withLease(upTo));
+        update(r -> r.withLease(upTo));
     }
 
     /**
-     * A lease found in storage that this cluster does not know of (it lost its memory: a full
-     * restart): every id up to it may have been issued, so none of them is issued again.
+     * This master claimed the pipeline for {@code newEpoch}: ids from now on are above {@code
+     * floor}, up to the lease {@code upTo}. Refused if the record already belongs to a newer epoch.
      */
-    void leaseFoundInStorage(long upTo) {
-        maps.update(
-                pipeline, r -> r.leasedUpTo() >= upTo ? r : r.withIssued(upTo).withLease(upTo));
+    void claimed(long newEpoch, long floor, long upTo) {
+        maps.update(pipeline, r -> {
+            if (r.epoch() > newEpoch) {
+                throw new DeposedException(
+                        pipeline + " already belongs to the master of epoch " + r.epoch() + ", newer than " + newEpoch);
+            }
+            return r.withClaim(newEpoch, floor, upTo);
+        });
+        bind(newEpoch);
     }
 
     /** Thrown by {@link #issueWithinLease} when the next id is above the lease. */
     static final class LeaseExhausted extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
         final transient PipelineRecord record;
 
         LeaseExhausted(PipelineRecord record) {
@@ -71,43 +105,43 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
         }
     }
 
-    /** Makes every id issued from now on higher than {@code id}. */
-    public void issueAbove(long id) {
-        maps.update(pipeline, r -> r.withIssued(id));
-    }
-
     /**
      * {@inheritDoc}
      *
      * <p>A checkpoint of an execution attempt that is no longer the pipeline's current one (a
-     * restart began while it was being stored) is refused and removed: it must never become the
-     * latest completed checkpoint behind the new attempt's back.
+     * restart began while it was being stored), or of a master that has been deposed, is refused
+     * and removed: it must never become the latest completed checkpoint behind the new attempt's
+     * or master's back.
      */
     @Override
     public CompletionStage<Long> add(CompletedCheckpoint checkpoint) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     byte[] blob = SnapshotCodec.encode(checkpoint);
-                    long id = checkpoint.id().value();
-                    int attempt = Integer.parseInt(
-                            checkpoint.metadata().getOrDefault(CompletedCheckpoint.META_ATTEMPT, "-1"));
-                    String key = SnapshotMaps.key(pipeline, id);
-                    maps.snapshots().set(key, blob); // returns after the sync backups
-                    try {
-                        maps.update(pipeline, r -> {
-                            if (attempt >= 0 && r.attempt() != attempt) {
-                                throw new IllegalStateException("checkpoint " + id + " belongs to attempt " + attempt
-                                        + ", the pipeline is at attempt " + r.attempt());
-                            }
-                            return r.withCompleted(id, checkpoint.type() == CheckpointType.SAVEPOINT);
-                        });
-                    } catch (IllegalStateException stale) {
-                        maps.snapshots().delete(key);
-                        throw stale;
-                    }
+                    put(checkpoint, blob);
                     return (long) blob.length;
                 },
                 io);
+    }
+
+    /** Puts an encoded checkpoint into the map and records it completed; blocking. */
+    public void put(CompletedCheckpoint checkpoint, byte[] blob) {
+        long id = checkpoint.id().value();
+        int attempt = Integer.parseInt(checkpoint.metadata().getOrDefault(CompletedCheckpoint.META_ATTEMPT, "-1"));
+        String key = SnapshotMaps.key(pipeline, id);
+        maps.snapshots().set(key, blob); // returns after the sync backups
+        try {
+            update(r -> {
+                if (attempt >= 0 && r.attempt() != attempt) {
+                    throw new IllegalStateException("checkpoint " + id + " belongs to attempt " + attempt
+                            + ", the pipeline is at attempt " + r.attempt());
+                }
+                return r.withCompleted(id, checkpoint.type() == CheckpointType.SAVEPOINT);
+            });
+        } catch (IllegalStateException stale) {
+            maps.snapshots().delete(key);
+            throw stale;
+        }
     }
 
     public PipelineRecord record() {
@@ -120,11 +154,20 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
 
     /**
      * Records that {@code id} is in storage, and removes from the map every snapshot that neither
-     * recovery (the latest) nor the flusher (the unflushed) still needs.
+     * recovery (the latest) nor the storage (newer ones, unstored savepoints) still needs.
      */
-    public PipelineRecord flushed(long id) {
+    public PipelineRecord stored(long id) {
+        return dropping(r -> r.withStored(id));
+    }
+
+    /** Drops checkpoints the storage will never need (a newer one is written instead). */
+    public PipelineRecord supersede(Collection<Long> ids) {
+        return ids.isEmpty() ? record() : dropping(r -> r.without(ids));
+    }
+
+    private PipelineRecord dropping(UnaryOperator<PipelineRecord> change) {
         PipelineRecord before = record();
-        PipelineRecord after = maps.update(pipeline, r -> r.withFlushed(id));
+        PipelineRecord after = update(change);
         for (long held : before.inMemory()) {
             if (!after.inMemory().contains(held)) {
                 maps.snapshots().delete(SnapshotMaps.key(pipeline, held));
@@ -133,13 +176,8 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
         return after;
     }
 
-    /** After a restore from storage: that checkpoint counts as the latest completed and flushed. */
-    public void restoredFromStorage(long id) {
-        maps.update(pipeline, r -> r.withRestoredFromStorage(id));
-    }
-
     /** Starts the next execution attempt and returns its number. */
     public int nextAttempt() {
-        return maps.update(pipeline, r -> r.withAttempt(r.attempt() + 1)).attempt();
+        return update(r -> r.withAttempt(r.attempt() + 1)).attempt();
     }
 }

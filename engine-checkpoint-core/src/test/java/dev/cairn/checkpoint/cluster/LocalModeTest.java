@@ -172,7 +172,8 @@ class LocalModeTest {
                             .orElseThrow(),
                     null,
                     null,
-                    ended::complete);
+                    ended::complete,
+                    deposed -> {});
             job.start(false);
             job.cancel();
             assertEquals(job, ended.get(30, TimeUnit.SECONDS));

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.config.CheckpointConfig;
+import dev.cairn.checkpoint.config.CommitAfter;
+import dev.cairn.checkpoint.config.CorruptCheckpointPolicy;
 import dev.cairn.checkpoint.config.StorageConfig;
 import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
@@ -34,8 +36,12 @@ class CheckpointCoordinatorTest {
     private final List<String> failovers = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong(10);
     private boolean storeAnswersAtOnce = true;
-    private boolean backlogFull;
     private boolean idsRefused;
+    /** Most tests look at the coordinator's own steps: tasks are told of a commit at completion. */
+    private CommitAfter commitAfter = CommitAfter.CLUSTER;
+
+    private long restoredId = -1;
+    private final List<Long> committed = new ArrayList<>();
 
     private CheckpointCoordinator coordinator(
             long interval, long timeout, long minPause, int maxConcurrent, int tolerable) {
@@ -53,7 +59,9 @@ class CheckpointCoordinatorTest {
                 Duration.ofMillis(minPause),
                 maxConcurrent,
                 tolerable,
-                new StorageConfig("fake", 3, Map.of()));
+                new StorageConfig("fake", 3, Map.of()),
+                commitAfter,
+                CorruptCheckpointPolicy.FALL_BACK);
         CheckpointCoordinator coordinator = new CheckpointCoordinator(
                 new CheckpointCoordinator.Setup(
                         PipelineKey.of("job-1", "1"),
@@ -80,11 +88,15 @@ class CheckpointCoordinatorTest {
                             }
                         },
                         this::store,
-                        () -> backlogFull,
                         new CoordinatorListener() {
                             @Override
                             public void completed(CompletedCheckpoint checkpoint, CheckpointStats stats) {
                                 completed.add(stats);
+                            }
+
+                            @Override
+                            public void committed(long id, long at) {
+                                committed.add(id);
                             }
 
                             @Override
@@ -96,7 +108,8 @@ class CheckpointCoordinatorTest {
                             public void failoverRequired(FailureReason reason, String detail) {
                                 failovers.add(reason + ": " + detail);
                             }
-                        }),
+                        },
+                        restoredId),
                 config,
                 clock);
         return coordinator;
@@ -264,23 +277,101 @@ class CheckpointCoordinatorTest {
 
         ackAll(coordinator, 12);
         assertEquals(
-                List.of("trigger 11", "trigger 12", "complete 12", "abort 11", "trigger 13"),
+                List.of("trigger 11", "trigger 12", "abort 11", "complete 12", "trigger 13"),
                 gateway,
                 "12 completes and subsumes 11, and 13 is overdue");
         assertEquals(FailureReason.SUBSUMED, failed.get(0).reason());
     }
 
     @Test
-    void aFullFlushBacklog_holdsTriggers_untilItDrains() {
+    void commitAfterStorage_tasksHearOfACommitOnlyOnceItIsStored() {
+        commitAfter = CommitAfter.STORAGE;
         CheckpointCoordinator coordinator = coordinator(1000, 10_000, 0, 1, 0);
-        backlogFull = true;
-        clock.advance(5000);
-        assertEquals(List.of(), gateway);
+        clock.advance(1000);
+        ackAll(coordinator, 11);
+        assertEquals(1, completed.size(), "completed: in the cluster's memory");
+        assertEquals(List.of("trigger 11"), gateway, "but not committed");
 
-        backlogFull = false;
-        coordinator.backlogChanged();
+        coordinator.stored(11);
         clock.runDue();
-        assertEquals(List.of("trigger 11"), gateway);
+
+        assertEquals(List.of("trigger 11", "complete 11"), gateway);
+        assertEquals(List.of(11L), committed);
+    }
+
+    @Test
+    void commitAfterStorage_commitsComeInIdOrder_onceEach_whateverOrderStoresEndIn() {
+        commitAfter = CommitAfter.STORAGE;
+        CheckpointCoordinator coordinator = coordinator(1000, 10_000, 0, 1, 0);
+        for (long id = 11; id <= 13; id++) {
+            clock.advance(1000);
+            ackAll(coordinator, id);
+        }
+
+        coordinator.stored(12);
+        coordinator.stored(11); // a slower write of an older one ends later: covered by 12
+        coordinator.stored(13);
+        coordinator.stored(13);
+        clock.runDue();
+
+        assertEquals(
+                List.of("complete 12", "complete 13"),
+                gateway.stream().filter(g -> g.startsWith("complete")).toList());
+        assertEquals(List.of(12L, 13L), committed);
+    }
+
+    @Test
+    void commitAfterStorage_neverTellsTasksOfTheCheckpointTheyRestoredFrom_orOlder() {
+        commitAfter = CommitAfter.STORAGE;
+        restoredId = 10;
+        CheckpointCoordinator coordinator = coordinator(1000, 10_000, 0, 1, 0);
+
+        coordinator.stored(10);
+        coordinator.stored(9);
+        clock.runDue();
+
+        assertEquals(List.of(), gateway, "their restore committed it");
+    }
+
+    @Test
+    void aStoppedCoordinator_commitsNothingMore() {
+        commitAfter = CommitAfter.STORAGE;
+        CheckpointCoordinator coordinator = coordinator(1000, 10_000, 0, 1, 0);
+        clock.advance(1000);
+        ackAll(coordinator, 11);
+        coordinator.stop();
+        clock.runDue();
+
+        coordinator.stored(11);
+        clock.runDue();
+
+        assertEquals(List.of("trigger 11"), gateway, "the next attempt restores from it and commits it itself");
+    }
+
+    @Test
+    void commitAfterCluster_tasksHearOfTheCommitAtCompletion_andAStoreChangesNothing() {
+        CheckpointCoordinator coordinator = coordinator(1000, 10_000, 0, 1, 0);
+        clock.advance(1000);
+        ackAll(coordinator, 11);
+        assertEquals(List.of("trigger 11", "complete 11"), gateway);
+
+        coordinator.stored(11);
+        clock.runDue();
+
+        assertEquals(List.of(11L), committed);
+    }
+
+    @Test
+    void triggersNeverWaitForTheStorage() {
+        commitAfter = CommitAfter.STORAGE;
+        CheckpointCoordinator coordinator = coordinator(1000, 10_000, 0, 1, 0);
+        for (long id = 11; id <= 20; id++) {
+            clock.advance(1000);
+            ackAll(coordinator, id);
+        }
+
+        assertEquals(10, completed.size(), "ten checkpoints completed, none stored");
+        assertEquals(List.of(), committed);
     }
 
     @Test
@@ -412,19 +503,6 @@ class CheckpointCoordinatorTest {
         assertEquals("trigger 12", gateway.get(2));
         ackAll(coordinator, 12);
         assertEquals(CheckpointType.CHECKPOINT, stored.get(1).type(), "and then plain checkpoints again");
-    }
-
-    @Test
-    void aSavepoint_isNotHeldBackByAFullFlushBacklog() {
-        CheckpointCoordinator coordinator = coordinator(1000, 5000, 0, 1, 0);
-        backlogFull = true;
-        clock.advance(5000);
-        assertEquals(List.of(), gateway);
-
-        coordinator.triggerSavepoint();
-        clock.runDue();
-
-        assertEquals(List.of("trigger 11"), gateway);
     }
 
     @Test
