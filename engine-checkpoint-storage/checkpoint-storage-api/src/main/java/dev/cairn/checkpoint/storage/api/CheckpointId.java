@@ -5,10 +5,14 @@ package dev.cairn.checkpoint.storage.api;
  * checkpoint, whatever the order or time at which checkpoints were stored.
  *
  * @param value a non-negative number
- * @throws IllegalArgumentException if {@code value} is negative
  */
 public record CheckpointId(long value) implements Comparable<CheckpointId> {
 
+    /**
+     * Checks the id.
+     *
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
     public CheckpointId {
         if (value < 0) {
             throw new IllegalArgumentException("checkpoint id must not be negative, was " + value);

@@ -5,10 +5,14 @@ package dev.cairn.checkpoint.storage.api;
  * starting with a dot, so it is always exactly one path segment under the storage namespace.
  *
  * @param value the id as text
- * @throws IllegalArgumentException if {@code value} could leave the namespace or is not portable
  */
 public record JobId(String value) implements Comparable<JobId> {
 
+    /**
+     * Checks the id.
+     *
+     * @throws IllegalArgumentException if {@code value} could leave the namespace or is not portable
+     */
     public JobId {
         Names.check("job id", value);
     }

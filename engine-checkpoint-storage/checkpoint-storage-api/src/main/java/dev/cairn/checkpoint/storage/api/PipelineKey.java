@@ -10,12 +10,17 @@ import java.util.Objects;
  *
  * @param jobId the job
  * @param pipeline the pipeline's name within the job
- * @throws IllegalArgumentException if the pipeline name could leave the namespace
  */
 public record PipelineKey(JobId jobId, String pipeline) implements Comparable<PipelineKey> {
     private static final Comparator<PipelineKey> ORDER =
             Comparator.comparing(PipelineKey::jobId).thenComparing(PipelineKey::pipeline);
 
+    /**
+     * Checks the pipeline name.
+     *
+     * @throws NullPointerException if {@code jobId} is null
+     * @throws IllegalArgumentException if the pipeline name could leave the namespace
+     */
     public PipelineKey {
         Objects.requireNonNull(jobId, "jobId");
         Names.check("pipeline name", pipeline);

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.hadoop.fs.CommonPathCapabilities;
+import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -53,6 +54,8 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
     private static final int CHUNK = 1 << 20;
 
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** How many times a load reads a checkpoint that keeps being replaced under it before it fails. */
+    static final int LOAD_ATTEMPTS = 5;
 
     private final FileSystemAccess access;
     private final Path root;
@@ -189,45 +192,107 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
         }
     }
 
+    /**
+     * Loads the checkpoint as one version, old or new, even while it is being replaced. A read can
+     * be cut short by a replace: on HDFS the replaced file's blocks are deleted under an open
+     * stream; on the local disk the file opened may be the new one, of another length than the
+     * status read first; s3a refuses to go on reading an object whose ETag changed; hadoop-aliyun
+     * reads an object in ranged requests, which may come from both versions. So a read that fails,
+     * or on an object store completes, while the file's status (length, modification time, ETag
+     * where the store has one) changed is tried again, up to {@link #LOAD_ATTEMPTS} times in all.
+     * A failure while the status stayed the same is a real one and is thrown at once. (The one
+     * case this cannot see: on OSS, whose modification times are whole seconds and whose statuses
+     * carry no ETag, a replace by other bytes of the same length within the same second. The
+     * engine only ever replaces an id with the same bytes.)
+     */
     @Override
     public Optional<byte[]> load(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
         ensureOpen();
         Path file = file(pipeline, id);
         try {
-            return access.call(fs -> {
-                FileStatus status;
-                try {
-                    status = fs.getFileStatus(file);
-                } catch (FileNotFoundException e) {
-                    return Optional.empty();
+            for (int attempt = 1; ; attempt++) {
+                boolean last = attempt == LOAD_ATTEMPTS;
+                Optional<byte[]> loaded = access.call(fs -> readOneVersion(fs, file, last));
+                if (loaded != null) {
+                    return loaded;
                 }
-                if (status.getLen() > MAX_ARRAY) {
-                    throw new IOException("too large to load (" + status.getLen() + " bytes)");
-                }
-                byte[] bytes = new byte[(int) status.getLen()];
-                try (FSDataInputStream in = FutureIO.awaitFuture(fs.openFile(file)
-                        .withFileStatus(status)
-                        .opt("fs.option.openfile.read.policy", "whole-file")
-                        .build())) {
-                    for (int offset = 0; offset < bytes.length; ) {
-                        int n = in.read(bytes, offset, Math.min(CHUNK, bytes.length - offset));
-                        if (n < 0) {
-                            throw new EOFException(
-                                    "file shrank while being read: " + offset + " of " + bytes.length + " bytes");
-                        }
-                        offset += n;
-                    }
-                    if (in.read() >= 0) {
-                        throw new IOException("file grew while being read beyond " + bytes.length + " bytes");
-                    }
-                } catch (FileNotFoundException e) {
-                    return Optional.empty(); // deleted between the status and the open
-                }
-                return Optional.of(bytes);
-            });
+            }
         } catch (IOException e) {
             throw CheckpointStorageException.of("cannot load checkpoint", null, pipeline, id, file.toString(), e);
         }
+    }
+
+    /**
+     * The bytes of {@code file}, or empty if there is none, or null if it was replaced while it was
+     * read and {@code last} is false.
+     */
+    private Optional<byte[]> readOneVersion(FileSystem fs, Path file, boolean last) throws IOException {
+        FileStatus status;
+        try {
+            status = fs.getFileStatus(file);
+        } catch (FileNotFoundException e) {
+            return Optional.empty();
+        }
+        if (status.getLen() > MAX_ARRAY) {
+            throw new IOException("too large to load (" + status.getLen() + " bytes)");
+        }
+        byte[] bytes = new byte[(int) status.getLen()];
+        try {
+            readFully(fs, file, status, bytes);
+        } catch (IOException | RuntimeException e) { // some clients throw unchecked service errors
+            if (replaced(fs, file, status)) {
+                if (last) {
+                    throw new IOException(
+                            "replaced while being read, " + LOAD_ATTEMPTS + " times in a row; the last time: " + e, e);
+                }
+                return null;
+            }
+            throw e;
+        }
+        // Object stores read in ranged requests may have mixed two versions; files are read from one.
+        if (!renames && replaced(fs, file, status)) {
+            if (last) {
+                throw new IOException("replaced while being read, " + LOAD_ATTEMPTS + " times in a row");
+            }
+            return null;
+        }
+        return Optional.of(bytes);
+    }
+
+    private static void readFully(FileSystem fs, Path file, FileStatus status, byte[] bytes) throws IOException {
+        try (FSDataInputStream in = FutureIO.awaitFuture(fs.openFile(file)
+                .withFileStatus(status)
+                .opt("fs.option.openfile.read.policy", "whole-file")
+                .build())) {
+            for (int offset = 0; offset < bytes.length; ) {
+                int n = in.read(bytes, offset, Math.min(CHUNK, bytes.length - offset));
+                if (n < 0) {
+                    throw new EOFException(
+                            "file shrank while being read: " + offset + " of " + bytes.length + " bytes");
+                }
+                offset += n;
+            }
+            if (in.read() >= 0) {
+                throw new IOException("file grew while being read beyond " + bytes.length + " bytes");
+            }
+        }
+    }
+
+    /** Whether {@code file} is no longer what {@code before} describes: gone, or another version. */
+    private static boolean replaced(FileSystem fs, Path file, FileStatus before) throws IOException {
+        FileStatus now;
+        try {
+            now = fs.getFileStatus(file);
+        } catch (FileNotFoundException e) {
+            return true;
+        }
+        if (now.getLen() != before.getLen() || now.getModificationTime() != before.getModificationTime()) {
+            return true;
+        }
+        return before instanceof EtagSource a
+                && now instanceof EtagSource b
+                && a.getEtag() != null
+                && !a.getEtag().equals(b.getEtag());
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactory;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.storage.tck.CheckpointStorageContract;
+import dev.cairn.checkpoint.storage.tck.ForkRecipe;
 import dev.cairn.checkpoint.storage.testbed.KerberizedHdfs;
 import java.io.IOException;
 import java.net.URI;
@@ -59,6 +60,16 @@ class KerberosHdfsContractTest extends CheckpointStorageContract {
     @Override
     protected Map<String, String> pluginConfig(String namespace) {
         return hdfs.pluginConfig("/cairn/" + namespace + "/");
+    }
+
+    /**
+     * The child JVM logs in with the same principal and keytab. It needs the KDC's {@code
+     * krb5.conf}, which MiniKdc named in this JVM's system properties only.
+     */
+    @Override
+    protected ForkRecipe forkRecipe(Map<String, String> pluginConfig) {
+        return super.forkRecipe(pluginConfig)
+                .withJvmOptions("-Djava.security.krb5.conf=" + System.getProperty("java.security.krb5.conf"));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jclouds.blobstore.BlobStore;
@@ -186,9 +189,12 @@ public final class OssServer implements AutoCloseable {
         byte[] out = response.body();
         String type = response.headers().firstValue("content-type").orElse("");
         if (type.contains("xml") || (out.length > 5 && new String(out, 0, 5, StandardCharsets.UTF_8).equals("<?xml"))) {
-            out = new String(out, StandardCharsets.UTF_8)
-                    .replace(" xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "")
-                    .getBytes(StandardCharsets.UTF_8);
+            String xml = new String(out, StandardCharsets.UTF_8)
+                    .replace(" xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "");
+            if ("GET".equals(exchange.getRequestMethod()) && query != null && query.contains("delimiter=")) {
+                xml = markersAsCommonPrefixes(xml, query);
+            }
+            out = xml.getBytes(StandardCharsets.UTF_8);
         }
         if ("HEAD".equals(exchange.getRequestMethod())) {
             response.headers().firstValue("content-length").ifPresent(len -> exchange.getResponseHeaders()
@@ -202,6 +208,55 @@ public final class OssServer implements AutoCloseable {
                 os.write(out);
             }
         }
+    }
+
+    private static final Pattern CONTENTS = Pattern.compile("<Contents>.*?</Contents>", Pattern.DOTALL);
+    private static final Pattern KEY = Pattern.compile("<Key>(.*?)</Key>");
+
+    /**
+     * A delimited listing as S3 and OSS give it: a directory marker below the prefix (a key that
+     * ends with the delimiter, such as the {@code job/pipeline/} hadoop-aliyun writes after every
+     * delete) is rolled up into its common prefix. The in-memory store behind the shim lists such a
+     * marker as an object instead, which hadoop-aliyun then reports as a file.
+     */
+    private static String markersAsCommonPrefixes(String xml, String rawQuery) {
+        Map<String, String> params = new TreeMap<>();
+        for (String pair : rawQuery.split("&")) {
+            String[] kv = pair.split("=", 2);
+            params.put(
+                    URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+                    kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+        }
+        String prefix = params.getOrDefault("prefix", "");
+        String delimiter = params.getOrDefault("delimiter", "");
+        if (delimiter.isEmpty()) {
+            return xml;
+        }
+        StringBuilder kept = new StringBuilder();
+        List<String> rolledUp = new ArrayList<>();
+        Matcher contents = CONTENTS.matcher(xml);
+        while (contents.find()) {
+            Matcher key = KEY.matcher(contents.group());
+            String name = key.find() ? key.group(1) : "";
+            String rest = name.startsWith(prefix) ? name.substring(prefix.length()) : "";
+            int at = rest.indexOf(delimiter);
+            if (at >= 0) {
+                String common = prefix + rest.substring(0, at + delimiter.length());
+                if (!xml.contains("<Prefix>" + common + "</Prefix>") && !rolledUp.contains(common)) {
+                    rolledUp.add(common);
+                }
+                contents.appendReplacement(kept, "");
+            } else {
+                contents.appendReplacement(kept, Matcher.quoteReplacement(contents.group()));
+            }
+        }
+        contents.appendTail(kept);
+        String result = kept.toString();
+        StringBuilder prefixes = new StringBuilder();
+        rolledUp.forEach(
+                c -> prefixes.append("<CommonPrefixes><Prefix>").append(c).append("</Prefix></CommonPrefixes>"));
+        int end = result.lastIndexOf("</ListBucketResult>");
+        return end < 0 ? result : result.substring(0, end) + prefixes + result.substring(end);
     }
 
     private static void reply(HttpExchange exchange, int status, byte[] body, String type) throws IOException {
