@@ -6,6 +6,7 @@ import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.runtime.PipelineDefinition;
 import dev.cairn.checkpoint.runtime.Sink;
 import dev.cairn.checkpoint.runtime.Source;
+import dev.cairn.checkpoint.runtime.TaskContext;
 import dev.cairn.checkpoint.runtime.Transform;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.nio.ByteBuffer;
@@ -179,15 +180,18 @@ public final class StrictTwoPhaseCommitJob implements JobDefinition {
                 long id = b.getLong();
                 byte[] name = new byte[b.getInt()];
                 b.get(name);
-                broker.commit(new String(name, StandardCharsets.UTF_8), -1);
+                broker.commit(
+                        new String(name, StandardCharsets.UTF_8),
+                        TaskContext.current().epoch());
             }
         }
 
         @Override
         public void write(Object record) {
             if (open == null) {
-                open = prefix + UUID.randomUUID();
-                broker.open(open, pipeline, -1);
+                TaskContext context = TaskContext.current();
+                open = prefix + "e" + context.epoch() + "-a" + context.attempt() + "-" + UUID.randomUUID();
+                broker.open(open, pipeline, context.epoch());
             }
             broker.write(open, (Long) record);
             openRecords++;
@@ -218,7 +222,7 @@ public final class StrictTwoPhaseCommitJob implements JobDefinition {
             for (var it = pending.iterator(); it.hasNext(); ) {
                 Pending p = it.next();
                 if (p.checkpointId() <= checkpointId) {
-                    broker.commit(p.txn(), -1);
+                    broker.commit(p.txn(), TaskContext.current().epoch());
                     committed += p.records();
                     it.remove();
                 }

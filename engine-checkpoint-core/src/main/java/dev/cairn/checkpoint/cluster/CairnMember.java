@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,8 +50,22 @@ public final class CairnMember implements AutoCloseable {
             Config hazelcastConfig,
             ClassLoader plugins,
             UnaryOperator<CheckpointStorage> storageDecorator) {
+        return start(engine, hazelcastConfig, plugins, storageDecorator, Hazelcast::newHazelcastInstance);
+    }
+
+    /**
+     * Starts a member whose Hazelcast instance {@code instances} makes from the completed
+     * configuration: tests put members on Hazelcast's in-JVM test network this way, where a network
+     * partition can be made and healed.
+     */
+    public static CairnMember start(
+            EngineConfig engine,
+            Config hazelcastConfig,
+            ClassLoader plugins,
+            UnaryOperator<CheckpointStorage> storageDecorator,
+            Function<Config, HazelcastInstance> instances) {
         Config config = withCairn(hazelcastConfig, engine);
-        HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
+        HazelcastInstance hazelcast = instances.apply(config);
         CairnNode node = new CairnNode(hazelcast, engine, plugins, storageDecorator);
         hazelcast.getUserContext().put(CairnNode.USER_CONTEXT_KEY, node);
         node.start();
@@ -60,6 +75,7 @@ public final class CairnMember implements AutoCloseable {
     /** Cairn's additions to a Hazelcast member configuration. */
     static Config withCairn(Config config, EngineConfig engine) {
         SnapshotMaps.configure(config, engine.backupCount());
+        config.addMapConfig(new com.hazelcast.config.MapConfig(ClusterQuorum.MAP).setBackupCount(engine.backupCount()));
         config.getExecutorConfig(CairnNode.EXECUTOR).setPoolSize(16);
         config.getSerializationConfig().addDataSerializableFactory(CairnCall.FACTORY_ID, new CairnCall.Factory());
         config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
@@ -156,6 +172,11 @@ public final class CairnMember implements AutoCloseable {
     /** Whether this member is the master (runs the job masters). */
     public boolean isMaster() {
         return node.isMaster();
+    }
+
+    /** Whether this member runs a master of the job now (its side of the cluster holding a quorum). */
+    public boolean runsMasterOf(String jobId) {
+        return node.jobs().runs(jobId);
     }
 
     /** Leaves the cluster in an orderly way. */

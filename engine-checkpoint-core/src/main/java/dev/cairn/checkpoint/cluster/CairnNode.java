@@ -41,6 +41,7 @@ public final class CairnNode implements AutoCloseable {
     private final TaskService tasks;
     private final JobService jobs;
     private final SlotTable slots;
+    private final ClusterQuorum quorum;
     private final ScheduledExecutorService io;
     private final ExecutorService control;
     private final IExecutorService executor;
@@ -63,6 +64,7 @@ public final class CairnNode implements AutoCloseable {
         this.io = Executors.newScheduledThreadPool(4, daemon("cairn-io"));
         this.control = Executors.newSingleThreadExecutor(daemon("cairn-membership"));
         this.executor = hazelcast.getExecutorService(EXECUTOR);
+        this.quorum = new ClusterQuorum(hazelcast, config);
         this.tasks = new TaskService(this, config.queueType());
         this.slots = new SlotTable(config.slotService());
         this.jobs = new JobService(this);
@@ -73,18 +75,23 @@ public final class CairnNode implements AutoCloseable {
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
-                onMembershipThread(jobs::checkMastership);
+                onMembershipThread(() -> {
+                    quorum.memberAdded();
+                    jobs.checkMastership();
+                });
             }
 
             @Override
             public void memberRemoved(MembershipEvent event) {
                 onMembershipThread(() -> {
+                    quorum.memberRemoved(event.getMember());
                     jobs.checkMastership();
                     jobs.memberRemoved(event.getMember());
                 });
             }
         });
         onMembershipThread(jobs::checkMastership);
+        tasks.startWatchdog();
         String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
         mbeans = new JobMBeans(member, maps.jobs());
         io.scheduleWithFixedDelay(this::refreshMBeans, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -238,6 +245,11 @@ public final class CairnNode implements AutoCloseable {
         return slots;
     }
 
+    /** Whether this member's side of the cluster may run jobs. */
+    ClusterQuorum quorum() {
+        return quorum;
+    }
+
     /** Membership changes that arrive while this node closes concern it no more: they are dropped. */
     private void onMembershipThread(Runnable work) {
         try {
@@ -258,6 +270,7 @@ public final class CairnNode implements AutoCloseable {
     /** Stops this node's part of the work: job masters, tasks, storage. */
     @Override
     public void close() {
+        quorum.announceLeaving();
         jobs.close();
         tasks.stopAll();
         closeEndpoints();

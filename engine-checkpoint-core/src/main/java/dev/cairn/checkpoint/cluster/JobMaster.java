@@ -331,6 +331,17 @@ final class JobMaster {
         }
     }
 
+    /**
+     * Records that the job is suspended for {@code why} (its side of the cluster lost its quorum);
+     * {@link #stop} follows. The record is written to this side's map: after the partition heals,
+     * the side that kept its quorum holds the job's real record.
+     */
+    void suspend(String why) {
+        state = JobRecord.State.SUSPENDED;
+        message = why;
+        publish();
+    }
+
     /** Stops the job master (this member stops being master, or shuts down); tasks are cancelled. */
     void stop() {
         stopped = true;

@@ -59,6 +59,8 @@ public record JobRecord(
         SUBMITTED,
         RUNNING,
         RESTARTING,
+        /** Its side of the cluster lost its quorum: nothing runs or commits until the quorum is back. */
+        SUSPENDED,
         FINISHED,
         FAILED,
         CANCELLED;
@@ -66,6 +68,34 @@ public record JobRecord(
         public boolean done() {
             return this == FINISHED || this == FAILED || this == CANCELLED;
         }
+    }
+
+    /** The same record, saying the job is suspended for {@code why}. */
+    public JobRecord suspended(String why) {
+        return new JobRecord(
+                jobId,
+                type,
+                params,
+                State.SUSPENDED,
+                why,
+                recordsCommitted,
+                checkpointsCompleted,
+                checkpointsFailed,
+                lastCheckpointMillis,
+                lastCheckpointBytes,
+                flushBacklog,
+                storageError,
+                restarts,
+                lastCheckpointId,
+                restoredFrom,
+                restores,
+                history,
+                System.currentTimeMillis(),
+                checkpointsCommitted,
+                lastCommittedId,
+                commitAfter,
+                warning,
+                epoch);
     }
 
     public JobSpec spec() {

@@ -33,17 +33,71 @@ final class JobService {
         this.node = node;
     }
 
-    /** Called on every membership change, on the node's membership thread. */
+    /**
+     * Called on every membership change, on the node's membership thread. This member runs the job
+     * masters while it is the cluster's oldest member and its side of the cluster has a quorum.
+     */
     void checkMastership() {
-        boolean now = node.isMaster();
+        boolean oldest = node.isMaster();
+        boolean quorum = node.quorum().holds();
+        boolean now = oldest && quorum;
+        String why = "no quorum: this side of the cluster has " + node.quorum().describe()
+                + "; jobs run only on a side with a quorum, and resume once the partition heals";
         if (now && !master) {
             master = true;
-            LOG.info("This member is the master now");
+            LOG.info(
+                    "This member is the master now; its side of the cluster has {}",
+                    node.quorum().describe());
             takeOver();
         } else if (!now && master) {
-            master = false; // a partition merge made another member older: let it lead
-            stopAll();
+            master = false;
+            if (oldest) {
+                LOG.warn(
+                        "This side of the cluster lost its quorum ({}): its jobs stop",
+                        node.quorum().describe());
+                suspendAll(why);
+            } else {
+                stopAll(); // a partition merge made another member older: let it lead
+            }
         }
+        if (oldest && !quorum && !announcedNoQuorum) {
+            LOG.warn(
+                    "This member is the oldest of its side, which has {}: it runs no job",
+                    node.quorum().describe());
+            markSuspended(why);
+        }
+        announcedNoQuorum = oldest && !quorum;
+    }
+
+    /**
+     * Says, in this side's copy of every unfinished job's record, that the job does not run here:
+     * what {@code job list} and the statistics show on this side. The side that kept its quorum
+     * owns the real records; when the partition heals, its copies win.
+     */
+    private void markSuspended(String why) {
+        try {
+            for (Map.Entry<String, byte[]> entry : node.maps().jobs().entrySet()) {
+                JobRecord record = JobRecord.decode(entry.getValue());
+                if (record != null && !record.state().done() && record.state() != JobRecord.State.SUSPENDED) {
+                    node.maps().jobs().set(entry.getKey(), record.suspended(why).encode());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot mark this side's job records suspended: {}", e.toString());
+        }
+    }
+
+    /** Whether the oldest member without a quorum said so already (once per such spell). */
+    private boolean announcedNoQuorum;
+
+    /** The side lost its quorum: every job master says so in its record, then stops with its tasks. */
+    private void suspendAll(String why) {
+        List<JobMaster> stopping;
+        synchronized (this) {
+            stopping = List.copyOf(masters.values());
+        }
+        stopping.forEach(job -> job.suspend(why));
+        stopAll();
     }
 
     private synchronized void takeOver() {
@@ -108,6 +162,10 @@ final class JobService {
         }
         if (closed) {
             return Messages.Reply.error("this member is shutting down; submit the job to another one");
+        }
+        if (!node.quorum().holds()) {
+            return Messages.Reply.error("no quorum: this side of the cluster has "
+                    + node.quorum().describe() + "; jobs run only on a side with a quorum");
         }
         if (masters.containsKey(spec.jobId().value())) {
             if (restore != null) {
@@ -199,5 +257,9 @@ final class JobService {
 
     int activeJobs() {
         return masters.size();
+    }
+
+    boolean runs(String jobId) {
+        return masters.containsKey(jobId);
     }
 }

@@ -1,15 +1,22 @@
 package dev.cairn.checkpoint.cluster;
 
+import com.hazelcast.cluster.Member;
 import dev.cairn.checkpoint.config.QueueType;
 import dev.cairn.checkpoint.runtime.JobDefinition;
 import dev.cairn.checkpoint.runtime.JobDefinitions;
 import dev.cairn.checkpoint.runtime.PipelineDefinition;
+import dev.cairn.checkpoint.runtime.TaskContext;
 import dev.cairn.checkpoint.runtime.TaskEvents;
 import dev.cairn.checkpoint.runtime.TaskGroup;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +30,12 @@ final class TaskService {
 
     private record GroupKey(String jobId, String pipeline, int subtask) {}
 
-    private record Running(long epoch, int attempt, TaskGroup group) {
+    /**
+     * @param master the member that deployed it, by uuid
+     * @param orphanSince since when this member has lost sight of that master (or its quorum), in
+     *     epoch millis; 0 while it has not
+     */
+    private record Running(long epoch, int attempt, TaskGroup group, String master, AtomicLong orphanSince) {
         /** Whether this runs an older (epoch, attempt) than the one given. */
         boolean olderThan(long otherEpoch, int otherAttempt) {
             return epoch < otherEpoch || (epoch == otherEpoch && attempt < otherAttempt);
@@ -87,8 +99,9 @@ final class TaskService {
                     pipeline.create(deploy.subtask(), deploy.attempt()),
                     deploy.restored(),
                     queueType,
-                    events);
-            groups.put(key, new Running(deploy.epoch(), deploy.attempt(), group));
+                    events,
+                    new TaskContext.Execution(deploy.jobId(), deploy.pipeline(), deploy.epoch(), deploy.attempt()));
+            groups.put(key, new Running(deploy.epoch(), deploy.attempt(), group, deploy.master(), new AtomicLong()));
             group.start();
             return Messages.Reply.OK;
         } catch (Exception e) {
@@ -161,6 +174,60 @@ final class TaskService {
 
     int runningGroups() {
         return groups.size();
+    }
+
+    /**
+     * Checks, a few times a second, that each task group's master is still in sight and this side
+     * of the cluster still has its quorum; a group that has lost either for longer than {@code
+     * orphan-task-timeout} stops, committing nothing more. A master that is cut off cannot stop its
+     * tasks itself, and must not need to.
+     */
+    void startWatchdog() {
+        try {
+            node.io().scheduleWithFixedDelay(this::stopOrphans, 200, 200, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Node closed before the task watchdog started");
+        }
+    }
+
+    private void stopOrphans() {
+        try {
+            long now = System.currentTimeMillis();
+            long limit = node.config().orphanTaskTimeout().toMillis();
+            Set<String> present = new HashSet<>();
+            for (Member member : node.hazelcast().getCluster().getMembers()) {
+                present.add(member.getUuid().toString());
+            }
+            boolean quorum = node.quorum().holds();
+            groups.forEach((key, running) -> {
+                boolean seen = quorum && present.contains(running.master());
+                if (seen) {
+                    running.orphanSince().set(0);
+                } else if (running.orphanSince().compareAndSet(0, now)) {
+                    LOG.warn(
+                            "Task group {} lost {}; it stops in {} ms unless that comes back",
+                            running.group().name(),
+                            quorum
+                                    ? "its master"
+                                    : "its quorum (" + node.quorum().describe() + ")",
+                            limit);
+                } else if (now - running.orphanSince().get() >= limit) {
+                    stopOrphan(key, running, quorum);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("Task watchdog: {}", e.toString());
+        }
+    }
+
+    private synchronized void stopOrphan(GroupKey key, Running running, boolean quorum) {
+        if (groups.remove(key, running)) {
+            LOG.warn(
+                    "Task group {} stopped: {} for longer than orphan-task-timeout",
+                    running.group().name(),
+                    quorum ? "its master left" : "this side of the cluster had no quorum");
+            running.group().stop(STOP_MILLIS);
+        }
     }
 
     /** Task events, sent to whichever member is master when they happen. */

@@ -14,6 +14,13 @@ public final class ConfigCatalogue {
     public static final Duration PRINT_EXECUTION_INFO_INTERVAL = Duration.ofSeconds(60);
     public static final boolean DYNAMIC_SLOT = true;
     public static final int SLOT_NUM = 2;
+    /** A majority of the members the cluster is expected to have. */
+    public static final int QUORUM_SIZE = EngineConfig.AUTO_QUORUM;
+    /**
+     * Ten seconds: several heartbeats, so that a slow network does not stop tasks, and short enough
+     * that a partitioned member stops long before anyone looks.
+     */
+    public static final Duration ORPHAN_TASK_TIMEOUT = Duration.ofSeconds(10);
 
     public static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(300_000);
     public static final Duration CHECKPOINT_TIMEOUT = Duration.ofMillis(30_000);
@@ -61,6 +68,8 @@ public final class ConfigCatalogue {
                         new StorageConfig(STORAGE_TYPE, MAX_RETAINED, Map.of(), STORAGE_CALL_TIMEOUT),
                         COMMIT_AFTER,
                         CORRUPT_CHECKPOINT),
-                new HttpConfig(HTTP_ENABLED, HTTP_HOST, HTTP_PORT));
+                new HttpConfig(HTTP_ENABLED, HTTP_HOST, HTTP_PORT),
+                QUORUM_SIZE,
+                ORPHAN_TASK_TIMEOUT);
     }
 }

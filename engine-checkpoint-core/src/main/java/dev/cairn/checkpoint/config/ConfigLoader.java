@@ -116,8 +116,24 @@ public final class ConfigLoader {
                 new HttpConfig(http.bool("enable-http", HTTP_ENABLED), http.string("host", HTTP_HOST), (int)
                         http.number("port", HTTP_PORT, 0, 65_535, "a port from 0 (any free one) to 65535"));
         http.finish();
+        int quorum = (int) engine.numberOr(
+                "quorum-size",
+                "auto",
+                EngineConfig.AUTO_QUORUM,
+                QUORUM_SIZE,
+                1,
+                10_000,
+                "auto, or a whole number of members from 1 to 10000");
+        Duration orphan = millis(engine, "orphan-task-timeout", ORPHAN_TASK_TIMEOUT, 1);
         return new EngineConfig(
-                backupCount, queueType, Duration.ofSeconds(printSeconds), slotService, checkpointConfig, httpConfig);
+                backupCount,
+                queueType,
+                Duration.ofSeconds(printSeconds),
+                slotService,
+                checkpointConfig,
+                httpConfig,
+                quorum,
+                orphan);
     }
 
     private CheckpointConfig checkpoint(Section checkpoint) {

@@ -38,6 +38,8 @@ public final class ConfigPrinter {
                 "print-execution-info-interval",
                 config.printExecutionInfoInterval().toSeconds());
         engine.put("slot-service", slots);
+        engine.put("quorum-size", config.quorumSizeText());
+        engine.put("orphan-task-timeout", config.orphanTaskTimeout().toMillis());
         engine.put("checkpoint", checkpoint);
         Map<String, Object> http = new LinkedHashMap<>();
         http.put("enable-http", config.http().enabled());

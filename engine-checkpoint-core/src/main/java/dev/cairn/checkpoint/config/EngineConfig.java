@@ -12,6 +12,10 @@ import java.time.Duration;
  * @param slotService how members offer task slots
  * @param checkpoint checkpointing and its storage
  * @param http the statistics endpoint
+ * @param quorumSize the members a side of the cluster needs to run jobs; {@link #AUTO_QUORUM} for a
+ *     majority of the members the cluster is expected to have
+ * @param orphanTaskTimeout how long a task runs on after its member lost sight of the task's master
+ *     (or its side lost its quorum) before it stops
  */
 public record EngineConfig(
         int backupCount,
@@ -19,10 +23,47 @@ public record EngineConfig(
         Duration printExecutionInfoInterval,
         SlotServiceConfig slotService,
         CheckpointConfig checkpoint,
-        HttpConfig http) {
+        HttpConfig http,
+        int quorumSize,
+        Duration orphanTaskTimeout) {
+
+    /** {@code quorum-size: auto}: more than half of the members the cluster is expected to have. */
+    public static final int AUTO_QUORUM = 0;
+
+    /** With the default quorum and orphan timeout. */
+    public EngineConfig(
+            int backupCount,
+            QueueType queueType,
+            Duration printExecutionInfoInterval,
+            SlotServiceConfig slotService,
+            CheckpointConfig checkpoint,
+            HttpConfig http) {
+        this(
+                backupCount,
+                queueType,
+                printExecutionInfoInterval,
+                slotService,
+                checkpoint,
+                http,
+                ConfigCatalogue.QUORUM_SIZE,
+                ConfigCatalogue.ORPHAN_TASK_TIMEOUT);
+    }
 
     /** A copy with other checkpoint settings (benchmarks run one configuration at several intervals). */
     public EngineConfig withCheckpoint(CheckpointConfig other) {
-        return new EngineConfig(backupCount, queueType, printExecutionInfoInterval, slotService, other, http);
+        return new EngineConfig(
+                backupCount,
+                queueType,
+                printExecutionInfoInterval,
+                slotService,
+                other,
+                http,
+                quorumSize,
+                orphanTaskTimeout);
+    }
+
+    /** {@code quorum-size} as written: {@code auto} or the number. */
+    public String quorumSizeText() {
+        return quorumSize == AUTO_QUORUM ? "auto" : Integer.toString(quorumSize);
     }
 }

@@ -101,6 +101,16 @@ final class Section {
         return fallback;
     }
 
+    /** A number from {@code min} to {@code max}, or the word {@code word} (read as {@code wordValue}). */
+    long numberOr(String key, String word, long wordValue, long fallback, long min, long max, String what) {
+        Node value = value(key);
+        if (value instanceof ScalarNode scalar && scalar.getValue().strip().equalsIgnoreCase(word)) {
+            known.add(key);
+            return wordValue;
+        }
+        return number(key, fallback, min, max, what);
+    }
+
     boolean bool(String key, boolean fallback) {
         known.add(key);
         Node value = value(key);

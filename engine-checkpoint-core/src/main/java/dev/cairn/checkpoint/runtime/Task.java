@@ -31,6 +31,9 @@ abstract class Task implements Runnable {
     final Channel output;
 
     private final Queue<Control> inbox = new ConcurrentLinkedQueue<>();
+    /** What {@link TaskContext#current} answers on this task's thread; set before the thread starts. */
+    TaskContext context;
+
     private final byte[] restoredState;
     volatile boolean stopped;
 
@@ -55,6 +58,9 @@ abstract class Task implements Runnable {
 
     @Override
     public final void run() {
+        if (context != null) {
+            TaskContext.enter(context);
+        }
         try {
             operator.restore(restoredState);
             restored();
@@ -74,6 +80,7 @@ abstract class Task implements Runnable {
             } catch (Exception e) {
                 LOG.debug("Closing task {} failed", id, e);
             }
+            TaskContext.leave();
         }
     }
 

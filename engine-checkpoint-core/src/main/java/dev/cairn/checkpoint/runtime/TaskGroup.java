@@ -21,10 +21,7 @@ public final class TaskGroup {
     private final List<Task> tasks = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
-    /**
-     * @param name for thread names, e.g. {@code job-1/1#3 attempt 2}
-     * @param restored each task's state from the checkpoint restored from; empty for a fresh start
-     */
+    /** A group outside any cluster (tests, tools): its tasks' context names it as the job. */
     public TaskGroup(
             String name,
             Shape shape,
@@ -33,6 +30,23 @@ public final class TaskGroup {
             Map<String, byte[]> restored,
             QueueType queueType,
             TaskEvents events) {
+        this(name, shape, subtask, operators, restored, queueType, events, TaskContext.Execution.standalone(name));
+    }
+
+    /**
+     * @param name for thread names, e.g. {@code job-1/1#3 attempt 2}
+     * @param restored each task's state from the checkpoint restored from; empty for a fresh start
+     * @param execution what each task's {@link TaskContext} says of the job and its execution
+     */
+    public TaskGroup(
+            String name,
+            Shape shape,
+            int subtask,
+            SubtaskOperators operators,
+            Map<String, byte[]> restored,
+            QueueType queueType,
+            TaskEvents events,
+            TaskContext.Execution execution) {
         this.name = name;
         if (operators.sources().size() != shape.sources()
                 || operators.transforms().size() != shape.transforms()) {
@@ -74,6 +88,9 @@ public final class TaskGroup {
             upstreamFirst.add(0, source);
         }
         tasks.addAll(upstreamFirst);
+        for (Task task : tasks) {
+            task.context = execution.of(subtask, task.id);
+        }
     }
 
     public void start() {
