@@ -34,11 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
  * StrictTwoPhaseCommitJob} (a transactional sink that drops no replay), under a seeded random
  * schedule of faults, injected at random moments, in the middle of a checkpoint and in the middle
  * of a store: member and master hard kills, the whole cluster killed at once and started again (the
- * jobs resubmitted), members joining, storage outages, slow storage, a task that throws, a task that
- * stalls past the timeout. After each schedule: both outputs hold every record exactly once, no
- * transaction was committed before its checkpoint was in storage, every stored checkpoint
- * verifies, retention holds, and the finished jobs leave no snapshot map entry, no pipeline record,
- * no temporary file and no staging file behind.
+ * jobs resubmitted), network partitions (the master, or another member, cut off alone, then
+ * healed), members joining, storage outages, slow storage, a task that throws, a task that stalls
+ * past the timeout. The members run on Hazelcast's test network, where partitions can be made.
+ * After each schedule: both outputs hold every record exactly once, no transaction was committed
+ * before its checkpoint was in storage, no two masters harmed each other's checkpoints ({@link
+ * EpochWatch}), every stored checkpoint verifies, retention holds, and the finished jobs leave no
+ * snapshot map entry, no pipeline record, no temporary file and no staging file behind.
  *
  * <p>Each schedule prints its seed; {@code -Dcairn.faults.seed=N} replays exactly that schedule,
  * {@code -Dcairn.faults.schedules=N} runs N schedules (CI runs a few).
@@ -53,6 +55,7 @@ class FaultScheduleIT {
         MEMBER_KILL,
         MASTER_KILL,
         FULL_RESTART,
+        PARTITION,
         MEMBER_JOIN,
         STORAGE_OUTAGE,
         SLOW_STORAGE,
@@ -153,6 +156,7 @@ class FaultScheduleIT {
 
     private Result run(long seed, List<Step> steps) throws Exception {
         Faults.reset();
+        EpochWatch.reset();
         String jobId = "faults-" + Long.toHexString(seed & 0xffffffffL);
         String strictId = jobId + "-strict";
         String broker = "faults-" + seed;
@@ -183,7 +187,8 @@ class FaultScheduleIT {
         try (CheckpointStorage storage = CheckpointStorageFactories.find(
                                 "localfile", getClass().getClassLoader())
                         .create(storageConfig);
-                TestCluster cluster = TestCluster.start(3, config, FaultyStorage::new)) {
+                PartitionableCluster cluster =
+                        PartitionableCluster.start(3, config, s -> new EpochWatch(new FaultyStorage(s)))) {
             TransactionBroker.named(broker).requireStoredBeforeCommit(TransactionBroker.storedIn(storage));
             assertTrue(cluster.submit(spec).ok());
             assertTrue(cluster.submit(strict).ok());
@@ -212,6 +217,7 @@ class FaultScheduleIT {
                     TransactionBroker.named(broker).violations(),
                     "seed " + seed + ": commits before storage");
             assertTrue(strictCheck.exactlyOnce(), "seed " + seed + ": strict 2PC sink: " + strictCheck);
+            assertEquals(List.of(), EpochWatch.violations(), "seed " + seed + ": two masters' storage writes");
             assertNothingLeft(cluster, jobId, output, seed);
             assertNothingLeft(cluster, strictId, null, seed);
             assertStorage(storageConfig, jobId, seed);
@@ -227,15 +233,29 @@ class FaultScheduleIT {
         }
     }
 
-    private static boolean done(TestCluster cluster, String job) {
+    private static boolean done(PartitionableCluster cluster, String job) {
         JobRecord record = cluster.job(job);
         return record != null && record.state().done();
     }
 
     /** Injects one fault; returns what was injected, and when ({@code no MID_FLUSH came}: any time). */
-    private static String inject(TestCluster cluster, Step step, Random random, List<JobSpec> jobs) throws Exception {
+    private static String inject(PartitionableCluster cluster, Step step, Random random, List<JobSpec> jobs)
+            throws Exception {
         String label = step.fault().name();
         switch (step.fault()) {
+            case PARTITION -> {
+                CairnMember master = cluster.master();
+                List<CairnMember> others =
+                        cluster.members().stream().filter(m -> m != master).toList();
+                boolean masterAlone = others.isEmpty() || random.nextBoolean();
+                CairnMember alone = masterAlone ? master : others.get(random.nextInt(others.size()));
+                label += masterAlone ? " (the master alone)" : " (a member alone)";
+                cluster.partition(List.of(alone));
+                Thread.sleep(step.durationMillis());
+                cluster.heal();
+                cluster.awaitSafe();
+                System.out.println("  " + label);
+            }
             case FULL_RESTART -> {
                 // Everything dies at once, whatever is in flight; new members start; the jobs are
                 // submitted again with their ids, as an operator would.
@@ -302,7 +322,8 @@ class FaultScheduleIT {
     }
 
     /** A finished job owes the cluster's memory and the output's staging area nothing. */
-    private static void assertNothingLeft(TestCluster cluster, String jobId, Path output, long seed) throws Exception {
+    private static void assertNothingLeft(PartitionableCluster cluster, String jobId, Path output, long seed)
+            throws Exception {
         CairnMember any = cluster.members().get(0);
         try {
             TestCluster.await(

@@ -120,6 +120,46 @@ final class PartitionableCluster implements AutoCloseable {
                 "every member sees " + size);
     }
 
+    /** The oldest member (the Hazelcast master), once the members agree on one. */
+    CairnMember master() {
+        TestCluster.await(
+                () -> members().stream().filter(CairnMember::isMaster).count() == 1,
+                Duration.ofSeconds(30),
+                "one master");
+        return members().stream().filter(CairnMember::isMaster).findFirst().orElseThrow();
+    }
+
+    /** Kills a member as {@code kill -9} would. */
+    synchronized void kill(CairnMember member) {
+        members.remove(member);
+        member.kill();
+    }
+
+    /** Kills every member at once: a full cluster crash. The storage survives. */
+    synchronized void killAll() {
+        for (CairnMember member : List.copyOf(members)) {
+            kill(member);
+        }
+    }
+
+    /** Waits until every partition has all its backups again (after a member left or joined). */
+    void awaitSafe() {
+        TestCluster.await(
+                () -> members().stream()
+                        .allMatch(m -> m.hazelcast().getPartitionService().isClusterSafe()),
+                Duration.ofSeconds(60),
+                "cluster safe");
+    }
+
+    dev.cairn.checkpoint.cluster.Messages.Reply submit(dev.cairn.checkpoint.runtime.JobSpec spec) {
+        return members().get(0).submit(spec);
+    }
+
+    /** The job's record as the first member's side has it. */
+    JobRecord job(String jobId) {
+        return members().get(0).job(jobId);
+    }
+
     /** The member that runs the job's master now, or null. */
     CairnMember masterOf(String jobId) {
         return members().stream().filter(m -> m.runsMasterOf(jobId)).findFirst().orElse(null);
@@ -130,17 +170,29 @@ final class PartitionableCluster implements AutoCloseable {
         return member.job(jobId);
     }
 
-    /** Waits until the job's record, as the first member sees it, satisfies {@code condition}. */
+    /**
+     * Waits until the job's record, as the first member sees it, satisfies {@code condition}; fails
+     * at once if the job failed.
+     */
     JobRecord awaitJob(String jobId, Predicate<JobRecord> condition, Duration within) {
-        JobRecord[] last = new JobRecord[1];
-        TestCluster.await(
-                () -> {
-                    last[0] = members().get(0).job(jobId);
-                    return last[0] != null && condition.test(last[0]);
-                },
-                within,
-                "job " + jobId + " condition");
-        return last[0];
+        long deadline = System.nanoTime() + within.toNanos();
+        JobRecord record = null;
+        while (System.nanoTime() < deadline) {
+            record = job(jobId);
+            if (record != null && condition.test(record)) {
+                return record;
+            }
+            if (record != null && record.state() == JobRecord.State.FAILED) {
+                throw new AssertionError("job failed: " + record.message());
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("job " + jobId + " did not get there within " + within + ": " + record);
     }
 
     @Override

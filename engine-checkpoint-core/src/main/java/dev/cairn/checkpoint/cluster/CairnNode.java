@@ -92,6 +92,8 @@ public final class CairnNode implements AutoCloseable {
         });
         onMembershipThread(jobs::checkMastership);
         tasks.startWatchdog();
+        io.scheduleWithFixedDelay(
+                () -> onMembershipThread(jobs::adoptOrphanedJobs), 2, 2, java.util.concurrent.TimeUnit.SECONDS);
         String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
         mbeans = new JobMBeans(member, maps.jobs());
         io.scheduleWithFixedDelay(this::refreshMBeans, 0, 1, java.util.concurrent.TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import dev.cairn.checkpoint.recovery.RestoreRequest;
 import dev.cairn.checkpoint.runtime.JobDefinition;
 import dev.cairn.checkpoint.runtime.JobDefinitions;
 import dev.cairn.checkpoint.runtime.JobSpec;
+import dev.cairn.checkpoint.storage.api.JobId;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,6 +99,36 @@ final class JobService {
         }
         stopping.forEach(job -> job.suspend(why));
         stopAll();
+    }
+
+    /**
+     * Takes over, now and then, unfinished jobs that no master runs: a job's record can reach the
+     * master's map after it became master, when the two sides of a healed partition merge their
+     * maps (each side's records come in as the smaller side rejoins). On the membership thread.
+     */
+    void adoptOrphanedJobs() {
+        if (master) {
+            takeOver();
+            collectGarbage();
+        }
+    }
+
+    /**
+     * Removes what finished jobs left in the maps: a healed partition's merge brings back the
+     * entries that the side without a quorum still held, after the job's end removed them here.
+     */
+    private void collectGarbage() {
+        try {
+            for (String jobId : node.maps().jobsHeld()) {
+                JobRecord record = JobRecord.decode(node.maps().jobs().get(jobId));
+                if (record != null && record.state() == JobRecord.State.FINISHED && !masters.containsKey(jobId)) {
+                    LOG.debug("Removing what finished job {} left in the maps", jobId);
+                    node.maps().removeJob(JobId.of(jobId));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Collecting finished jobs' leftovers failed: {}", e.toString());
+        }
     }
 
     private synchronized void takeOver() {

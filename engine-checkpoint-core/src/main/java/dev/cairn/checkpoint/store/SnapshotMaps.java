@@ -11,6 +11,8 @@ import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
@@ -83,6 +85,37 @@ public final class SnapshotMaps {
                 }
             } else if (Arrays.equals(old, encoded) || pipelines.replace(key, old, encoded)) {
                 return next;
+            }
+        }
+    }
+
+    /**
+     * The jobs that have a pipeline record or a snapshot in the maps, by id: what a finished job
+     * may have left behind, when a healed partition's merge brought back entries the job's end had
+     * removed.
+     */
+    public Set<String> jobsHeld() {
+        Set<String> jobs = new TreeSet<>();
+        for (String key : pipelines.keySet()) {
+            jobs.add(key.substring(0, key.indexOf('/')));
+        }
+        for (String key : snapshots.keySet()) {
+            jobs.add(key.substring(0, key.indexOf('/')));
+        }
+        return jobs;
+    }
+
+    /** Forgets every pipeline of a job: records and snapshots. */
+    public void removeJob(JobId job) {
+        String prefix = key(job) + "/";
+        for (String key : pipelines.keySet(Predicates.like(QueryConstants.KEY_ATTRIBUTE_NAME.value(), prefix + "%"))) {
+            if (key.startsWith(prefix)) {
+                remove(PipelineKey.of(job.value(), key.substring(prefix.length())));
+            }
+        }
+        for (String key : snapshots.keySet(Predicates.like(QueryConstants.KEY_ATTRIBUTE_NAME.value(), prefix + "%"))) {
+            if (key.startsWith(prefix)) {
+                snapshots.delete(key);
             }
         }
     }
