@@ -1,13 +1,14 @@
 package dev.cairn.cli;
 
 import com.hazelcast.map.IMap;
+import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.config.CheckpointConfig;
+import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.bench.BenchJob;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.InProcessCluster;
-import dev.cairn.checkpoint.config.CheckpointConfig;
-import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.coordinator.CheckpointStats;
-import dev.cairn.checkpoint.runtime.JobSpec;
-import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.TaskState;

@@ -1,7 +1,7 @@
 package dev.cairn.cli;
 
+import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.config.ConfigPrinter;
-import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;

@@ -1,8 +1,8 @@
 package dev.cairn.cli;
 
+import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.config.ConfigException;
 import dev.cairn.checkpoint.config.ConfigLoader;
-import dev.cairn.checkpoint.config.EngineConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

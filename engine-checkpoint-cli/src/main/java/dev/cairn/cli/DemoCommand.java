@@ -1,15 +1,15 @@
 package dev.cairn.cli;
 
+import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.RestoreRequest;
+import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnClient;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
-import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.demo.DemoJob;
 import dev.cairn.checkpoint.demo.DemoOutput;
-import dev.cairn.checkpoint.recovery.RestoreRequest;
-import dev.cairn.checkpoint.runtime.JobSpec;
-import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.io.PrintWriter;
 import java.nio.file.Path;

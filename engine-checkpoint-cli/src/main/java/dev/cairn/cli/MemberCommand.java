@@ -1,8 +1,8 @@
 package dev.cairn.cli;
 
 import com.hazelcast.config.Config;
+import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.config.EngineConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

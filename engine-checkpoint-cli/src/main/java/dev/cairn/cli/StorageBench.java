@@ -4,8 +4,8 @@ import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
-import dev.cairn.checkpoint.config.EngineConfig;
-import dev.cairn.checkpoint.config.StorageConfig;
+import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.api.config.StorageConfig;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;

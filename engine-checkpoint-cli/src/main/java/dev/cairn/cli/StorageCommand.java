@@ -1,6 +1,6 @@
 package dev.cairn.cli;
 
-import dev.cairn.checkpoint.config.EngineConfig;
+import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

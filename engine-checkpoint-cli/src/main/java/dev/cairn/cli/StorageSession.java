@@ -1,6 +1,6 @@
 package dev.cairn.cli;
 
-import dev.cairn.checkpoint.config.StorageConfig;
+import dev.cairn.checkpoint.api.config.StorageConfig;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;

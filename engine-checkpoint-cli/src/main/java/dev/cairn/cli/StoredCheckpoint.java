@@ -1,6 +1,6 @@
 package dev.cairn.cli;
 
-import dev.cairn.checkpoint.snapshot.CheckpointType;
+import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;

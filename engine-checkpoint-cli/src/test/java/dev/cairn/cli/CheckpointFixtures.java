@@ -1,8 +1,8 @@
 package dev.cairn.cli;
 
+import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.config.StorageConfig;
 import dev.cairn.checkpoint.config.ConfigLoader;
-import dev.cairn.checkpoint.config.StorageConfig;
-import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.TaskState;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.checkpoint.snapshot.CheckpointType;
+import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;

@@ -3,10 +3,10 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.JobRecord;
-import dev.cairn.checkpoint.config.EngineConfig;
-import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
 import java.nio.file.Path;

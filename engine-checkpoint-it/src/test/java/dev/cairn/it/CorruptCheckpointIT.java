@@ -3,9 +3,9 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.demo.DemoOutput;
-import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import java.nio.file.Files;
@@ -176,7 +176,7 @@ class CorruptCheckpointIT {
     }
 
     /** Runs the job on a fresh cluster until a few checkpoints are committed, then kills everything. */
-    private static long crashAfterCommits(dev.cairn.checkpoint.config.EngineConfig config, JobSpec job)
+    private static long crashAfterCommits(dev.cairn.checkpoint.api.config.EngineConfig config, JobSpec job)
             throws Exception {
         try (TestCluster cluster = TestCluster.start(3, config)) {
             assertTrue(cluster.submit(job).ok());

@@ -2,9 +2,9 @@ package dev.cairn.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.demo.DemoJob;
 import dev.cairn.checkpoint.demo.DemoOutput;
-import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package dev.cairn.it;
 
+import dev.cairn.checkpoint.api.Collector;
+import dev.cairn.checkpoint.api.JobDefinition;
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.PipelineDefinition;
+import dev.cairn.checkpoint.api.Transform;
 import dev.cairn.checkpoint.demo.DemoJob;
-import dev.cairn.checkpoint.runtime.Collector;
-import dev.cairn.checkpoint.runtime.JobDefinition;
-import dev.cairn.checkpoint.runtime.JobSpec;
-import dev.cairn.checkpoint.runtime.PipelineDefinition;
-import dev.cairn.checkpoint.runtime.Transform;
 import java.util.List;
 
 /**

@@ -4,9 +4,9 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.test.SplitBrainTestSupport;
 import com.hazelcast.test.TestHazelcastInstanceFactory;
+import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.JobRecord;
-import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,7 +151,7 @@ final class PartitionableCluster implements AutoCloseable {
                 "cluster safe");
     }
 
-    dev.cairn.checkpoint.cluster.Messages.Reply submit(dev.cairn.checkpoint.runtime.JobSpec spec) {
+    dev.cairn.checkpoint.cluster.Messages.Reply submit(dev.cairn.checkpoint.api.JobSpec spec) {
         return members().get(0).submit(spec);
     }
 

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
-import dev.cairn.checkpoint.recovery.RestoreRequest;
-import dev.cairn.checkpoint.snapshot.CheckpointType;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;

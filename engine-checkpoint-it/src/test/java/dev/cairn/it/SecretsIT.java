@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.JobJson;
 import dev.cairn.checkpoint.cluster.JobRecord;
-import dev.cairn.checkpoint.config.EngineConfig;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;

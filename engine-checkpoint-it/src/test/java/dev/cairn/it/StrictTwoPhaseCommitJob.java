@@ -1,13 +1,13 @@
 package dev.cairn.it;
 
-import dev.cairn.checkpoint.runtime.Collector;
-import dev.cairn.checkpoint.runtime.JobDefinition;
-import dev.cairn.checkpoint.runtime.JobSpec;
-import dev.cairn.checkpoint.runtime.PipelineDefinition;
-import dev.cairn.checkpoint.runtime.Sink;
-import dev.cairn.checkpoint.runtime.Source;
-import dev.cairn.checkpoint.runtime.TaskContext;
-import dev.cairn.checkpoint.runtime.Transform;
+import dev.cairn.checkpoint.api.Collector;
+import dev.cairn.checkpoint.api.JobDefinition;
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.PipelineDefinition;
+import dev.cairn.checkpoint.api.Sink;
+import dev.cairn.checkpoint.api.Source;
+import dev.cairn.checkpoint.api.TaskContext;
+import dev.cairn.checkpoint.api.Transform;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

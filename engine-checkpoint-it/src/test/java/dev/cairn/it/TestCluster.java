@@ -1,13 +1,13 @@
 package dev.cairn.it;
 
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.RestoreRequest;
+import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.InProcessCluster;
 import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
 import dev.cairn.checkpoint.config.ConfigLoader;
-import dev.cairn.checkpoint.config.EngineConfig;
-import dev.cairn.checkpoint.recovery.RestoreRequest;
-import dev.cairn.checkpoint.runtime.JobSpec;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,0 +1,196 @@
+package dev.cairn.checkpoint.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.YamlConfigBuilder;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.RestoreRequest;
+import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * A Cairn cluster member: a Hazelcast member running a {@link CairnNode}. Cairn adds its own parts
+ * to the user's Hazelcast configuration: its maps with {@code backup-count} synchronous backups,
+ * its executor, its serialization factory and a Java serialization filter.
+ */
+public final class CairnMember implements AutoCloseable {
+    private final HazelcastInstance hazelcast;
+    private final CairnNode node;
+
+    private CairnMember(HazelcastInstance hazelcast, CairnNode node) {
+        this.hazelcast = hazelcast;
+        this.node = node;
+    }
+
+    /** Starts a member with the user's Hazelcast configuration, completed with Cairn's parts. */
+    public static CairnMember start(EngineConfig engine, Config hazelcastConfig, ClassLoader plugins) {
+        return start(engine, hazelcastConfig, plugins, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts a member whose checkpoint storage is wrapped by {@code storageDecorator}: benchmarks
+     * and fault tests put a slow or failing storage in front of the real one this way.
+     */
+    public static CairnMember start(
+            EngineConfig engine,
+            Config hazelcastConfig,
+            ClassLoader plugins,
+            UnaryOperator<CheckpointStorage> storageDecorator) {
+        return start(engine, hazelcastConfig, plugins, storageDecorator, Hazelcast::newHazelcastInstance);
+    }
+
+    /**
+     * Starts a member whose Hazelcast instance {@code instances} makes from the completed
+     * configuration: tests put members on Hazelcast's in-JVM test network this way, where a network
+     * partition can be made and healed.
+     */
+    public static CairnMember start(
+            EngineConfig engine,
+            Config hazelcastConfig,
+            ClassLoader plugins,
+            UnaryOperator<CheckpointStorage> storageDecorator,
+            Function<Config, HazelcastInstance> instances) {
+        Config config = withCairn(hazelcastConfig, engine);
+        HazelcastInstance hazelcast = instances.apply(config);
+        CairnNode node = new CairnNode(hazelcast, engine, plugins, storageDecorator);
+        hazelcast.getUserContext().put(CairnNode.USER_CONTEXT_KEY, node);
+        node.start();
+        return new CairnMember(hazelcast, node);
+    }
+
+    /** Cairn's additions to a Hazelcast member configuration. */
+    static Config withCairn(Config config, EngineConfig engine) {
+        SnapshotMaps.configure(config, engine.backupCount());
+        config.addMapConfig(new com.hazelcast.config.MapConfig(ClusterQuorum.MAP).setBackupCount(engine.backupCount()));
+        config.getExecutorConfig(CairnNode.EXECUTOR).setPoolSize(16);
+        config.getSerializationConfig().addDataSerializableFactory(CairnCall.FACTORY_ID, new CairnCall.Factory());
+        config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        return config;
+    }
+
+    /** Reads a {@code hazelcast.yaml}. */
+    public static Config hazelcastConfig(Path yaml) throws IOException {
+        try (InputStream in = Files.newInputStream(yaml)) {
+            return new YamlConfigBuilder(in).build();
+        }
+    }
+
+    /**
+     * The configuration of a member that joins nobody: the embedded local-mode engine, bound to
+     * loopback, on a free port, in a cluster of its own.
+     */
+    public static Config localConfig() {
+        Config config = new Config();
+        config.setClusterName("cairn-local-" + UUID.randomUUID());
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(5701).setPortAutoIncrement(true).setPortCount(1000);
+        network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        return config;
+    }
+
+    public HazelcastInstance hazelcast() {
+        return hazelcast;
+    }
+
+    /** Submits a job through this member (to the master, wherever it is). */
+    public Messages.Reply submit(JobSpec spec) {
+        return request(Messages.SubmitJob.of(spec));
+    }
+
+    /** Submits a job that restores exactly from {@code restore}, or fails saying why. */
+    public Messages.Reply submit(JobSpec spec, RestoreRequest restore) {
+        return request(Messages.SubmitJob.of(spec, restore));
+    }
+
+    /** Takes a savepoint of a running job, waiting until it is in storage; {@code stop}: then cancels it. */
+    public Messages.Reply savepoint(String jobId, boolean stop) {
+        return request(new Messages.TakeSavepoint(jobId, stop));
+    }
+
+    /**
+     * Runs on the caller's thread if this member is the master (else it is forwarded there): a
+     * savepoint or a cancel waits, and must not hold one of the few threads the job's end needs.
+     */
+    private Messages.Reply request(Object request) {
+        return (Messages.Reply) node.handle(request);
+    }
+
+    /** Cancels a running job (through the master). */
+    public Messages.Reply cancel(String jobId) {
+        return request(new Messages.CancelJob(jobId));
+    }
+
+    /** The job's record as the cluster has it, or null. */
+    public JobRecord job(String jobId) {
+        return JobRecord.decode(node.maps().jobs().get(jobId));
+    }
+
+    /**
+     * The recent checkpoints of a job, oldest first, if this member is its master (else empty):
+     * what the statistics show.
+     */
+    public List<CheckpointStats> checkpointHistory(String jobId) {
+        return node.jobs().history(jobId);
+    }
+
+    /** This member's node, for tests of its parts. */
+    CairnNode node() {
+        return node;
+    }
+
+    /** The port of this member's statistics endpoint, or -1 if it is off. */
+    public int httpPort() {
+        return node.httpPort();
+    }
+
+    /** How many subtask groups this member runs now (for tests and status). */
+    public int runningTaskGroups() {
+        return node.tasks().runningGroups();
+    }
+
+    /** Whether this member is the master (runs the job masters). */
+    public boolean isMaster() {
+        return node.isMaster();
+    }
+
+    /** Whether this member runs a master of the job now (its side of the cluster holding a quorum). */
+    public boolean runsMasterOf(String jobId) {
+        return node.jobs().runs(jobId);
+    }
+
+    /** Leaves the cluster in an orderly way. */
+    @Override
+    public void close() {
+        node.close();
+        hazelcast.shutdown();
+    }
+
+    /**
+     * Dies as a {@code kill -9} would: the member drops out of the cluster at once, its tasks stop
+     * dead, nothing is handed over (for tests of failure).
+     */
+    public void kill() {
+        node.kill();
+        hazelcast.getLifecycleService().terminate();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.cairn.checkpoint.cluster;
+
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import dev.cairn.checkpoint.storage.api.JobId;
+import java.util.ArrayList;
+import java.util.HashMap;
+
+/**
+ * A job as the cluster knows it, in the {@code cairn.jobs} map: its definition, state and
+ * progress. Written by the job master; read by a new master after failover and by clients
+ * following the job.
+ *
+ * @param recordsCommitted records the job's sinks have committed, in total
+ * @param lastCheckpointMillis trigger-to-complete time of the latest completed checkpoint
+ * @param lastCheckpointBytes task state size of the latest completed checkpoint
+ * @param flushBacklog completed checkpoints not yet in storage
+ * @param storageError why the oldest of them is not in storage yet (the latest failed write,
+ *     naming the path), or null while writes succeed
+ * @param restarts pipeline restarts (failovers) since the job was submitted
+ * @param lastCheckpointId the latest completed checkpoint id (of any pipeline), -1 if none
+ * @param restoredFrom what the latest execution attempt restored from, for people
+ * @param restores how many times a pipeline was restored from a checkpoint
+ * @param history the recent checkpoints of every pipeline, oldest first
+ * @param checkpointsCommitted checkpoints whose commit the tasks were told of (sinks committed)
+ * @param lastCommittedId the latest committed checkpoint id (of any pipeline), -1 if none
+ * @param commitAfter {@code storage} or {@code cluster}: when a completed checkpoint is committed
+ * @param warning what a person should know beyond the state: a restore that fell back past
+ *     unusable checkpoints (and which output may repeat), or why the job waits; null if nothing
+ * @param epoch the master epoch of the job's pipelines (the highest), 0 before the first claim
+ */
+public record JobRecord(
+        String jobId,
+        String type,
+        HashMap<String, String> params,
+        State state,
+        String message,
+        long recordsCommitted,
+        long checkpointsCompleted,
+        long checkpointsFailed,
+        long lastCheckpointMillis,
+        long lastCheckpointBytes,
+        int flushBacklog,
+        String storageError,
+        int restarts,
+        long lastCheckpointId,
+        String restoredFrom,
+        long restores,
+        ArrayList<CheckpointStats> history,
+        long updatedAt,
+        long checkpointsCommitted,
+        long lastCommittedId,
+        String commitAfter,
+        String warning,
+        long epoch) {
+
+    public enum State {
+        SUBMITTED,
+        RUNNING,
+        RESTARTING,
+        /** Its side of the cluster lost its quorum: nothing runs or commits until the quorum is back. */
+        SUSPENDED,
+        FINISHED,
+        FAILED,
+        CANCELLED;
+
+        public boolean done() {
+            return this == FINISHED || this == FAILED || this == CANCELLED;
+        }
+    }
+
+    /** The same record, saying the job is suspended for {@code why}. */
+    public JobRecord suspended(String why) {
+        return new JobRecord(
+                jobId,
+                type,
+                params,
+                State.SUSPENDED,
+                why,
+                recordsCommitted,
+                checkpointsCompleted,
+                checkpointsFailed,
+                lastCheckpointMillis,
+                lastCheckpointBytes,
+                flushBacklog,
+                storageError,
+                restarts,
+                lastCheckpointId,
+                restoredFrom,
+                restores,
+                history,
+                System.currentTimeMillis(),
+                checkpointsCommitted,
+                lastCommittedId,
+                commitAfter,
+                warning,
+                epoch);
+    }
+
+    public JobSpec spec() {
+        return new JobSpec(JobId.of(jobId), type, params);
+    }
+
+    public byte[] encode() {
+        return MessageKryo.encode(this);
+    }
+
+    public static JobRecord decode(byte[] bytes) {
+        return bytes == null ? null : (JobRecord) MessageKryo.decode(bytes);
+    }
+}

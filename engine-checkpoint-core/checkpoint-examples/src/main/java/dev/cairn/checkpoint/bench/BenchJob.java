@@ -1,0 +1,188 @@
+package dev.cairn.checkpoint.bench;
+
+import dev.cairn.checkpoint.api.Collector;
+import dev.cairn.checkpoint.api.JobDefinition;
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.PipelineDefinition;
+import dev.cairn.checkpoint.api.Sink;
+import dev.cairn.checkpoint.api.Source;
+import dev.cairn.checkpoint.api.Transform;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Job type {@code cairn-bench}: an endless, paced stream of numbers through a transform that
+ * holds {@code state-bytes} of state per subtask (touched by every record, copied whole into
+ * every snapshot, as a heap state backend would), into a sink that counts. For {@code cairn bench
+ * checkpoint}; runs until cancelled.
+ */
+public final class BenchJob implements JobDefinition {
+    public static final String TYPE = "cairn-bench";
+    public static final String PARALLELISM = "parallelism";
+    public static final String STATE_BYTES = "state-bytes";
+    public static final String RATE = "rate";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public List<String> validate(JobSpec spec) {
+        return List.of();
+    }
+
+    @Override
+    public String fingerprint(JobSpec spec) {
+        return TYPE + " " + spec.params();
+    }
+
+    /**
+     * When each sink heard of each commit, by job and subtask: checkpoint id to epoch millis. The
+     * benchmark runs its members in its own JVM and reads this to time barrier-to-commit.
+     */
+    public static final Map<String, Map<Integer, NavigableMap<Long, Long>>> COMMITS = new ConcurrentHashMap<>();
+
+    /**
+     * When checkpoint {@code id}'s records were committed by every sink: each sink commits every
+     * transaction up to the id it is told of, so for each sink the first commit at or above {@code
+     * id}; the latest of those. -1 if some sink has not committed it yet.
+     */
+    public static long committedAt(String job, long id) {
+        Map<Integer, NavigableMap<Long, Long>> sinks = COMMITS.getOrDefault(job, Map.of());
+        if (sinks.isEmpty()) {
+            return -1;
+        }
+        long latest = -1;
+        for (NavigableMap<Long, Long> commits : sinks.values()) {
+            Map.Entry<Long, Long> first = commits.ceilingEntry(id);
+            if (first == null) {
+                return -1;
+            }
+            latest = Math.max(latest, first.getValue());
+        }
+        return latest;
+    }
+
+    @Override
+    public List<PipelineDefinition> pipelines(JobSpec spec) {
+        String job = spec.jobId().value();
+        int parallelism = (int) spec.longParam(PARALLELISM, 1);
+        int stateBytes = (int) spec.longParam(STATE_BYTES, 4096);
+        double rate = spec.longParam(RATE, 1000);
+        return List.of(new PipelineDefinition() {
+            @Override
+            public String name() {
+                return "1";
+            }
+
+            @Override
+            public int parallelism() {
+                return parallelism;
+            }
+
+            @Override
+            public Shape shape() {
+                return new Shape(1, 1);
+            }
+
+            @Override
+            public SubtaskOperators create(int subtask, int attempt) {
+                return new SubtaskOperators(
+                        List.of(new Numbers()),
+                        List.of(new Stateful(stateBytes, subtask)),
+                        new Counter(job, subtask),
+                        rate / parallelism);
+            }
+        });
+    }
+
+    private static final class Numbers implements Source {
+        private long next;
+
+        @Override
+        public void restore(byte[] state) {
+            next = state == null ? 0 : ByteBuffer.wrap(state).getLong();
+        }
+
+        @Override
+        public boolean emit(Collector out, int max) throws InterruptedException {
+            for (int i = 0; i < max; i++) {
+                out.collect(next++);
+            }
+            return true;
+        }
+
+        @Override
+        public byte[] snapshot(long checkpointId) {
+            return ByteBuffer.allocate(Long.BYTES).putLong(next).array();
+        }
+    }
+
+    private static final class Stateful implements Transform {
+        private byte[] state;
+
+        Stateful(int bytes, int seed) {
+            state = new byte[bytes];
+            new Random(seed).nextBytes(state);
+        }
+
+        @Override
+        public void restore(byte[] restored) {
+            if (restored != null) {
+                state = restored;
+            }
+        }
+
+        @Override
+        public void process(Object record, Collector out) throws InterruptedException {
+            long value = (Long) record;
+            state[(int) (value % state.length)] ^= 1;
+            out.collect(record);
+        }
+
+        @Override
+        public byte[] snapshot(long checkpointId) {
+            return Arrays.copyOf(state, state.length);
+        }
+    }
+
+    private static final class Counter implements Sink {
+        private final NavigableMap<Long, Long> commits;
+        private long count;
+
+        Counter(String job, int subtask) {
+            this.commits = COMMITS.computeIfAbsent(job, j -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(subtask, s -> new ConcurrentSkipListMap<>());
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            commits.putIfAbsent(checkpointId, System.currentTimeMillis());
+        }
+
+        @Override
+        public void restore(byte[] state) {}
+
+        @Override
+        public void write(Object record) {
+            count++;
+        }
+
+        @Override
+        public byte[] snapshot(long checkpointId) {
+            return new byte[0];
+        }
+
+        @Override
+        public long committedRecords() {
+            return count;
+        }
+    }
+}

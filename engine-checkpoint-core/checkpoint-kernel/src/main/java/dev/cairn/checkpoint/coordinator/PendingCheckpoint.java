@@ -1,0 +1,91 @@
+package dev.cairn.checkpoint.coordinator;
+
+import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.coordinator.Scheduler.Cancellable;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/** A triggered checkpoint collecting acknowledgements. Touched by the coordinator thread only. */
+final class PendingCheckpoint {
+    enum Ack {
+        ACCEPTED,
+        COMPLETE,
+        UNKNOWN_TASK,
+        DUPLICATE
+    }
+
+    final long id;
+    final long triggeredAt;
+    final boolean finalCheckpoint;
+    final CheckpointType type;
+    /** Savepoint requests this checkpoint answers. */
+    final List<CompletableFuture<CompletedCheckpoint>> requests;
+
+    private final List<String> tasks;
+    private final Set<String> waiting;
+    private final Map<String, byte[]> states = new LinkedHashMap<>();
+    private String lastTask;
+    private long lastAckAt;
+    Cancellable timeout;
+
+    PendingCheckpoint(
+            long id,
+            long triggeredAt,
+            boolean finalCheckpoint,
+            CheckpointType type,
+            List<CompletableFuture<CompletedCheckpoint>> requests,
+            List<String> tasks) {
+        this.id = id;
+        this.triggeredAt = triggeredAt;
+        this.finalCheckpoint = finalCheckpoint;
+        this.type = type;
+        this.requests = requests;
+        this.tasks = tasks;
+        this.waiting = new LinkedHashSet<>(tasks);
+        this.lastAckAt = triggeredAt;
+    }
+
+    Ack acknowledge(String task, byte[] state, long now) {
+        if (!tasks.contains(task)) {
+            return Ack.UNKNOWN_TASK;
+        }
+        if (!waiting.remove(task)) {
+            return Ack.DUPLICATE;
+        }
+        states.put(task, state);
+        lastTask = task;
+        lastAckAt = now;
+        return waiting.isEmpty() ? Ack.COMPLETE : Ack.ACCEPTED;
+    }
+
+    /** Every task's state, in the pipeline's task order. */
+    Map<String, byte[]> states() {
+        Map<String, byte[]> ordered = new LinkedHashMap<>();
+        for (String task : tasks) {
+            ordered.put(task, states.get(task));
+        }
+        return ordered;
+    }
+
+    long stateSize() {
+        return states.values().stream().mapToLong(s -> s.length).sum();
+    }
+
+    /** The last task to acknowledge, or the first still missing. */
+    String slowestTask() {
+        return waiting.isEmpty() ? lastTask : waiting.iterator().next();
+    }
+
+    long slowestAckMillis(long now) {
+        return (waiting.isEmpty() ? lastAckAt : now) - triggeredAt;
+    }
+
+    Set<String> waitingFor() {
+        return waiting;
+    }
+}

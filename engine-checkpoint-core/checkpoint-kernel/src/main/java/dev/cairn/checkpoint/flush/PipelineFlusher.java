@@ -1,0 +1,388 @@
+package dev.cairn.checkpoint.flush;
+
+import dev.cairn.checkpoint.coordinator.Backoff;
+import dev.cairn.checkpoint.io.StorageCalls;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.DeposedException;
+import dev.cairn.checkpoint.store.IdLease;
+import dev.cairn.checkpoint.store.PipelineRecord;
+import dev.cairn.checkpoint.store.PipelineSnapshots;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one pipeline's completed checkpoints from the snapshot map to the storage: completing a
+ * checkpoint never waits for it, and a checkpoint is <em>stored</em> (the sinks may commit it) only
+ * once it is written and this master still holds the pipeline ({@link IdLease#verify}).
+ *
+ * <ul>
+ *   <li><b>Overlapping writes.</b> Up to {@value #MAX_IN_FLIGHT} writes run at once, each started
+ *       as soon as its checkpoint completes: with a slow store, a checkpoint is stored about one
+ *       write after it completed, not after a queue of the writes before it.
+ *   <li><b>Only the newest matters.</b> A stored checkpoint stands for every older one (sinks
+ *       commit every transaction up to it), so when all slots are busy only the newest waiting
+ *       checkpoint is kept; older waiting ones are dropped from the map. Memory stays bounded and
+ *       triggers never wait for the storage, whatever it does. Savepoints are the exception: each
+ *       is stored, apart ({@link FileLayout#savepointsOf}), and never dropped.
+ *   <li><b>Retention.</b> After each checkpoint is stored, exactly the newest {@code max-retained}
+ *       of the pipeline remain. A deposed master deletes nothing: retention runs after the fence.
+ *   <li><b>Failures.</b> A failed or timed-out write is retried with backoff (100 ms doubling to 5
+ *       s), forever; the checkpoint stays in the map, with its backups, meanwhile.
+ * </ul>
+ *
+ * <p>What is unstored is read from the pipeline's record in the cluster, so a flusher started on
+ * another member after a failover picks up where this one stopped. Map calls run on the I/O
+ * executor, storage calls on {@link StorageCalls}; state below is guarded by {@code this}.
+ */
+public final class PipelineFlusher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineFlusher.class);
+
+    /** Writes of one pipeline running at once. */
+    public static final int MAX_IN_FLIGHT = 4;
+
+    /**
+     * Completed checkpoints of one pipeline the storage may owe at once, savepoints aside: those
+     * being written and the newest waiting. This bounds what a storage outage costs in memory.
+     */
+    public static final int MAX_BACKLOG = MAX_IN_FLIGHT + 1;
+
+    private final PipelineKey pipeline;
+    private final PipelineSnapshots snapshots;
+    private final StorageCalls storage;
+    private final IdLease fence;
+    private final int maxRetained;
+    private final ScheduledExecutorService io;
+    private final Listener listener;
+
+    // ---- guarded by this
+    private final TreeSet<Long> writing = new TreeSet<>();
+    private final Backoff backoff;
+    /** After a failure: no new write before this (epoch millis). */
+    private long notBefore;
+
+    private boolean pumpQueued;
+    private boolean retryQueued;
+    private boolean closed;
+    private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
+
+    /** Completed checkpoints the storage still owes, as of the last look at the record. */
+    private volatile int backlog;
+
+    /** Hears of progress. Called from storage and I/O threads; must not block. */
+    public interface Listener {
+        /** Checkpoint {@code id} is in storage and this master still holds the pipeline: commit up to it. */
+        void stored(long id, long millis);
+
+        /** A write failed and will be retried. */
+        default void storeFailed(long id, Exception error, int failures) {}
+
+        /** A newer master holds the pipeline; this flusher has stopped. */
+        void deposed(DeposedException e);
+    }
+
+    public PipelineFlusher(
+            PipelineSnapshots snapshots,
+            StorageCalls storage,
+            IdLease fence,
+            int maxRetained,
+            ScheduledExecutorService io,
+            Listener listener) {
+        this(snapshots, storage, fence, maxRetained, io, listener, new Backoff(100, 5_000));
+    }
+
+    /** With another backoff: tests make it long, to see what happens while it runs. */
+    PipelineFlusher(
+            PipelineSnapshots snapshots,
+            StorageCalls storage,
+            IdLease fence,
+            int maxRetained,
+            ScheduledExecutorService io,
+            Listener listener,
+            Backoff backoff) {
+        this.backoff = backoff;
+        this.pipeline = snapshots.pipeline();
+        this.snapshots = snapshots;
+        this.storage = storage;
+        this.fence = fence;
+        this.maxRetained = maxRetained;
+        this.io = io;
+        this.listener = listener;
+    }
+
+    /** There may be something to write (a checkpoint completed, or this flusher just started). */
+    public void wake() {
+        synchronized (this) {
+            if (closed || pumpQueued) {
+                return;
+            }
+            pumpQueued = true;
+        }
+        runOnIo(this::pump, 0);
+    }
+
+    /** Checkpoint {@code id} just completed. */
+    public void completed(long id) {
+        wake();
+    }
+
+    public int backlog() {
+        return backlog;
+    }
+
+    /** Completes once the storage owes {@code id} nothing (it, or a newer checkpoint, is stored). */
+    public CompletableFuture<Void> whenStored(long id) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (this) {
+            waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(done);
+        }
+        wake(); // the record may say so already
+        return done;
+    }
+
+    // ================================================================ I/O thread
+
+    private void pump() {
+        synchronized (this) {
+            pumpQueued = false;
+            if (closed) {
+                return;
+            }
+        }
+        PipelineRecord record;
+        try {
+            record = snapshots.record();
+        } catch (RuntimeException e) {
+            LOG.debug("{}: cannot read the pipeline record; trying again", pipeline, e);
+            retryIn(backoff.failed());
+            return;
+        }
+        answerWaiters(record);
+        List<Long> start = new ArrayList<>();
+        List<Long> superseded = new ArrayList<>();
+        long waitUntil;
+        synchronized (this) {
+            List<Long> unstored = record.unstored();
+            long now = System.currentTimeMillis();
+            waitUntil = notBefore > now ? notBefore : 0;
+            Long newest = null;
+            List<Long> savepoints = new ArrayList<>();
+            for (long id : unstored) {
+                if (record.isSavepoint(id)) {
+                    savepoints.add(id);
+                } else if (newest == null || id > newest) {
+                    newest = id;
+                }
+            }
+            for (long id : unstored) {
+                if (!record.isSavepoint(id) && id != newest && !writing.contains(id)) {
+                    superseded.add(id);
+                }
+            }
+            backlog = unstored.size() - superseded.size();
+            if (waitUntil == 0) {
+                List<Long> wanted = new ArrayList<>(savepoints);
+                if (newest != null) {
+                    wanted.add(newest);
+                }
+                for (long id : wanted) {
+                    if (writing.size() >= MAX_IN_FLIGHT) {
+                        break;
+                    }
+                    if (writing.add(id)) {
+                        start.add(id);
+                    }
+                }
+            }
+        }
+        if (!superseded.isEmpty()) {
+            try {
+                snapshots.supersede(superseded);
+            } catch (DeposedException e) {
+                deposed(e);
+                return;
+            } catch (RuntimeException e) {
+                LOG.debug("{}: cannot drop superseded checkpoints {} yet", pipeline, superseded, e);
+            }
+        }
+        for (long id : start) {
+            write(id, record.isSavepoint(id));
+        }
+        if (waitUntil > 0) {
+            retryIn(waitUntil - System.currentTimeMillis());
+        }
+    }
+
+    /** Writes one checkpoint, checks the fence, applies retention, records it stored. */
+    private void write(long id, boolean savepoint) {
+        long started = System.nanoTime();
+        Optional<byte[]> blob;
+        try {
+            blob = snapshots.blob(id);
+        } catch (RuntimeException e) {
+            finished(id, started, e);
+            return;
+        }
+        if (blob.isEmpty()) {
+            // Only if the map lost every replica: nothing can bring it back; say so and move on.
+            LOG.error("Checkpoint {} of {} is not in the snapshot map any more and cannot be stored", id, pipeline);
+            CompletableFuture.runAsync(() -> snapshots.stored(id), io).whenComplete((v, e) -> {
+                synchronized (this) {
+                    writing.remove(id);
+                }
+                wake();
+            });
+            return;
+        }
+        PipelineKey where = savepoint ? FileLayout.savepointsOf(pipeline) : pipeline;
+        String what = "store " + (savepoint ? "savepoint " : "checkpoint ") + id + " of " + pipeline;
+        storage.call(pipeline.jobId(), what, s -> {
+                    s.store(where, CheckpointId.of(id), new ByteArrayInputStream(blob.get()));
+                    return null;
+                })
+                .thenCompose(v -> fence.verify())
+                .thenCompose(v -> savepoint ? CompletableFuture.completedFuture(null) : retain())
+                .thenApplyAsync(v -> snapshots.stored(id), io)
+                .whenComplete((record, error) -> finished(id, started, error));
+    }
+
+    /** Leaves exactly the newest {@code maxRetained} checkpoints of the pipeline in storage. */
+    private CompletableFuture<Void> retain() {
+        return storage.call(pipeline.jobId(), "apply retention to " + pipeline, s -> {
+            List<CheckpointId> ids = s.list(pipeline);
+            for (int i = 0; i < ids.size() - maxRetained; i++) {
+                s.delete(pipeline, ids.get(i));
+            }
+            return null;
+        });
+    }
+
+    private void finished(long id, long startedNanos, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        long retry = -1;
+        int failures = 0;
+        synchronized (this) {
+            writing.remove(id);
+            if (closed) {
+                return;
+            }
+            if (cause == null) {
+                backoff.succeeded();
+                notBefore = 0;
+            } else if (!(cause instanceof DeposedException)) {
+                failures = backoff.failures() + 1;
+                retry = backoff.failed();
+                notBefore = System.currentTimeMillis() + retry;
+            }
+        }
+        if (cause == null) {
+            listener.stored(id, (System.nanoTime() - startedNanos) / 1_000_000);
+            wake();
+        } else if (cause instanceof DeposedException deposed) {
+            deposed(deposed);
+        } else {
+            Exception e = cause instanceof Exception x ? x : new RuntimeException(cause);
+            if (failures == 1 || failures % 10 == 0) {
+                LOG.warn(
+                        "Cannot store checkpoint {} of {} (attempt {}), retrying: {}",
+                        id,
+                        pipeline,
+                        failures,
+                        cause.getMessage());
+            }
+            listener.storeFailed(id, e, failures);
+            retryIn(retry);
+        }
+    }
+
+    private void deposed(DeposedException e) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        LOG.warn("{}: stops storing: {}", pipeline, e.getMessage());
+        failWaiters(e);
+        listener.deposed(e);
+    }
+
+    private void answerWaiters(PipelineRecord record) {
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        synchronized (this) {
+            for (var it = waiters.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, List<CompletableFuture<Void>>> entry = it.next();
+                if (record.isStored(entry.getKey())) {
+                    ready.addAll(entry.getValue());
+                    it.remove();
+                }
+            }
+        }
+        ready.forEach(f -> f.complete(null));
+    }
+
+    private void failWaiters(RuntimeException e) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        synchronized (this) {
+            waiters.values().forEach(all::addAll);
+            waiters.clear();
+        }
+        all.forEach(f -> f.completeExceptionally(e));
+    }
+
+    /**
+     * Looks again after {@code millis} (the end of a backoff). A completion meanwhile still looks at
+     * once, so that older waiting checkpoints are dropped as newer ones come, whatever the backoff.
+     */
+    private void retryIn(long millis) {
+        synchronized (this) {
+            if (closed || retryQueued) {
+                return;
+            }
+            retryQueued = true;
+        }
+        runOnIo(
+                () -> {
+                    synchronized (this) {
+                        retryQueued = false;
+                    }
+                    wake();
+                },
+                Math.max(0, millis));
+    }
+
+    private void runOnIo(Runnable work, long delayMillis) {
+        try {
+            io.schedule(work, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            synchronized (this) {
+                pumpQueued = false;
+                retryQueued = false;
+            }
+            // The member's I/O threads are gone: what is unstored stays in the map for whoever takes over.
+            LOG.debug("{}: this member is closing; storing is left to the member that takes over", pipeline);
+        }
+    }
+
+    /** Stops starting writes; those under way end on their own. Waiters hear that nothing more comes. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        failWaiters(new IllegalStateException(pipeline + ": its master stopped"));
+    }
+}

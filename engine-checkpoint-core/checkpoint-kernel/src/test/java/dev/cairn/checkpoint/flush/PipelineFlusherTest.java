@@ -1,0 +1,343 @@
+package dev.cairn.checkpoint.flush;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.checkpoint.TestWait;
+import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.coordinator.Backoff;
+import dev.cairn.checkpoint.io.StorageCalls;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import dev.cairn.checkpoint.storage.api.ForwardingCheckpointStorage;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.CheckpointMemory;
+import dev.cairn.checkpoint.store.DeposedException;
+import dev.cairn.checkpoint.store.IdLease;
+import dev.cairn.checkpoint.store.InMemoryCheckpointMemory;
+import dev.cairn.checkpoint.store.PipelineSnapshots;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The flusher on an in-memory cluster memory and the {@code localfile} plugin, behind a storage the test holds up. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class PipelineFlusherTest {
+    private static final PipelineKey PIPELINE = PipelineKey.of("job-1", "1");
+
+    @TempDir
+    Path dir;
+
+    private final ScheduledExecutorService io = Executors.newScheduledThreadPool(2);
+    private CheckpointMemory member;
+    private CheckpointStorage storage;
+    private StorageCalls calls;
+    private PipelineSnapshots snapshots;
+    private IdLease lease;
+
+    /** Stores of checkpoints (not lease markers) wait for this while it is closed. */
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+    /** Checkpoint stores under way right now, and the most ever at once. */
+    private final AtomicInteger storing = new AtomicInteger();
+
+    private final AtomicInteger mostAtOnce = new AtomicInteger();
+    private final Set<Long> storesStarted = ConcurrentHashMap.newKeySet();
+    private volatile boolean storageFails;
+
+    private final List<Long> stored = new CopyOnWriteArrayList<>();
+    private final List<String> failures = new CopyOnWriteArrayList<>();
+    private final List<DeposedException> deposed = new CopyOnWriteArrayList<>();
+    private final PipelineFlusher.Listener listener = new PipelineFlusher.Listener() {
+        @Override
+        public void stored(long id, long millis) {
+            stored.add(id);
+        }
+
+        @Override
+        public void storeFailed(long id, Exception error, int count) {
+            failures.add(id + ": " + error.getMessage());
+        }
+
+        @Override
+        public void deposed(DeposedException e) {
+            deposed.add(e);
+        }
+    };
+
+    @BeforeEach
+    void start() throws Exception {
+        member = new InMemoryCheckpointMemory();
+        CheckpointStorage real = CheckpointStorageFactories.find(
+                        "localfile", getClass().getClassLoader())
+                .create(Map.of("namespace", dir.toString()));
+        storage = new Held(real);
+        calls = new StorageCalls(storage, 20_000);
+        snapshots = new PipelineSnapshots(member, PIPELINE, io);
+        lease = new IdLease(snapshots, calls, io);
+        lease.claim().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() {
+        gate.countDown();
+        io.shutdownNow();
+        calls.close();
+        storage.close();
+    }
+
+    private PipelineFlusher flusher(int maxRetained) {
+        return new PipelineFlusher(snapshots, calls, lease, maxRetained, io, listener);
+    }
+
+    private long complete(long id) throws Exception {
+        return complete(id, CheckpointType.CHECKPOINT);
+    }
+
+    private long complete(long id, CheckpointType type) throws Exception {
+        CompletedCheckpoint checkpoint = new CompletedCheckpoint(
+                PIPELINE,
+                CheckpointId.of(id),
+                type,
+                1,
+                2,
+                List.of(new TaskState("source-0", new byte[] {(byte) id})),
+                Map.of());
+        snapshots.add(checkpoint).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return id;
+    }
+
+    /** Completes a checkpoint and waits until its write has started (and waits at the gate). */
+    private void completeWhileHeld(PipelineFlusher flusher, long id) throws Exception {
+        flusher.completed(complete(id));
+        TestWait.until(() -> storesStarted.contains(id), "the write of " + id + " started");
+    }
+
+    private List<Long> inStorage(PipelineKey where) throws CheckpointStorageException {
+        return storage.list(where).stream().map(CheckpointId::value).toList();
+    }
+
+    /**
+     * A checkpoint that completes while its member closes (the member's I/O threads already gone)
+     * must neither fail the coordinator that reports it nor be lost: it stays in the map, and the
+     * flusher of whoever takes over writes it.
+     */
+    @Test
+    void aCheckpointCompletedWhileTheMemberCloses_isLeftToTheNextFlusher() throws Exception {
+        ScheduledExecutorService closedIo = Executors.newSingleThreadScheduledExecutor();
+        closedIo.shutdownNow();
+        PipelineFlusher closing = new PipelineFlusher(snapshots, calls, lease, 2, closedIo, listener);
+        long id = complete(1);
+
+        assertDoesNotThrow(() -> closing.completed(id));
+        assertEquals(List.of(1L), snapshots.record().unstored(), "still owed to storage");
+        assertEquals(List.of(), inStorage(PIPELINE));
+
+        flusher(2).wake();
+
+        TestWait.until(() -> stored.contains(id), "stored by the next flusher");
+        assertEquals(List.of(1L), inStorage(PIPELINE));
+        assertEquals(List.of(), snapshots.record().unstored());
+    }
+
+    /** A slow store: each checkpoint starts its write when it completes, not after the ones before it. */
+    @Test
+    void writesOverlap_upToTheLimit() throws Exception {
+        gate = new CountDownLatch(1);
+        PipelineFlusher flusher = flusher(10);
+
+        for (long id = 1; id <= 3; id++) {
+            completeWhileHeld(flusher, id);
+        }
+
+        assertEquals(3, storing.get(), "three writes under way at once");
+        assertEquals(List.of(), stored, "none stored yet: none may be committed");
+        gate.countDown();
+        TestWait.until(() -> stored.size() == 3, "all three stored");
+        assertEquals(List.of(1L, 2L, 3L), inStorage(PIPELINE));
+    }
+
+    /**
+     * When every slot is busy, only the newest waiting checkpoint is kept: memory stays bounded and
+     * nothing holds triggers back, whatever the storage does. Sinks commit up to it, which covers
+     * the ones dropped.
+     */
+    @Test
+    void whileAllSlotsAreBusy_onlyTheNewestWaitingCheckpointIsKept() throws Exception {
+        gate = new CountDownLatch(1);
+        PipelineFlusher flusher = flusher(10);
+        for (long id = 1; id <= PipelineFlusher.MAX_IN_FLIGHT; id++) {
+            completeWhileHeld(flusher, id);
+        }
+
+        for (long id = 5; id <= 9; id++) {
+            flusher.completed(complete(id));
+        }
+        TestWait.until(
+                () -> snapshots.record().inMemory().equals(List.of(1L, 2L, 3L, 4L, 9L)),
+                "5 to 8 dropped from the map: " + snapshots.record().inMemory());
+        gate.countDown();
+
+        TestWait.until(() -> stored.contains(9L), "the newest is stored");
+        assertFalse(storesStarted.contains(5L) || storesStarted.contains(8L), "superseded ones are never written");
+        assertEquals(List.of(9L), snapshots.record().inMemory(), "the map keeps only the latest");
+        assertEquals(PipelineFlusher.MAX_IN_FLIGHT, mostAtOnce.get(), "never more writes at once than the limit");
+    }
+
+    @Test
+    void eachSavepointIsStored_apart_andNeverDropped() throws Exception {
+        gate = new CountDownLatch(1);
+        PipelineFlusher flusher = flusher(1);
+        for (long id = 1; id <= PipelineFlusher.MAX_IN_FLIGHT; id++) {
+            completeWhileHeld(flusher, id);
+        }
+        flusher.completed(complete(5, CheckpointType.SAVEPOINT));
+        flusher.completed(complete(6));
+        gate.countDown();
+
+        TestWait.until(() -> stored.contains(5L) && stored.contains(6L), "the savepoint and the newest stored");
+        assertEquals(List.of(5L), inStorage(FileLayout.savepointsOf(PIPELINE)));
+        assertEquals(List.of(6L), inStorage(PIPELINE), "retention (1) never reaches savepoints");
+    }
+
+    @Test
+    void afterEachStore_exactlyMaxRetainedRemain() throws Exception {
+        PipelineFlusher flusher = flusher(2);
+        for (long id = 1; id <= 5; id++) {
+            flusher.completed(complete(id));
+            long done = id;
+            TestWait.until(() -> stored.contains(done), "stored " + done);
+        }
+
+        assertEquals(List.of(4L, 5L), inStorage(PIPELINE));
+    }
+
+    /** A store that hangs counts as failed after the call timeout, is reported, and is tried again. */
+    @Test
+    void aHungStore_failsAfterTheCallTimeout_isReported_andRetried() throws Exception {
+        gate = new CountDownLatch(1);
+        StorageCalls impatient = new StorageCalls(storage, 1_000);
+        PipelineFlusher flusher = new PipelineFlusher(snapshots, impatient, lease, 3, io, listener);
+        flusher.completed(complete(1));
+
+        TestWait.until(() -> !failures.isEmpty(), "the hung store reported");
+        assertTrue(failures.get(0).contains("did not answer within 1000 ms"), failures.get(0));
+        assertEquals(List.of(), stored, "nothing stored, nothing to commit");
+        gate.countDown();
+        TestWait.until(() -> stored.contains(1L), "stored once the storage answers");
+        impatient.close();
+    }
+
+    @Test
+    void aFailingStore_isRetried_andOnlyThenCommitted() throws Exception {
+        storageFails = true;
+        PipelineFlusher flusher = flusher(3);
+        flusher.completed(complete(1));
+        TestWait.until(() -> failures.size() >= 2, "retried");
+        assertEquals(List.of(), stored);
+
+        storageFails = false;
+
+        TestWait.until(() -> stored.contains(1L), "stored once the storage takes it");
+    }
+
+    /**
+     * A storage outage: checkpoints keep completing, and however long the retries back off, each
+     * completion drops the older waiting ones at once: the map never holds more than the bound.
+     */
+    @Test
+    void whileTheStorageFails_checkpointsKeepCompleting_andTheMapHoldsOnlyWhatTheStorageNeeds() throws Exception {
+        storageFails = true;
+        // Backs off for an hour after the first failure: whatever happens next, happens without a retry.
+        PipelineFlusher flusher =
+                new PipelineFlusher(snapshots, calls, lease, 3, io, listener, new Backoff(3_600_000, 3_600_000));
+        flusher.completed(complete(1));
+        TestWait.until(() -> failures.size() == 1, "the first write failed");
+
+        for (long id = 2; id <= 30; id++) {
+            flusher.completed(complete(id));
+        }
+
+        TestWait.until(
+                () -> snapshots.record().inMemory().size() <= PipelineFlusher.MAX_BACKLOG,
+                "older waiting checkpoints dropped as newer ones came");
+        assertEquals(30, snapshots.record().lastCompletedId());
+        assertTrue(snapshots.record().inMemory().contains(30L), "the newest is kept");
+        assertEquals(1, failures.size(), "no retry yet");
+        assertEquals(List.of(), stored);
+    }
+
+    /**
+     * A master that a newer one superseded (a partition it did not notice) may still get a write
+     * through, but never hears it is stored (so its sinks commit nothing), and deletes nothing.
+     */
+    @Test
+    void aDeposedMaster_neverCommits_andDeletesNothing() throws Exception {
+        PipelineFlusher flusher = flusher(1);
+        flusher.completed(complete(1));
+        TestWait.until(() -> stored.contains(1L), "stored while it holds the pipeline");
+        CheckpointMemory otherSide = new InMemoryCheckpointMemory();
+        try {
+            new IdLease(new PipelineSnapshots(otherSide, PIPELINE, io), calls, io)
+                    .claim()
+                    .get(30, TimeUnit.SECONDS);
+
+            flusher.completed(complete(2));
+
+            TestWait.until(() -> !deposed.isEmpty(), "the flusher learns it is deposed");
+            assertEquals(List.of(1L), stored, "checkpoint 2 is never reported stored: nothing commits it");
+            assertTrue(inStorage(PIPELINE).contains(1L), "retention of a deposed master deleted nothing");
+        } finally {
+            // nothing to release: the other side is a map in this heap
+        }
+    }
+
+    /** The real storage; checkpoint stores wait at the test's gate and can be made to fail. */
+    private final class Held extends ForwardingCheckpointStorage {
+        Held(CheckpointStorage delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void store(PipelineKey pipeline, CheckpointId id, InputStream data) throws CheckpointStorageException {
+            if (FileLayout.holdsIds(pipeline)) {
+                super.store(pipeline, id, data);
+                return;
+            }
+            if (storageFails) {
+                throw new CheckpointStorageException("disk on fire");
+            }
+            storesStarted.add(id.value());
+            mostAtOnce.accumulateAndGet(storing.incrementAndGet(), Math::max);
+            try {
+                gate.await();
+                super.store(pipeline, id, data);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CheckpointStorageException("interrupted", e);
+            } finally {
+                storing.decrementAndGet();
+            }
+        }
+    }
+}

@@ -1,6 +1,0 @@
-package dev.cairn.checkpoint.runtime;
-
-/** Turns each record into zero or more records. */
-public interface Transform extends CheckpointAware {
-    void process(Object record, Collector out) throws Exception;
-}
