@@ -1,6 +1,7 @@
 package dev.cairn.cli;
 
 import com.hazelcast.map.IMap;
+import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.config.CheckpointConfig;
@@ -8,7 +9,6 @@ import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.bench.BenchJob;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.InProcessCluster;
-import dev.cairn.checkpoint.coordinator.CheckpointStats;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.TaskState;

@@ -2,11 +2,12 @@ package dev.cairn.cli;
 
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnClient;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
 import dev.cairn.checkpoint.demo.DemoJob;
 import dev.cairn.checkpoint.demo.DemoOutput;
@@ -109,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
     private interface Engine extends AutoCloseable {
         Messages.Reply submit(JobSpec job, RestoreRequest restore) throws Exception;
 
-        JobRecord job(String id);
+        JobStatus job(String id);
 
         @Override
         void close();
@@ -167,12 +168,12 @@ final class DemoCommand implements Callable<Integer> {
             if (!reply.ok()) {
                 throw new CliException(Cairn.EXIT_INVALID, "the job was refused: " + reply.message());
             }
-            JobRecord done = follow(engine, id, out);
+            JobStatus done = follow(engine, id, out);
             warning = done.warning();
-            if (done.state() == JobRecord.State.FAILED) {
+            if (done.state() == JobState.FAILED) {
                 throw new CliException(Cairn.EXIT_FAILED, "job " + id + " failed: " + done.message());
             }
-            if (done.state() == JobRecord.State.CANCELLED) {
+            if (done.state() == JobState.CANCELLED) {
                 out.printf("job %s was %s; resume it with: %s%n", id, done.message(), resume);
                 return 0;
             }
@@ -192,13 +193,13 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private JobRecord follow(Engine engine, String id, PrintWriter out) throws InterruptedException {
+    private JobStatus follow(Engine engine, String id, PrintWriter out) throws InterruptedException {
         boolean terminal = System.console() != null;
         long lastPrint = 0;
         String restoredShown = "nothing";
         String warningShown = null;
         while (true) {
-            JobRecord record = engine.job(id);
+            JobStatus record = engine.job(id);
             long now = System.currentTimeMillis();
             if (record != null
                     && !record.restoredFrom().isEmpty()
@@ -231,7 +232,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private String progress(JobRecord r) {
+    private String progress(JobStatus r) {
         return String.format(
                 Locale.ROOT,
                 "%s: %,d of %,d records committed (%d%%) | checkpoints %d completed%s, %d committed%s | storage owes %d%s%s",
@@ -296,7 +297,7 @@ final class DemoCommand implements Callable<Integer> {
         Messages.Reply submit(JobSpec job, RestoreRequest restore) throws Exception;
     }
 
-    private static Engine adapt(Submit submit, Function<String, JobRecord> job, Runnable close) {
+    private static Engine adapt(Submit submit, Function<String, JobStatus> job, Runnable close) {
         return new Engine() {
             @Override
             public Messages.Reply submit(JobSpec spec, RestoreRequest restore) throws Exception {
@@ -304,7 +305,7 @@ final class DemoCommand implements Callable<Integer> {
             }
 
             @Override
-            public JobRecord job(String id) {
+            public JobStatus job(String id) {
                 return job.apply(id);
             }
 

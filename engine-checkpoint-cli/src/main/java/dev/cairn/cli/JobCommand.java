@@ -1,7 +1,7 @@
 package dev.cairn.cli;
 
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.cluster.CairnClient;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -35,7 +35,7 @@ final class JobCommand {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (CairnClient client = cluster.connect()) {
-                Map<String, JobRecord> jobs = client.jobs();
+                Map<String, JobStatus> jobs = client.jobs();
                 if (jobs.isEmpty()) {
                     out.println("no jobs");
                     return 0;
@@ -43,7 +43,7 @@ final class JobCommand {
                 out.printf(
                         "%-32s %-10s %14s %12s %8s %9s  %s%n",
                         "job", "state", "records", "checkpoints", "failed", "restarts", "last checkpoint");
-                for (JobRecord job : jobs.values()) {
+                for (JobStatus job : jobs.values()) {
                     out.printf(
                             Locale.ROOT,
                             "%-32s %-10s %,14d %12d %8d %9d  %s%n",

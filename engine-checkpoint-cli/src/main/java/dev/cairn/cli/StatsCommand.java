@@ -1,8 +1,8 @@
 package dev.cairn.cli;
 
+import dev.cairn.checkpoint.api.CheckpointStats;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.cluster.CairnClient;
-import dev.cairn.checkpoint.cluster.JobRecord;
-import dev.cairn.checkpoint.coordinator.CheckpointStats;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Locale;
@@ -36,9 +36,9 @@ final class StatsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (CairnClient client = cluster.connect()) {
-            Map<String, JobRecord> jobs = client.jobs();
+            Map<String, JobStatus> jobs = client.jobs();
             if (job != null) {
-                JobRecord record = jobs.get(job);
+                JobStatus record = jobs.get(job);
                 if (record == null) {
                     throw new CliException(Cairn.EXIT_FAILED, "no job " + job + " in the cluster");
                 }
@@ -52,7 +52,7 @@ final class StatsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void print(PrintWriter out, JobRecord job) {
+    private static void print(PrintWriter out, JobStatus job) {
         out.printf(
                 Locale.ROOT,
                 "job %s: %s%s | %d completed, %d committed (after %s), %d failed, %d restored | storage owes %d"

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ class CommitAfterStorageIT {
         JobSpec job = job("slow-store", 8_000);
         try (TestCluster first = TestCluster.start(3, config, FaultyStorage::new)) {
             assertTrue(first.submit(job).ok());
-            JobRecord atKill = first.awaitJob("slow-store", r -> r.recordsCommitted() > 8_000, Duration.ofSeconds(60));
+            JobStatus atKill = first.awaitJob("slow-store", r -> r.recordsCommitted() > 8_000, Duration.ofSeconds(60));
             first.killAll();
             assertTrue(
                     atKill.lastCheckpointId() > atKill.lastCommittedId(),
@@ -93,8 +94,8 @@ class CommitAfterStorageIT {
         Faults.storageDelayMillis = 200;
         try (TestCluster second = TestCluster.start(3, config, FaultyStorage::new)) {
             assertTrue(second.submit(job).ok());
-            JobRecord done = second.awaitJob("slow-store", r -> r.state().done(), Duration.ofSeconds(120));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = second.awaitJob("slow-store", r -> r.state().done(), Duration.ofSeconds(120));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             assertTrue(done.restoredFrom().contains("(storage)"), done.restoredFrom());
         }
         assertExactlyOnce();
@@ -110,8 +111,8 @@ class CommitAfterStorageIT {
 
             cluster.kill(cluster.taskMemberOtherThanMaster());
 
-            JobRecord done = cluster.awaitJob("member-loss", r -> r.state().done(), Duration.ofSeconds(120));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = cluster.awaitJob("member-loss", r -> r.state().done(), Duration.ofSeconds(120));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             assertTrue(done.restarts() >= 1, "the pipeline restarted: " + done.restarts());
         }
         assertExactlyOnce();
@@ -123,14 +124,14 @@ class CommitAfterStorageIT {
         Faults.storageDelayMillis = 400;
         try (TestCluster cluster = TestCluster.start(3, config(""), FaultyStorage::new)) {
             assertTrue(cluster.submit(job("master-loss", 10_000)).ok());
-            JobRecord before =
+            JobStatus before =
                     cluster.awaitJob("master-loss", r -> r.recordsCommitted() > 5_000, Duration.ofSeconds(60));
             CairnMember master = cluster.master();
 
             cluster.kill(master);
 
-            JobRecord done = cluster.awaitJob("master-loss", r -> r.state().done(), Duration.ofSeconds(120));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = cluster.awaitJob("master-loss", r -> r.state().done(), Duration.ofSeconds(120));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             assertTrue(done.epoch() > before.epoch(), "a new epoch: " + before.epoch() + " -> " + done.epoch());
         }
         assertExactlyOnce();
@@ -149,11 +150,11 @@ class CommitAfterStorageIT {
             first.awaitJob("outage-restart", r -> r.recordsCommitted() > 5_000, Duration.ofSeconds(60));
             Faults.storageDown = true;
             Thread.sleep(500); // a store under way when it went down may still finish
-            JobRecord down = first.job("outage-restart");
+            JobStatus down = first.job("outage-restart");
 
             Thread.sleep(2_000);
 
-            JobRecord later = first.job("outage-restart");
+            JobStatus later = first.job("outage-restart");
             assertTrue(
                     later.checkpointsCompleted() > down.checkpointsCompleted() + 3,
                     "checkpoints go on completing: " + down.checkpointsCompleted() + " -> "
@@ -165,8 +166,8 @@ class CommitAfterStorageIT {
         Faults.storageDown = false;
         try (TestCluster second = TestCluster.start(3, config, FaultyStorage::new)) {
             assertTrue(second.submit(job).ok());
-            JobRecord done = second.awaitJob("outage-restart", r -> r.state().done(), Duration.ofSeconds(120));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = second.awaitJob("outage-restart", r -> r.state().done(), Duration.ofSeconds(120));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
         }
         assertExactlyOnce();
     }
@@ -191,8 +192,8 @@ class CommitAfterStorageIT {
         Faults.storageDelayMillis = 0;
         try (TestCluster second = TestCluster.start(3, config, FaultyStorage::new)) {
             assertTrue(second.submit(job).ok());
-            JobRecord done = second.awaitJob("cluster-mode", r -> r.state().done(), Duration.ofSeconds(120));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = second.awaitJob("cluster-mode", r -> r.state().done(), Duration.ofSeconds(120));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
         }
         TransactionBroker.Output output = TransactionBroker.named(broker).output(RECORDS);
         assertEquals(0, output.missing(), output.toString());

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.api.JobSpec;
-import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.demo.DemoOutput;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;
@@ -113,7 +114,7 @@ class CorruptCheckpointIT {
 
             try (TestCluster cluster = TestCluster.start(3, config)) {
                 assertTrue(cluster.submit(job).ok());
-                JobRecord resumed =
+                JobStatus resumed =
                         cluster.awaitJob("corrupt", r -> r.restoredFrom().contains("storage"), Duration.ofSeconds(30));
 
                 assertEquals("checkpoint " + previous + " (storage)", resumed.restoredFrom(), damage.name());
@@ -129,8 +130,8 @@ class CorruptCheckpointIT {
                                 && resumed.warning().contains("may repeat"),
                         damage + ": the record says what may repeat: " + resumed.warning());
                 if (damage == Damage.EMPTIED) {
-                    JobRecord done = cluster.awaitJob("corrupt", r -> r.state().done(), Duration.ofSeconds(120));
-                    assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+                    JobStatus done = cluster.awaitJob("corrupt", r -> r.state().done(), Duration.ofSeconds(120));
+                    assertEquals(JobState.FINISHED, done.state(), done.message());
                 } else {
                     cluster.awaitJob("corrupt", r -> r.checkpointsCommitted() >= 3, Duration.ofSeconds(60));
                     cluster.killAll();
@@ -165,7 +166,7 @@ class CorruptCheckpointIT {
 
         try (TestCluster cluster = TestCluster.start(3, config)) {
             assertTrue(cluster.submit(job).ok());
-            JobRecord failed = cluster.awaitJobState("corrupt-fail", JobRecord.State.FAILED, Duration.ofSeconds(30));
+            JobStatus failed = cluster.awaitJobState("corrupt-fail", JobState.FAILED, Duration.ofSeconds(30));
 
             assertTrue(failed.message().contains("[" + newest + "]"), failed.message());
             assertTrue(failed.message().contains("corrupt-checkpoint is 'fail'"), failed.message());
@@ -180,7 +181,7 @@ class CorruptCheckpointIT {
             throws Exception {
         try (TestCluster cluster = TestCluster.start(3, config)) {
             assertTrue(cluster.submit(job).ok());
-            JobRecord running =
+            JobStatus running =
                     cluster.awaitJob(job.jobId().value(), r -> r.checkpointsCommitted() >= 4, Duration.ofSeconds(60));
             cluster.killAll();
             return running.recordsCommitted();

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.SnapshotMaps;
 import dev.cairn.checkpoint.demo.DemoJob;
 import dev.cairn.checkpoint.demo.DemoOutput;
@@ -201,10 +202,10 @@ class FaultScheduleIT {
                 injected.add(inject(cluster, step, random, List.of(spec, strict)));
             }
             Faults.reset();
-            JobRecord done = cluster.awaitJob(jobId, r -> r.state().done(), Duration.ofSeconds(180));
-            assertEquals(JobRecord.State.FINISHED, done.state(), "seed " + seed + ": " + done.message());
-            JobRecord strictDone = cluster.awaitJob(strictId, r -> r.state().done(), Duration.ofSeconds(180));
-            assertEquals(JobRecord.State.FINISHED, strictDone.state(), "seed " + seed + ": " + strictDone.message());
+            JobStatus done = cluster.awaitJob(jobId, r -> r.state().done(), Duration.ofSeconds(180));
+            assertEquals(JobState.FINISHED, done.state(), "seed " + seed + ": " + done.message());
+            JobStatus strictDone = cluster.awaitJob(strictId, r -> r.state().done(), Duration.ofSeconds(180));
+            assertEquals(JobState.FINISHED, strictDone.state(), "seed " + seed + ": " + strictDone.message());
 
             DemoOutput check = DemoOutput.check(output, records);
             lastCheck = check;
@@ -234,7 +235,7 @@ class FaultScheduleIT {
     }
 
     private static boolean done(PartitionableCluster cluster, String job) {
-        JobRecord record = cluster.job(job);
+        JobStatus record = cluster.job(job);
         return record != null && record.state().done();
     }
 

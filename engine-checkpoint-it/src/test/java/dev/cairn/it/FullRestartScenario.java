@@ -3,7 +3,8 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
@@ -41,7 +42,7 @@ abstract class FullRestartScenario {
             try (TestCluster first = TestCluster.start(3, config)) {
                 assertTrue(first.submit(job).ok());
                 // Committed means stored: no waiting for the storage to catch up before the crash.
-                JobRecord running =
+                JobStatus running =
                         first.awaitJob("full-restart", r -> r.recordsCommitted() > 10_000, Duration.ofSeconds(60));
                 committedBefore = running.recordsCommitted();
                 first.killAll();
@@ -51,9 +52,9 @@ abstract class FullRestartScenario {
                 assertEquals(null, second.job("full-restart"), "the new cluster's memory is empty");
                 assertTrue(second.submit(job).ok());
 
-                JobRecord done = second.awaitJob("full-restart", r -> r.state().done(), Duration.ofSeconds(120));
+                JobStatus done = second.awaitJob("full-restart", r -> r.state().done(), Duration.ofSeconds(120));
 
-                assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+                assertEquals(JobState.FINISHED, done.state(), done.message());
                 assertTrue(done.restoredFrom().contains("(storage)"), "resumed from storage: " + done.restoredFrom());
                 assertEquals(records, done.recordsCommitted());
                 assertTrue(committedBefore < records, "the crash came mid-job");

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.flush.PipelineFlusher;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -99,8 +100,8 @@ class HostileNamespaceIT {
                     namespace.getParent(),
                     null);
 
-            JobRecord done = cluster.awaitJob(type, r -> r.state().done(), Duration.ofSeconds(120));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = cluster.awaitJob(type, r -> r.state().done(), Duration.ofSeconds(120));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             assertEquals(0, done.restarts(), "a hostile namespace is no reason to restart anything");
             assertNull(done.storageError());
             Demo.assertExactlyOnce(output, records);
@@ -116,21 +117,20 @@ class HostileNamespaceIT {
     private static void hostile(
             TestCluster cluster, String job, String what, Step breakIt, Step repair, Path path, String cause)
             throws Exception {
-        JobRecord before = awaitFlowing(cluster, job);
-        assertEquals(
-                JobRecord.State.RUNNING, before.state(), "the job is still running when the namespace turns " + what);
+        JobStatus before = awaitFlowing(cluster, job);
+        assertEquals(JobState.RUNNING, before.state(), "the job is still running when the namespace turns " + what);
         breakIt.run();
         int maxBacklog = 0;
         String error = null;
         long deadline = System.nanoTime() + BREAK.toNanos();
         while (System.nanoTime() < deadline) {
-            JobRecord during = cluster.job(job);
-            assertEquals(JobRecord.State.RUNNING, during.state(), what + ": " + during.message());
+            JobStatus during = cluster.job(job);
+            assertEquals(JobState.RUNNING, during.state(), what + ": " + during.message());
             maxBacklog = Math.max(maxBacklog, during.flushBacklog());
             error = during.storageError() != null ? during.storageError() : error;
             Thread.sleep(50);
         }
-        JobRecord broken = cluster.job(job);
+        JobStatus broken = cluster.job(job);
         repair.run();
 
         assertTrue(maxBacklog <= PipelineFlusher.MAX_BACKLOG, what + ": backlog bounded: " + maxBacklog);
@@ -148,16 +148,16 @@ class HostileNamespaceIT {
                     what + ": the record names " + path + ": " + error);
             assertTrue(cause == null || error.contains(cause), what + ": the record says why: " + error);
         }
-        JobRecord after = cluster.awaitJob(
+        JobStatus after = cluster.awaitJob(
                 job,
                 r -> r.storageError() == null && r.lastCommittedId() > broken.lastCheckpointId(),
                 Duration.ofSeconds(60));
-        assertEquals(JobRecord.State.RUNNING, after.state(), what + ": still running after the repair");
+        assertEquals(JobState.RUNNING, after.state(), what + ": still running after the repair");
     }
 
     /** Waits until the job is running and its checkpoints reach storage. */
-    private static JobRecord awaitFlowing(TestCluster cluster, String job) {
-        JobRecord now = cluster.job(job);
+    private static JobStatus awaitFlowing(TestCluster cluster, String job) {
+        JobStatus now = cluster.job(job);
         long committed = now == null ? 0 : now.checkpointsCommitted();
         return cluster.awaitJob(
                 job,

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
@@ -39,7 +40,7 @@ class MasterKillIT {
                         .create(storageConfig)) {
             assertTrue(cluster.submit(Demo.job("kill-master", records, 6, 10_000, output))
                     .ok());
-            JobRecord before = cluster.awaitJob(
+            JobStatus before = cluster.awaitJob(
                     "kill-master", r -> r.lastCheckpointId() >= 4 && r.recordsCommitted() > 0, Duration.ofSeconds(30));
             CairnMember master = cluster.master();
 
@@ -48,7 +49,7 @@ class MasterKillIT {
             CairnMember newMaster = cluster.master();
             assertFalse(newMaster == master);
             long idBefore = before.lastCheckpointId();
-            JobRecord after =
+            JobStatus after =
                     cluster.awaitJob("kill-master", r -> r.lastCheckpointId() > idBefore + 3, Duration.ofSeconds(30));
             assertTrue(after.restarts() >= 1, "the takeover restarted the pipeline: " + after.restarts());
             assertTrue(after.checkpointsCompleted() > before.checkpointsCompleted(), "counters continue");
@@ -57,8 +58,8 @@ class MasterKillIT {
                     Duration.ofSeconds(30),
                     "the new master flushes checkpoints newer than the old master's");
 
-            JobRecord done = cluster.awaitJob("kill-master", r -> r.state().done(), Duration.ofSeconds(90));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = cluster.awaitJob("kill-master", r -> r.state().done(), Duration.ofSeconds(90));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             assertEquals(done.lastCheckpointId(), maxStored(storage, pipeline), "the final checkpoint is stored");
             assertEquals(3, storage.list(pipeline).size(), "exactly max-retained remain");
             Demo.assertExactlyOnce(output, records);

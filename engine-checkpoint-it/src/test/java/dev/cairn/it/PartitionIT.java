@@ -3,9 +3,10 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
 import java.nio.file.Path;
@@ -165,17 +166,17 @@ class PartitionIT {
                 assertEquals(frozen, commits.output(RECORDS).records(), "nothing commits without a quorum");
             }
             for (CairnMember member : minority) {
-                JobRecord seen = member.job(JOB);
+                JobStatus seen = member.job(JOB);
                 if (seen != null && member.isMaster()) {
-                    assertEquals(JobRecord.State.SUSPENDED, seen.state(), "the side without a quorum says so: " + seen);
+                    assertEquals(JobState.SUSPENDED, seen.state(), "the side without a quorum says so: " + seen);
                     assertTrue(seen.message().contains("no quorum"), seen.message());
                 }
             }
 
             cluster.heal();
-            JobRecord done = cluster.awaitJob(JOB, r -> r.state().done(), Duration.ofSeconds(120));
+            JobStatus done = cluster.awaitJob(JOB, r -> r.state().done(), Duration.ofSeconds(120));
             sampler.stop();
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             System.out.printf(
                     "partition: %d samples, %d with two masters (%d ms at most in a row), epoch now %d%n",
                     sampler.samples.get(), sampler.twoMasters.get(), sampler.longestOverlapMillis.get(), done.epoch());

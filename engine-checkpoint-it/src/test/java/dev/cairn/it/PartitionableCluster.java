@@ -4,9 +4,10 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.test.SplitBrainTestSupport;
 import com.hazelcast.test.TestHazelcastInstanceFactory;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,7 +157,7 @@ final class PartitionableCluster implements AutoCloseable {
     }
 
     /** The job's record as the first member's side has it. */
-    JobRecord job(String jobId) {
+    JobStatus job(String jobId) {
         return members().get(0).job(jobId);
     }
 
@@ -166,7 +167,7 @@ final class PartitionableCluster implements AutoCloseable {
     }
 
     /** The job's record as {@code member}'s side of the cluster has it. */
-    JobRecord job(CairnMember member, String jobId) {
+    JobStatus job(CairnMember member, String jobId) {
         return member.job(jobId);
     }
 
@@ -174,15 +175,15 @@ final class PartitionableCluster implements AutoCloseable {
      * Waits until the job's record, as the first member sees it, satisfies {@code condition}; fails
      * at once if the job failed.
      */
-    JobRecord awaitJob(String jobId, Predicate<JobRecord> condition, Duration within) {
+    JobStatus awaitJob(String jobId, Predicate<JobStatus> condition, Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
-        JobRecord record = null;
+        JobStatus record = null;
         while (System.nanoTime() < deadline) {
             record = job(jobId);
             if (record != null && condition.test(record)) {
                 return record;
             }
-            if (record != null && record.state() == JobRecord.State.FAILED) {
+            if (record != null && record.state() == JobState.FAILED) {
                 throw new AssertionError("job failed: " + record.message());
             }
             try {

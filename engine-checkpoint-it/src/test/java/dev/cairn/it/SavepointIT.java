@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
@@ -57,8 +58,8 @@ class SavepointIT {
             Matcher m = SAVEPOINT.matcher(reply.message());
             assertTrue(m.find(), reply.message());
             long savepoint = Long.parseLong(m.group(1));
-            JobRecord stopped = cluster.awaitJob("savepoint", r -> r.state().done(), Duration.ofSeconds(30));
-            assertEquals(JobRecord.State.CANCELLED, stopped.state());
+            JobStatus stopped = cluster.awaitJob("savepoint", r -> r.state().done(), Duration.ofSeconds(30));
+            assertEquals(JobState.CANCELLED, stopped.state());
             assertTrue(stopped.message().contains("savepoint " + savepoint), stopped.message());
             assertEquals(
                     List.of(CheckpointId.of(savepoint)),
@@ -69,14 +70,13 @@ class SavepointIT {
             Messages.Reply restored = cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, savepoint));
             assertTrue(restored.ok(), restored.message());
 
-            JobRecord resumed = cluster.awaitJob(
+            JobStatus resumed = cluster.awaitJob(
                     "savepoint",
-                    r -> r.state() == JobRecord.State.RUNNING
-                            && r.restoredFrom().startsWith("savepoint"),
+                    r -> r.state() == JobState.RUNNING && r.restoredFrom().startsWith("savepoint"),
                     Duration.ofSeconds(30));
             assertEquals("savepoint " + savepoint + " (storage)", resumed.restoredFrom());
-            JobRecord done = cluster.awaitJob("savepoint", r -> r.state().done(), Duration.ofSeconds(90));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = cluster.awaitJob("savepoint", r -> r.state().done(), Duration.ofSeconds(90));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             Demo.assertExactlyOnce(output, records);
             assertTrue(done.checkpointsCompleted() > 3 + 3, "retention ran many times meanwhile");
             assertEquals(
@@ -101,7 +101,7 @@ class SavepointIT {
             assertTrue(cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, 77))
                     .ok());
 
-            JobRecord failed = cluster.awaitJobState("no-savepoint", JobRecord.State.FAILED, Duration.ofSeconds(30));
+            JobStatus failed = cluster.awaitJobState("no-savepoint", JobState.FAILED, Duration.ofSeconds(30));
             assertTrue(
                     failed.message().contains("savepoint 77 of job no-savepoint pipeline 1 does not exist"),
                     failed.message());

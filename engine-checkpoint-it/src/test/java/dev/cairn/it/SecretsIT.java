@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.JobJson;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
@@ -454,7 +455,7 @@ class SecretsIT {
             // Long enough to outlast what follows; cancelled at the end.
             assertTrue(cluster.submit(Demo.job("secrets-engine", 1_000_000, 2, 10_000, dir.resolve("engine-out")))
                     .ok());
-            JobRecord running = cluster.awaitJob(
+            JobStatus running = cluster.awaitJob(
                     "secrets-engine",
                     r -> r.checkpointsCommitted() >= 3 && r.lastCheckpointId() > 0,
                     Duration.ofSeconds(30));
@@ -466,7 +467,7 @@ class SecretsIT {
             s3.stop();
             try {
                 s3 = startS3(s3Port, rotated);
-                JobRecord failing = cluster.awaitJob(
+                JobStatus failing = cluster.awaitJob(
                         "secrets-engine",
                         r -> r.storageError() != null && r.storageError().contains("403"),
                         Duration.ofSeconds(30));
@@ -481,7 +482,7 @@ class SecretsIT {
                 s3 = startS3(s3Port, s3SecretKey);
             }
             long committedWhileFailing = cluster.job("secrets-engine").lastCommittedId();
-            JobRecord caughtUp = cluster.awaitJob(
+            JobStatus caughtUp = cluster.awaitJob(
                     "secrets-engine",
                     r -> r.storageError() == null && r.lastCommittedId() > committedWhileFailing,
                     Duration.ofSeconds(30));
@@ -501,8 +502,7 @@ class SecretsIT {
             cli("checkpoints stats", "checkpoints", "stats", "--cluster", address, "--cluster-name", name);
 
             assertTrue(cluster.members().get(0).cancel("secrets-engine").ok());
-            JobRecord cancelled =
-                    cluster.awaitJobState("secrets-engine", JobRecord.State.CANCELLED, Duration.ofSeconds(30));
+            JobStatus cancelled = cluster.awaitJobState("secrets-engine", JobState.CANCELLED, Duration.ofSeconds(30));
             capture.record("engine cancelled", cancelled.toString());
         }
 
@@ -528,7 +528,7 @@ class SecretsIT {
     }
 
     /** The record, its JSON, the history and the HTTP answers of every member. */
-    static void recordJob(String name, TestCluster cluster, JobRecord job) throws Exception {
+    static void recordJob(String name, TestCluster cluster, JobStatus job) throws Exception {
         capture.record(name + " record", job.toString());
         capture.record(name + " json summary", JobJson.summary(job));
         capture.record(name + " json detail", JobJson.detail(job));

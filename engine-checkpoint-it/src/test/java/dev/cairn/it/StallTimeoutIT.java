@@ -3,7 +3,8 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.demo.DemoJob;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,7 @@ class StallTimeoutIT {
     @TempDir
     Path dir;
 
-    private JobRecord run(int tolerable, Map<String, String> faults, String id) throws Exception {
+    private JobStatus run(int tolerable, Map<String, String> faults, String id) throws Exception {
         long records = 60_000;
         Path output = dir.resolve(id);
         var config = TestCluster.engine(
@@ -34,8 +35,8 @@ class StallTimeoutIT {
         try (TestCluster cluster = TestCluster.start(3, config)) {
             assertTrue(cluster.submit(Demo.job(id, records, 3, 6_000, output, faults))
                     .ok());
-            JobRecord done = cluster.awaitJob(id, r -> r.state().done(), Duration.ofSeconds(120));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = cluster.awaitJob(id, r -> r.state().done(), Duration.ofSeconds(120));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             Demo.assertExactlyOnce(output, records);
             return done;
         }
@@ -49,7 +50,7 @@ class StallTimeoutIT {
 
     @Test
     void aStallWithinTolerance_failsThatCheckpointAsATimeout_andLaterOnesSucceed() throws Exception {
-        JobRecord done = run(1, stall(), "stall-tolerated");
+        JobStatus done = run(1, stall(), "stall-tolerated");
 
         assertEquals(1, done.checkpointsFailed(), "checkpoint 3 timed out");
         assertEquals(0, done.restarts(), "one failure is tolerated");
@@ -58,7 +59,7 @@ class StallTimeoutIT {
 
     @Test
     void aStallBeyondTolerance_restartsThePipeline() throws Exception {
-        JobRecord done = run(0, stall(), "stall-intolerable");
+        JobStatus done = run(0, stall(), "stall-intolerable");
 
         assertTrue(done.checkpointsFailed() >= 1);
         assertEquals(1, done.restarts(), "tolerable-failures 0: the timeout restarts the pipeline, once");
@@ -66,7 +67,7 @@ class StallTimeoutIT {
 
     @Test
     void aTaskThatThrows_restartsThePipelineFromItsLastCheckpoint() throws Exception {
-        JobRecord done = run(5, Map.of(DemoJob.FAIL_AT_RECORD, "30000"), "throws");
+        JobStatus done = run(5, Map.of(DemoJob.FAIL_AT_RECORD, "30000"), "throws");
 
         assertEquals(1, done.restarts());
         assertTrue(done.restoredFrom().startsWith("checkpoint "), done.restoredFrom());

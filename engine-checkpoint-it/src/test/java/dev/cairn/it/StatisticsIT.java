@@ -3,8 +3,8 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,7 +47,7 @@ class StatisticsIT {
         try (TestCluster cluster = TestCluster.start(3, config)) {
             assertTrue(cluster.submit(Demo.job("stats", 1_000_000, 4, 20_000, dir.resolve("out")))
                     .ok());
-            JobRecord running = cluster.awaitJob("stats", r -> r.checkpointsCompleted() >= 4, Duration.ofSeconds(30));
+            JobStatus running = cluster.awaitJob("stats", r -> r.checkpointsCompleted() >= 4, Duration.ofSeconds(30));
 
             for (CairnMember member : cluster.members()) {
                 assertTrue(member.httpPort() > 0);

@@ -3,8 +3,9 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,12 +62,12 @@ class StorageHangIT {
 
             Faults.HANGING_JOBS.addAll(hung);
             Thread.sleep(1_500); // calls under way when the hang began fail at their deadline
-            JobRecord healthyBefore = cluster.job("healthy");
-            List<JobRecord> hungBefore = hung.stream().map(cluster::job).toList();
+            JobStatus healthyBefore = cluster.job("healthy");
+            List<JobStatus> hungBefore = hung.stream().map(cluster::job).toList();
 
             Thread.sleep(5_000);
 
-            JobRecord healthyAfter = cluster.job("healthy");
+            JobStatus healthyAfter = cluster.job("healthy");
             assertTrue(
                     healthyAfter.checkpointsCompleted() - healthyBefore.checkpointsCompleted() >= 15,
                     "the healthy job completes checkpoints (~50 due in 5 s): " + healthyBefore.checkpointsCompleted()
@@ -75,8 +76,8 @@ class StorageHangIT {
                     healthyAfter.lastCommittedId() > healthyBefore.lastCommittedId(),
                     "and commits them: " + healthyBefore.lastCommittedId() + " -> " + healthyAfter.lastCommittedId());
             for (int i = 0; i < HUNG; i++) {
-                JobRecord before = hungBefore.get(i);
-                JobRecord after = cluster.job(hung.get(i));
+                JobStatus before = hungBefore.get(i);
+                JobStatus after = cluster.job(hung.get(i));
                 assertTrue(
                         after.checkpointsCompleted() - before.checkpointsCompleted() >= 10,
                         hung.get(i) + ": its checkpoints never wait for its storage: " + before.checkpointsCompleted()
@@ -91,14 +92,14 @@ class StorageHangIT {
 
             Path late = dir.resolve("late");
             assertTrue(cluster.submit(Demo.job("late", 20_000, 2, 0, late)).ok(), "a job submitted during the hang");
-            JobRecord lateDone = cluster.awaitJob("late", r -> r.state().done(), Duration.ofSeconds(60));
-            assertEquals(JobRecord.State.FINISHED, lateDone.state(), lateDone.message());
+            JobStatus lateDone = cluster.awaitJob("late", r -> r.state().done(), Duration.ofSeconds(60));
+            assertEquals(JobState.FINISHED, lateDone.state(), lateDone.message());
             Demo.assertExactlyOnce(late, 20_000);
 
             CairnMember member = cluster.members().get(0);
             Messages.Reply cancelled = member.cancel(hung.get(0));
             assertEquals("job " + hung.get(0) + " cancelled", cancelled.message(), "its tasks stopped at once");
-            assertEquals(JobRecord.State.CANCELLED, cluster.job(hung.get(0)).state());
+            assertEquals(JobState.CANCELLED, cluster.job(hung.get(0)).state());
         }
     }
 }

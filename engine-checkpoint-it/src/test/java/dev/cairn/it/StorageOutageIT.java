@@ -3,7 +3,8 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.flush.PipelineFlusher;
 import dev.cairn.checkpoint.storage.testbed.S3Server;
 import java.nio.file.Path;
@@ -53,14 +54,14 @@ class StorageOutageIT {
 
             s3.stop();
             Thread.sleep(1_000); // a commit of a store that made it before the stop may still arrive
-            JobRecord before = cluster.job("outage");
+            JobStatus before = cluster.job("outage");
             int maxBacklog = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(19);
-            JobRecord during = before;
+            JobStatus during = before;
             while (System.nanoTime() < deadline) {
                 during = cluster.job("outage");
                 maxBacklog = Math.max(maxBacklog, during.flushBacklog());
-                assertEquals(JobRecord.State.RUNNING, during.state());
+                assertEquals(JobState.RUNNING, during.state());
                 Thread.sleep(50);
             }
             s3.restart();
@@ -80,8 +81,8 @@ class StorageOutageIT {
                     r -> r.lastCommittedId() > committedDuring && r.storageError() == null,
                     Duration.ofSeconds(60));
 
-            JobRecord done = cluster.awaitJob("outage", r -> r.state().done(), Duration.ofSeconds(120));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = cluster.awaitJob("outage", r -> r.state().done(), Duration.ofSeconds(120));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             assertEquals(0, done.restarts(), "a storage outage is no reason to restart anything");
             Demo.assertExactlyOnce(output, records);
         }

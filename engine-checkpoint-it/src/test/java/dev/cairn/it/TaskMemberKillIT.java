@@ -3,8 +3,9 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -23,7 +24,7 @@ class TaskMemberKillIT {
     @TempDir
     Path dir;
 
-    static long restoredId(JobRecord record) {
+    static long restoredId(JobStatus record) {
         Matcher m = RESTORED.matcher(record.restoredFrom());
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
@@ -43,10 +44,10 @@ class TaskMemberKillIT {
 
             for (int kill = 1; kill <= 3; kill++) {
                 int restarts = kill - 1;
-                JobRecord before = cluster.awaitJob(
+                JobStatus before = cluster.awaitJob(
                         "kill-tasks",
                         r -> r.restarts() == restarts
-                                && r.state() == JobRecord.State.RUNNING
+                                && r.state() == JobState.RUNNING
                                 && r.lastCheckpointId() >= 0
                                 && r.recordsCommitted() > 0,
                         Duration.ofSeconds(30));
@@ -55,7 +56,7 @@ class TaskMemberKillIT {
 
                 cluster.kill(victim);
 
-                JobRecord after = cluster.awaitJob(
+                JobStatus after = cluster.awaitJob(
                         "kill-tasks", r -> r.restarts() == restarts + 1 && restoredId(r) >= 0, Duration.ofSeconds(30));
                 assertTrue(
                         restoredId(after) >= lastCompleted,
@@ -69,8 +70,8 @@ class TaskMemberKillIT {
                 cluster.awaitSafe(); // backup-count 1 survives one failure at a time
             }
 
-            JobRecord done = cluster.awaitJob("kill-tasks", r -> r.state().done(), Duration.ofSeconds(90));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = cluster.awaitJob("kill-tasks", r -> r.state().done(), Duration.ofSeconds(90));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             assertEquals(3, done.restarts());
             assertEquals(records, done.recordsCommitted());
             Demo.assertExactlyOnce(output, records);

@@ -1,11 +1,12 @@
 package dev.cairn.it;
 
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.InProcessCluster;
-import dev.cairn.checkpoint.cluster.JobRecord;
 import dev.cairn.checkpoint.cluster.Messages;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
@@ -154,9 +155,9 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Waits until the job's record is in {@code state} (FAILED included, unlike {@link #awaitJob}). */
-    JobRecord awaitJobState(String jobId, JobRecord.State state, Duration within) {
+    JobStatus awaitJobState(String jobId, JobState state, Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
-        JobRecord record = null;
+        JobStatus record = null;
         while (System.nanoTime() < deadline) {
             record = job(jobId);
             if (record != null && record.state() == state) {
@@ -167,20 +168,20 @@ final class TestCluster implements AutoCloseable {
         throw new AssertionError("job " + jobId + " not " + state + " within " + within + ": " + record);
     }
 
-    JobRecord job(String jobId) {
+    JobStatus job(String jobId) {
         return members().get(0).job(jobId);
     }
 
     /** Waits until the job's record satisfies {@code condition}; fails (with the record) otherwise. */
-    JobRecord awaitJob(String jobId, Predicate<JobRecord> condition, Duration within) {
+    JobStatus awaitJob(String jobId, Predicate<JobStatus> condition, Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
-        JobRecord record = null;
+        JobStatus record = null;
         while (System.nanoTime() < deadline) {
             record = job(jobId);
             if (record != null && condition.test(record)) {
                 return record;
             }
-            if (record != null && record.state() == JobRecord.State.FAILED) {
+            if (record != null && record.state() == JobState.FAILED) {
                 throw new AssertionError("job failed: " + record.message());
             }
             sleep(25);

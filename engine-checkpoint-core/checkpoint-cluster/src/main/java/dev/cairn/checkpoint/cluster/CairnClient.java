@@ -5,6 +5,7 @@ import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import java.util.List;
 import java.util.Map;
@@ -57,14 +58,15 @@ public final class CairnClient implements AutoCloseable {
         return call(new Messages.TakeSavepoint(jobId, stop));
     }
 
-    public JobRecord job(String jobId) {
-        return JobRecord.decode(client.<String, byte[]>getMap(SnapshotMaps.JOBS).get(jobId));
+    public JobStatus job(String jobId) {
+        return JobRecords.decode(
+                client.<String, byte[]>getMap(SnapshotMaps.JOBS).get(jobId));
     }
 
     /** Every job the cluster knows, by id. */
-    public Map<String, JobRecord> jobs() {
-        Map<String, JobRecord> jobs = new TreeMap<>();
-        client.<String, byte[]>getMap(SnapshotMaps.JOBS).forEach((id, bytes) -> jobs.put(id, JobRecord.decode(bytes)));
+    public Map<String, JobStatus> jobs() {
+        Map<String, JobStatus> jobs = new TreeMap<>();
+        client.<String, byte[]>getMap(SnapshotMaps.JOBS).forEach((id, bytes) -> jobs.put(id, JobRecords.decode(bytes)));
         return jobs;
     }
 

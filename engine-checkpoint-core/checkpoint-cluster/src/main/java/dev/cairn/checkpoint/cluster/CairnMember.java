@@ -7,10 +7,11 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.YamlConfigBuilder;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.EngineConfig;
-import dev.cairn.checkpoint.coordinator.CheckpointStats;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -141,8 +142,8 @@ public final class CairnMember implements AutoCloseable {
     }
 
     /** The job's record as the cluster has it, or null. */
-    public JobRecord job(String jobId) {
-        return JobRecord.decode(node.maps().jobs().get(jobId));
+    public JobStatus job(String jobId) {
+        return JobRecords.decode(node.maps().jobs().get(jobId));
     }
 
     /**

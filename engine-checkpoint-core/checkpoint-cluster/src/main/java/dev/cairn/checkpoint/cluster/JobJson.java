@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint.cluster;
 
-import dev.cairn.checkpoint.coordinator.CheckpointStats;
+import dev.cairn.checkpoint.api.CheckpointStats;
+import dev.cairn.checkpoint.api.JobStatus;
 import java.util.Collection;
 import java.util.Iterator;
 
@@ -9,14 +10,14 @@ public final class JobJson {
     private JobJson() {}
 
     /** A job's state and counters, without its history. */
-    public static String summary(JobRecord job) {
+    public static String summary(JobStatus job) {
         StringBuilder json = new StringBuilder(256);
         summary(json, job);
         return json.toString();
     }
 
     /** A job's state, counters and recent checkpoints. */
-    public static String detail(JobRecord job) {
+    public static String detail(JobStatus job) {
         StringBuilder json = new StringBuilder(1024);
         summary(json, job);
         json.setLength(json.length() - 1);
@@ -26,9 +27,9 @@ public final class JobJson {
     }
 
     /** Several jobs' summaries as an array. */
-    public static String summaries(Collection<JobRecord> jobs) {
+    public static String summaries(Collection<JobStatus> jobs) {
         StringBuilder json = new StringBuilder("[");
-        for (Iterator<JobRecord> it = jobs.iterator(); it.hasNext(); ) {
+        for (Iterator<JobStatus> it = jobs.iterator(); it.hasNext(); ) {
             summary(json, it.next());
             if (it.hasNext()) {
                 json.append(',');
@@ -43,7 +44,7 @@ public final class JobJson {
         return json.toString();
     }
 
-    private static void summary(StringBuilder json, JobRecord job) {
+    private static void summary(StringBuilder json, JobStatus job) {
         json.append('{');
         field(json, "jobId", job.jobId()).append(',');
         field(json, "type", job.type()).append(',');

@@ -1,5 +1,6 @@
 package dev.cairn.checkpoint.cluster;
 
+import dev.cairn.checkpoint.api.JobStatus;
 import java.lang.management.ManagementFactory;
 import java.util.HashSet;
 import java.util.Map;
@@ -75,8 +76,8 @@ final class JobMBeans implements AutoCloseable {
             this.jobId = jobId;
         }
 
-        private JobRecord job() {
-            JobRecord job = JobRecord.decode(jobs.get(jobId));
+        private JobStatus job() {
+            JobStatus job = JobRecords.decode(jobs.get(jobId));
             if (job == null) {
                 throw new IllegalStateException("job " + jobId + " is no longer known");
             }

@@ -1,11 +1,13 @@
 package dev.cairn.checkpoint.cluster;
 
 import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.JobDefinition;
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.PipelineDefinition;
 import dev.cairn.checkpoint.api.RestoreRequest;
-import dev.cairn.checkpoint.coordinator.CheckpointStats;
 import dev.cairn.checkpoint.coordinator.ExecutorScheduler;
 import dev.cairn.checkpoint.coordinator.Scheduler;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
@@ -51,18 +53,18 @@ final class JobMaster {
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean stopped;
     /** Completes once the job has ended (its final record published), or fails if it never will here. */
-    private final CompletableFuture<JobRecord.State> ended = new CompletableFuture<>();
+    private final CompletableFuture<JobState> ended = new CompletableFuture<>();
 
-    private volatile JobRecord.State state = JobRecord.State.SUBMITTED;
+    private volatile JobState state = JobState.SUBMITTED;
     private volatile String message = "";
     /** What the job's previous master counted (after a takeover): counters continue from there. */
-    private final JobRecord previous;
+    private final JobStatus previous;
 
     JobMaster(
             CairnNode node,
             JobSpec spec,
             JobDefinition definition,
-            JobRecord previous,
+            JobStatus previous,
             RestoreRequest restore,
             Consumer<JobMaster> onEnd,
             Consumer<JobMaster> onDeposed) {
@@ -100,7 +102,7 @@ final class JobMaster {
 
     void start(boolean takenOver) {
         control(() -> {
-            state = JobRecord.State.RUNNING;
+            state = JobState.RUNNING;
             publish();
             for (PipelineMaster pipeline : pipelines) {
                 try {
@@ -198,7 +200,7 @@ final class JobMaster {
         if (pipelines.stream().allMatch(PipelineMaster::finished)) {
             boolean before = pipelines.stream().allMatch(PipelineMaster::restoredFinal);
             end(
-                    JobRecord.State.FINISHED,
+                    JobState.FINISHED,
                     before ? "finished before; only its final checkpoint's commits were made again" : "finished");
         }
     }
@@ -262,7 +264,7 @@ final class JobMaster {
         }
         String taken0 = String.join(", ", done);
         if (stop) {
-            control(() -> end(JobRecord.State.CANCELLED, "stopped with " + taken0));
+            control(() -> end(JobState.CANCELLED, "stopped with " + taken0));
             return awaitEnd(taken0 + "; ", "job stopped");
         }
         return new Messages.Reply(true, taken0);
@@ -270,7 +272,7 @@ final class JobMaster {
 
     /** Cancels the job at a user's request: tasks stop, checkpoints stay. */
     void cancel() {
-        control(() -> end(JobRecord.State.CANCELLED, "cancelled"));
+        control(() -> end(JobState.CANCELLED, "cancelled"));
     }
 
     /**
@@ -282,8 +284,8 @@ final class JobMaster {
     Messages.Reply awaitEnd(String prefix, String done) {
         String job = prefix + "job " + jobId();
         try {
-            JobRecord.State end = ended.get(END_WAIT_SECONDS, TimeUnit.SECONDS);
-            return end == JobRecord.State.CANCELLED
+            JobState end = ended.get(END_WAIT_SECONDS, TimeUnit.SECONDS);
+            return end == JobState.CANCELLED
                     ? new Messages.Reply(true, prefix + done)
                     : Messages.Reply.error(
                             job + " had " + end.name().toLowerCase(Locale.ROOT) + " before it could be stopped");
@@ -300,20 +302,20 @@ final class JobMaster {
 
     void fail(String why) {
         LOG.error("Job {} failed: {}", jobId(), why);
-        end(JobRecord.State.FAILED, why);
+        end(JobState.FAILED, why);
     }
 
     /**
      * Ends the job: its tasks stop, then {@code onEnd} publishes the final record and forgets the
      * job in one step, so that whoever sees the job ended can submit it again at once.
      */
-    private void end(JobRecord.State endState, String why) {
+    private void end(JobState endState, String why) {
         state = endState;
         message = why;
         stopped = true;
         try {
             stopPipelines();
-            if (endState == JobRecord.State.FINISHED) {
+            if (endState == JobState.FINISHED) {
                 // Its final checkpoints are in storage: the cluster's memory owes the job nothing
                 // more. Cancelled and failed jobs keep theirs, to be resumed.
                 pipelines.forEach(p -> node.maps().remove(p.key()));
@@ -337,7 +339,7 @@ final class JobMaster {
      * the side that kept its quorum holds the job's real record.
      */
     void suspend(String why) {
-        state = JobRecord.State.SUSPENDED;
+        state = JobState.SUSPENDED;
         message = why;
         publish();
     }
@@ -431,8 +433,8 @@ final class JobMaster {
         if (previous != null) {
             committed = Math.max(committed, previous.recordsCommitted()); // until every sink has reported again
         }
-        JobRecord.State shown = state == JobRecord.State.RUNNING && restarting ? JobRecord.State.RESTARTING : state;
-        JobRecord record = new JobRecord(
+        JobState shown = state == JobState.RUNNING && restarting ? JobState.RESTARTING : state;
+        JobStatus record = new JobStatus(
                 jobId(),
                 spec.type(),
                 new java.util.HashMap<>(spec.params()),
@@ -464,9 +466,9 @@ final class JobMaster {
         try {
             if (state.done()) {
                 // What clients and statistics show of an ended job, until it expires.
-                node.maps().jobs().set(jobId(), record.encode(), ENDED_JOB_TTL_HOURS, TimeUnit.HOURS);
+                node.maps().jobs().set(jobId(), JobRecords.encode(record), ENDED_JOB_TTL_HOURS, TimeUnit.HOURS);
             } else {
-                node.maps().jobs().set(jobId(), record.encode());
+                node.maps().jobs().set(jobId(), JobRecords.encode(record));
             }
         } catch (RuntimeException e) {
             LOG.debug("Cannot publish the record of job {}: {}", jobId(), e.toString());

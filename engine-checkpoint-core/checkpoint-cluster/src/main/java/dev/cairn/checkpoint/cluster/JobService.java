@@ -3,6 +3,8 @@ package dev.cairn.checkpoint.cluster;
 import com.hazelcast.cluster.Member;
 import dev.cairn.checkpoint.api.JobDefinition;
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.runtime.JobDefinitions;
 import dev.cairn.checkpoint.storage.api.JobId;
@@ -78,9 +80,9 @@ final class JobService {
     private void markSuspended(String why) {
         try {
             for (Map.Entry<String, byte[]> entry : node.maps().jobs().entrySet()) {
-                JobRecord record = JobRecord.decode(entry.getValue());
-                if (record != null && !record.state().done() && record.state() != JobRecord.State.SUSPENDED) {
-                    node.maps().jobs().set(entry.getKey(), record.suspended(why).encode());
+                JobStatus record = JobRecords.decode(entry.getValue());
+                if (record != null && !record.state().done() && record.state() != JobState.SUSPENDED) {
+                    node.maps().jobs().set(entry.getKey(), JobRecords.encode(record.suspended(why)));
                 }
             }
         } catch (RuntimeException e) {
@@ -120,8 +122,8 @@ final class JobService {
     private void collectGarbage() {
         try {
             for (String jobId : node.maps().jobsHeld()) {
-                JobRecord record = JobRecord.decode(node.maps().jobs().get(jobId));
-                if (record != null && record.state() == JobRecord.State.FINISHED && !masters.containsKey(jobId)) {
+                JobStatus record = JobRecords.decode(node.maps().jobs().get(jobId));
+                if (record != null && record.state() == JobState.FINISHED && !masters.containsKey(jobId)) {
                     LOG.debug("Removing what finished job {} left in the maps", jobId);
                     node.maps().removeJob(JobId.of(jobId));
                 }
@@ -136,7 +138,7 @@ final class JobService {
             return;
         }
         for (Map.Entry<String, byte[]> entry : node.maps().jobs().entrySet()) {
-            JobRecord record = JobRecord.decode(entry.getValue());
+            JobStatus record = JobRecords.decode(entry.getValue());
             if (record != null && !record.state().done() && !masters.containsKey(record.jobId())) {
                 LOG.info("Taking over job {} ({})", record.jobId(), record.state());
                 start(record.spec(), record, null);
@@ -205,9 +207,9 @@ final class JobService {
             }
             return new Messages.Reply(true, "job " + spec.jobId() + " is running");
         }
-        JobRecord existing =
-                JobRecord.decode(node.maps().jobs().get(spec.jobId().value()));
-        if (existing != null && existing.state() == JobRecord.State.FINISHED && restore == null) {
+        JobStatus existing =
+                JobRecords.decode(node.maps().jobs().get(spec.jobId().value()));
+        if (existing != null && existing.state() == JobState.FINISHED && restore == null) {
             return new Messages.Reply(true, "job " + spec.jobId() + " has finished");
         }
         start(spec, null, restore);
@@ -218,7 +220,7 @@ final class JobService {
      * Starts a job master; {@code previous} is the record of the master this one takes over from,
      * {@code restore} what the user asked to restore from (or null: the latest).
      */
-    private void start(JobSpec spec, JobRecord previous, RestoreRequest restore) {
+    private void start(JobSpec spec, JobStatus previous, RestoreRequest restore) {
         JobDefinition definition =
                 JobDefinitions.find(spec.type(), node.classLoader()).orElseThrow();
         JobMaster job = new JobMaster(node, spec, definition, previous, restore, this::ended, this::deposed);
@@ -281,7 +283,7 @@ final class JobService {
         masters.clear();
     }
 
-    List<dev.cairn.checkpoint.coordinator.CheckpointStats> history(String jobId) {
+    List<dev.cairn.checkpoint.api.CheckpointStats> history(String jobId) {
         JobMaster job = masters.get(jobId);
         return job == null ? List.of() : job.history();
     }

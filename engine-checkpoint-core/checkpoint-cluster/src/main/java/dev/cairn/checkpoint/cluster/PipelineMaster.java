@@ -1,6 +1,8 @@
 package dev.cairn.checkpoint.cluster;
 
 import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.api.CheckpointFailureReason;
+import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.PipelineDefinition;
 import dev.cairn.checkpoint.api.RestoreRequest;
@@ -9,10 +11,8 @@ import dev.cairn.checkpoint.api.config.CorruptCheckpointPolicy;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.coordinator.CheckpointCoordinator;
 import dev.cairn.checkpoint.coordinator.CheckpointIdCounter;
-import dev.cairn.checkpoint.coordinator.CheckpointStats;
 import dev.cairn.checkpoint.coordinator.CompletedCheckpointStore;
 import dev.cairn.checkpoint.coordinator.CoordinatorListener;
-import dev.cairn.checkpoint.coordinator.FailureReason;
 import dev.cairn.checkpoint.coordinator.TaskGateway;
 import dev.cairn.checkpoint.flush.PipelineFlusher;
 import dev.cairn.checkpoint.io.StorageCalls;
@@ -691,7 +691,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
          * deploy fails too would otherwise restart the pipeline twice (the deploy retries anyway).
          */
         @Override
-        public void failoverRequired(FailureReason reason, String detail) {
+        public void failoverRequired(CheckpointFailureReason reason, String detail) {
             job.control(() -> {
                 if (attempt == myAttempt && coordinator != null && waiting == null) {
                     restart(detail);
@@ -719,7 +719,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     }
 
     private void checkpointFailed(CheckpointStats s) {
-        if (s.reason() != FailureReason.PIPELINE_STOPPED) {
+        if (s.reason() != CheckpointFailureReason.PIPELINE_STOPPED) {
             stats.failed++;
             stats.add(s);
             job.changed();

@@ -2,6 +2,7 @@ package dev.cairn.checkpoint.cluster;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.HttpConfig;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.io.IOException;
@@ -57,8 +58,8 @@ final class StatsServer implements AutoCloseable {
             }
             String path = exchange.getRequestURI().getPath();
             if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
-                Map<String, JobRecord> all = new TreeMap<>();
-                jobs.jobs().forEach((id, bytes) -> all.put(id, JobRecord.decode(bytes)));
+                Map<String, JobStatus> all = new TreeMap<>();
+                jobs.jobs().forEach((id, bytes) -> all.put(id, JobRecords.decode(bytes)));
                 reply(exchange, 200, JobJson.summaries(all.values()));
                 return;
             }
@@ -73,7 +74,7 @@ final class StatsServer implements AutoCloseable {
                 reply(exchange, 400, error(e.getMessage()));
                 return;
             }
-            JobRecord job = JobRecord.decode(jobs.jobs().get(id));
+            JobStatus job = JobRecords.decode(jobs.jobs().get(id));
             if (job == null) {
                 reply(exchange, 404, error("no job " + id));
                 return;

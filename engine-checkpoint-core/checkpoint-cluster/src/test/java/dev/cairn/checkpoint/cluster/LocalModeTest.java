@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobState;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.demo.DemoJob;
@@ -64,16 +66,16 @@ class LocalModeTest {
                         DemoJob.OUTPUT, output.toString()));
     }
 
-    static JobRecord awaitDone(CairnMember member, String jobId, Duration within) throws InterruptedException {
+    static JobStatus awaitDone(CairnMember member, String jobId, Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
-            JobRecord record = member.job(jobId);
+            JobStatus record = member.job(jobId);
             if (record != null && record.state().done()) {
                 return record;
             }
             Thread.sleep(20);
         }
-        JobRecord last = member.job(jobId);
+        JobStatus last = member.job(jobId);
         throw new AssertionError("job " + jobId + " not done within " + within
                 + (last == null
                         ? ": unknown"
@@ -88,9 +90,9 @@ class LocalModeTest {
         try (CairnMember member = startMember()) {
             assertTrue(member.submit(spec).ok());
 
-            JobRecord done = awaitDone(member, "local-1", Duration.ofSeconds(60));
+            JobStatus done = awaitDone(member, "local-1", Duration.ofSeconds(60));
 
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             assertEquals(50_000, done.recordsCommitted());
             assertTrue(done.checkpointsCompleted() >= 2, "checkpointed as it ran: " + done.checkpointsCompleted());
             DemoOutput check = DemoOutput.check(output, 50_000);
@@ -121,14 +123,14 @@ class LocalModeTest {
             Messages.Reply cancelled = member.cancel("again");
 
             assertEquals("job again cancelled", cancelled.message());
-            assertEquals(JobRecord.State.CANCELLED, member.job("again").state(), "ended when the cancel answers");
+            assertEquals(JobState.CANCELLED, member.job("again").state(), "ended when the cancel answers");
 
             Messages.Reply resubmitted = member.submit(spec);
 
             assertEquals(Messages.Reply.OK, resubmitted, "started again, not \"" + resubmitted.message() + "\"");
             assertFalse(member.job("again").state().done(), "the old run's end is not shown as the new one's");
-            JobRecord done = awaitDone(member, "again", Duration.ofSeconds(60));
-            assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+            JobStatus done = awaitDone(member, "again", Duration.ofSeconds(60));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
             DemoOutput check = DemoOutput.check(output, 20_000);
             assertTrue(check.exactlyOnce(), check.toString());
         }
@@ -147,9 +149,9 @@ class LocalModeTest {
                 JobSpec spec = demo(id, 8, 4, 0, output);
                 assertTrue(member.submit(spec).ok());
 
-                JobRecord done = awaitDone(member, id, Duration.ofSeconds(20));
+                JobStatus done = awaitDone(member, id, Duration.ofSeconds(20));
 
-                assertEquals(JobRecord.State.FINISHED, done.state(), done.message());
+                assertEquals(JobState.FINISHED, done.state(), done.message());
                 assertTrue(DemoOutput.check(output, 8).exactlyOnce(), id);
             }
         }

@@ -1,5 +1,7 @@
 package dev.cairn.checkpoint.coordinator;
 
+import dev.cairn.checkpoint.api.CheckpointFailureReason;
+import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.config.CheckpointConfig;
 import dev.cairn.checkpoint.api.config.CommitAfter;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * storage ({@link #stored}, {@code commit-after: storage}) or right at completion ({@code
  * commit-after: cluster}). Tasks hear of commits in increasing id order, once each, never of an id
  * at or below the checkpoint the attempt restored from (their restore committed that one). Not
- * acknowledged within {@code timeout}: aborted as {@link FailureReason#TIMEOUT}. Acks for ids that
+ * acknowledged within {@code timeout}: aborted as {@link CheckpointFailureReason#TIMEOUT}. Acks for ids that
  * are unknown, finished or already acknowledged are dropped. More consecutive failures than {@code
  * tolerable-failures}, or any task failure, and the coordinator stops and asks for a failover.
  *
@@ -143,7 +145,7 @@ public final class CheckpointCoordinator {
 
     /** Stops triggering and aborts what is in flight, e.g. before a restart. Idempotent. */
     public void stop() {
-        scheduler.execute(() -> stopNow(FailureReason.PIPELINE_STOPPED, "the pipeline stopped"));
+        scheduler.execute(() -> stopNow(CheckpointFailureReason.PIPELINE_STOPPED, "the pipeline stopped"));
     }
 
     public void acknowledge(long id, String task, byte[] state) {
@@ -161,8 +163,8 @@ public final class CheckpointCoordinator {
     public void taskFailed(String task, String detail) {
         scheduler.execute(() -> {
             if (!stopped) {
-                stopNow(FailureReason.TASK_FAILURE, "task " + task + " failed: " + detail);
-                listener.failoverRequired(FailureReason.TASK_FAILURE, "task " + task + " failed: " + detail);
+                stopNow(CheckpointFailureReason.TASK_FAILURE, "task " + task + " failed: " + detail);
+                listener.failoverRequired(CheckpointFailureReason.TASK_FAILURE, "task " + task + " failed: " + detail);
             }
         });
     }
@@ -176,8 +178,8 @@ public final class CheckpointCoordinator {
         CompletableFuture<CompletedCheckpoint> result = new CompletableFuture<>();
         scheduler.execute(() -> {
             if (!running || finalCompleted) {
-                result.completeExceptionally(
-                        new CheckpointFailure(FailureReason.PIPELINE_STOPPED, pipeline + " is not running", null));
+                result.completeExceptionally(new CheckpointFailure(
+                        CheckpointFailureReason.PIPELINE_STOPPED, pipeline + " is not running", null));
                 return;
             }
             savepointRequests.add(result);
@@ -282,7 +284,7 @@ public final class CheckpointCoordinator {
                     if (pending.get(id) == checkpoint) {
                         fail(
                                 checkpoint,
-                                FailureReason.TIMEOUT,
+                                CheckpointFailureReason.TIMEOUT,
                                 "not acknowledged within " + timeout + " ms by " + checkpoint.waitingFor());
                     }
                 },
@@ -331,7 +333,7 @@ public final class CheckpointCoordinator {
                     if (error != null) {
                         fail(
                                 checkpoint,
-                                FailureReason.SNAPSHOT_STORE,
+                                CheckpointFailureReason.SNAPSHOT_STORE,
                                 "cannot store it in the cluster: " + error.getMessage());
                         return;
                     }
@@ -350,7 +352,7 @@ public final class CheckpointCoordinator {
         for (PendingCheckpoint older :
                 new ArrayList<>(pending.headMap(checkpoint.id).values())) {
             if (older.type == CheckpointType.CHECKPOINT) {
-                end(older, FailureReason.SUBSUMED, "checkpoint " + checkpoint.id + " completed first");
+                end(older, CheckpointFailureReason.SUBSUMED, "checkpoint " + checkpoint.id + " completed first");
             }
         }
         if (checkpoint.finalCheckpoint) {
@@ -391,7 +393,7 @@ public final class CheckpointCoordinator {
         listener.committed(id, scheduler.now());
     }
 
-    private void fail(PendingCheckpoint checkpoint, FailureReason reason, String detail) {
+    private void fail(PendingCheckpoint checkpoint, CheckpointFailureReason reason, String detail) {
         end(checkpoint, reason, detail);
         if (failures.failed(reason)) {
             String why =
@@ -404,14 +406,14 @@ public final class CheckpointCoordinator {
     }
 
     /** Ends a pending checkpoint unsuccessfully: tasks are told, the listener hears why. */
-    private void end(PendingCheckpoint checkpoint, FailureReason reason, String detail) {
+    private void end(PendingCheckpoint checkpoint, CheckpointFailureReason reason, String detail) {
         if (pending.remove(checkpoint.id) == null) {
             return;
         }
         checkpoint.timeout.cancel();
         long now = scheduler.now();
         lastEndedAt = now;
-        if (reason != FailureReason.PIPELINE_STOPPED && reason != FailureReason.TASK_FAILURE) {
+        if (reason != CheckpointFailureReason.PIPELINE_STOPPED && reason != CheckpointFailureReason.TASK_FAILURE) {
             gateway.abort(checkpoint.id);
         }
         LOG.info("{} {} of {} failed ({}): {}", checkpoint.type, checkpoint.id, pipeline, reason, detail);
@@ -434,7 +436,7 @@ public final class CheckpointCoordinator {
                 -1));
     }
 
-    private void stopNow(FailureReason reason, String detail) {
+    private void stopNow(CheckpointFailureReason reason, String detail) {
         running = false;
         stopped = true;
         if (nextTrigger != null) {

@@ -1,5 +1,7 @@
 package dev.cairn.checkpoint.coordinator;
 
+import dev.cairn.checkpoint.api.CheckpointFailureReason;
+import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 
 /** What a coordinator tells its job master. Called on the coordinator thread; must not block. */
@@ -19,5 +21,5 @@ public interface CoordinatorListener {
      * consecutive checkpoints failed than {@code tolerable-failures} allows. The coordinator has
      * stopped.
      */
-    void failoverRequired(FailureReason reason, String detail);
+    void failoverRequired(CheckpointFailureReason reason, String detail);
 }

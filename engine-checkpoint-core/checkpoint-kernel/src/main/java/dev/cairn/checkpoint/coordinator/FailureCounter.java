@@ -1,8 +1,10 @@
 package dev.cairn.checkpoint.coordinator;
 
+import dev.cairn.checkpoint.api.CheckpointFailureReason;
+
 /**
  * Counts consecutive failed checkpoints against {@code tolerable-failures}; a completed
- * checkpoint resets it. Only failures whose reason {@link FailureReason#counts() counts}.
+ * checkpoint resets it. Only failures whose reason {@link CheckpointFailureReason#counts() counts}.
  */
 final class FailureCounter {
     private final int tolerable;
@@ -17,7 +19,7 @@ final class FailureCounter {
     }
 
     /** @return whether this failure is one more than tolerated */
-    boolean failed(FailureReason reason) {
+    boolean failed(CheckpointFailureReason reason) {
         if (!reason.counts()) {
             return false;
         }

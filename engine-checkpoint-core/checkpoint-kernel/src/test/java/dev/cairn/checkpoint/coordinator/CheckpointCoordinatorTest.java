@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.CheckpointFailureReason;
+import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.config.CheckpointConfig;
 import dev.cairn.checkpoint.api.config.CommitAfter;
@@ -105,7 +107,7 @@ class CheckpointCoordinatorTest {
                             }
 
                             @Override
-                            public void failoverRequired(FailureReason reason, String detail) {
+                            public void failoverRequired(CheckpointFailureReason reason, String detail) {
                                 failovers.add(reason + ": " + detail);
                             }
                         },
@@ -186,7 +188,7 @@ class CheckpointCoordinatorTest {
 
         assertEquals(1, failed.size());
         CheckpointStats stats = failed.get(0);
-        assertEquals(FailureReason.TIMEOUT, stats.reason());
+        assertEquals(CheckpointFailureReason.TIMEOUT, stats.reason());
         assertEquals("sink-1", stats.slowestTask());
         assertTrue(stats.detail().contains("[sink-1]"), stats.detail());
         assertEquals(List.of("trigger 11", "abort 11", "trigger 12"), gateway, "12 is overdue: at once");
@@ -280,7 +282,7 @@ class CheckpointCoordinatorTest {
                 List.of("trigger 11", "trigger 12", "abort 11", "complete 12", "trigger 13"),
                 gateway,
                 "12 completes and subsumes 11, and 13 is overdue");
-        assertEquals(FailureReason.SUBSUMED, failed.get(0).reason());
+        assertEquals(CheckpointFailureReason.SUBSUMED, failed.get(0).reason());
     }
 
     @Test
@@ -476,7 +478,7 @@ class CheckpointCoordinatorTest {
         storeResults.get(0).completeExceptionally(new IllegalStateException("no partition owner"));
         clock.runDue();
 
-        assertEquals(FailureReason.SNAPSHOT_STORE, failed.get(0).reason());
+        assertEquals(CheckpointFailureReason.SNAPSHOT_STORE, failed.get(0).reason());
         assertTrue(failed.get(0).detail().contains("no partition owner"));
         assertEquals(1, failovers.size(), "tolerable-failures 0");
         assertEquals(List.of("trigger 11", "abort 11"), gateway, "never told complete");
@@ -514,7 +516,7 @@ class CheckpointCoordinatorTest {
         clock.advance(2000);
 
         ExecutionException e = assertThrows(ExecutionException.class, savepoint::get);
-        assertEquals(FailureReason.TIMEOUT, ((CheckpointFailure) e.getCause()).reason());
+        assertEquals(CheckpointFailureReason.TIMEOUT, ((CheckpointFailure) e.getCause()).reason());
     }
 
     @Test
@@ -538,7 +540,7 @@ class CheckpointCoordinatorTest {
         clock.runDue();
 
         assertEquals(List.of("TASK_FAILURE: task sink-1 failed: disk full"), failovers);
-        assertEquals(FailureReason.TASK_FAILURE, failed.get(0).reason());
+        assertEquals(CheckpointFailureReason.TASK_FAILURE, failed.get(0).reason());
         clock.advance(10_000);
         assertEquals(List.of("trigger 11"), gateway);
     }

@@ -1,15 +1,13 @@
-package dev.cairn.checkpoint.cluster;
+package dev.cairn.checkpoint.api;
 
-import dev.cairn.checkpoint.api.JobSpec;
-import dev.cairn.checkpoint.coordinator.CheckpointStats;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.util.ArrayList;
 import java.util.HashMap;
 
 /**
- * A job as the cluster knows it, in the {@code cairn.jobs} map: its definition, state and
- * progress. Written by the job master; read by a new master after failover and by clients
- * following the job.
+ * A job as the cluster knows it: its definition, state and progress, as its master last published
+ * it (every 200 ms while something changes). What {@code job list}, the statistics and a {@link
+ * JobHandle} show; after a master failover the new master continues its counters.
  *
  * @param recordsCommitted records the job's sinks have committed, in total
  * @param lastCheckpointMillis trigger-to-complete time of the latest completed checkpoint
@@ -29,11 +27,11 @@ import java.util.HashMap;
  *     unusable checkpoints (and which output may repeat), or why the job waits; null if nothing
  * @param epoch the master epoch of the job's pipelines (the highest), 0 before the first claim
  */
-public record JobRecord(
+public record JobStatus(
         String jobId,
         String type,
         HashMap<String, String> params,
-        State state,
+        JobState state,
         String message,
         long recordsCommitted,
         long checkpointsCompleted,
@@ -54,28 +52,13 @@ public record JobRecord(
         String warning,
         long epoch) {
 
-    public enum State {
-        SUBMITTED,
-        RUNNING,
-        RESTARTING,
-        /** Its side of the cluster lost its quorum: nothing runs or commits until the quorum is back. */
-        SUSPENDED,
-        FINISHED,
-        FAILED,
-        CANCELLED;
-
-        public boolean done() {
-            return this == FINISHED || this == FAILED || this == CANCELLED;
-        }
-    }
-
     /** The same record, saying the job is suspended for {@code why}. */
-    public JobRecord suspended(String why) {
-        return new JobRecord(
+    public JobStatus suspended(String why) {
+        return new JobStatus(
                 jobId,
                 type,
                 params,
-                State.SUSPENDED,
+                JobState.SUSPENDED,
                 why,
                 recordsCommitted,
                 checkpointsCompleted,
@@ -99,13 +82,5 @@ public record JobRecord(
 
     public JobSpec spec() {
         return new JobSpec(JobId.of(jobId), type, params);
-    }
-
-    public byte[] encode() {
-        return MessageKryo.encode(this);
-    }
-
-    public static JobRecord decode(byte[] bytes) {
-        return bytes == null ? null : (JobRecord) MessageKryo.decode(bytes);
     }
 }

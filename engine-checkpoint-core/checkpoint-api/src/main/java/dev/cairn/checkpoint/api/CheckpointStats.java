@@ -1,6 +1,4 @@
-package dev.cairn.checkpoint.coordinator;
-
-import dev.cairn.checkpoint.api.CheckpointType;
+package dev.cairn.checkpoint.api;
 
 /**
  * How one checkpoint went, for the history and the statistics.
@@ -34,7 +32,7 @@ public record CheckpointStats(
         long encodedSize,
         String slowestTask,
         long slowestAckMillis,
-        FailureReason reason,
+        CheckpointFailureReason reason,
         String detail,
         long flushedAt,
         long flushMillis,

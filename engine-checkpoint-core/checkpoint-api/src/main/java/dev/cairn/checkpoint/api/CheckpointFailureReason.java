@@ -1,7 +1,7 @@
-package dev.cairn.checkpoint.coordinator;
+package dev.cairn.checkpoint.api;
 
 /** Why a checkpoint did not complete. */
-public enum FailureReason {
+public enum CheckpointFailureReason {
     /** Not every task acknowledged within {@code checkpoint.timeout}. */
     TIMEOUT(true),
     /** A task of the pipeline failed; the pipeline restarts. */
@@ -16,7 +16,7 @@ public enum FailureReason {
     /** Whether it counts against {@code checkpoint.tolerable-failures}. */
     final boolean counts;
 
-    FailureReason(boolean counts) {
+    CheckpointFailureReason(boolean counts) {
         this.counts = counts;
     }
 
