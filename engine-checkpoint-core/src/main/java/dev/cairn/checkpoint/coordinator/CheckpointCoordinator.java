@@ -375,7 +375,8 @@ public final class CheckpointCoordinator {
                         "",
                         -1,
                         -1,
-                        -1));
+                        -1,
+                        checkpoint.ackMillis()));
         if (commitAfter == CommitAfter.CLUSTER) {
             commit(checkpoint.id);
         }
@@ -432,7 +433,8 @@ public final class CheckpointCoordinator {
                 detail,
                 -1,
                 -1,
-                -1));
+                -1,
+                checkpoint.ackMillis()));
     }
 
     private void stopNow(FailureReason reason, String detail) {
