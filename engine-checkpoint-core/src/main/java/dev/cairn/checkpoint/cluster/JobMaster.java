@@ -420,6 +420,11 @@ final class JobMaster {
         if (previous != null) {
             committed = Math.max(committed, previous.recordsCommitted()); // until every sink has reported again
         }
+        ArrayList<PipelineStats> perPipeline = new ArrayList<>();
+        for (PipelineMaster p : pipelines) {
+            String name = p.key().pipeline();
+            perPipeline.add(p.stats.record(name, p.backlog(), previous == null ? null : previous.pipeline(name)));
+        }
         JobRecord.State shown = state == JobRecord.State.RUNNING && restarting ? JobRecord.State.RESTARTING : state;
         JobRecord record = new JobRecord(
                 jobId(),
@@ -449,7 +454,8 @@ final class JobMaster {
                 lastCommitted,
                 node.config().checkpoint().commitAfter().yamlName(),
                 warnings.isEmpty() ? null : String.join("; ", warnings),
-                epoch);
+                epoch,
+                perPipeline);
         try {
             if (state.done()) {
                 // What clients and statistics show of an ended job, until it expires.

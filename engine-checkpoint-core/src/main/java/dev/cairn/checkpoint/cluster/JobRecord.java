@@ -29,6 +29,7 @@ import java.util.HashMap;
  * @param warning what a person should know beyond the state: a restore that fell back past
  *     unusable checkpoints (and which output may repeat), or why the job waits; null if nothing
  * @param epoch the master epoch of the job's pipelines (the highest), 0 before the first claim
+ * @param pipelines each pipeline's counters, in the job's pipeline order
  */
 public record JobRecord(
         String jobId,
@@ -53,7 +54,23 @@ public record JobRecord(
         long lastCommittedId,
         String commitAfter,
         String warning,
-        long epoch) {
+        long epoch,
+        ArrayList<PipelineStats> pipelines) {
+
+    /** A record without pipelines (from a master that published none) has an empty list. */
+    public JobRecord {
+        pipelines = pipelines == null ? new ArrayList<>() : pipelines;
+    }
+
+    /** The counters of pipeline {@code name}, or null if the record has none for it. */
+    public PipelineStats pipeline(String name) {
+        for (PipelineStats p : pipelines) {
+            if (p.pipeline().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
 
     public enum State {
         SUBMITTED,

@@ -9,7 +9,9 @@ import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.Pool;
 import dev.cairn.checkpoint.cluster.JobRecord;
+import dev.cairn.checkpoint.cluster.LatencyHistogram;
 import dev.cairn.checkpoint.cluster.Messages;
+import dev.cairn.checkpoint.cluster.PipelineStats;
 import dev.cairn.checkpoint.coordinator.CheckpointStats;
 import dev.cairn.checkpoint.coordinator.FailureReason;
 import dev.cairn.checkpoint.snapshot.CheckpointType;
@@ -50,6 +52,9 @@ public final class CairnKryo {
     private static final int CHECKPOINT_STATS = 213;
     private static final int FAILURE_REASON = 214;
     private static final int CHECKPOINT_TYPE = 215;
+    private static final int PIPELINE_STATS = 216;
+    private static final int LATENCY_HISTOGRAM = 217;
+    private static final int LONG_ARRAY = 253;
     private static final int ARRAY_LIST = 252;
     private static final int BYTE_ARRAY = 250;
     private static final int HASH_MAP = 251;
@@ -87,6 +92,9 @@ public final class CairnKryo {
         kryo.register(FailureReason.class, FAILURE_REASON);
         kryo.register(CheckpointType.class, CHECKPOINT_TYPE);
         kryo.register(ArrayList.class, ARRAY_LIST);
+        kryo.register(long[].class, LONG_ARRAY);
+        kryo.register(PipelineStats.class, PIPELINE_STATS);
+        kryo.register(LatencyHistogram.class, LATENCY_HISTOGRAM);
         return kryo;
     }
 

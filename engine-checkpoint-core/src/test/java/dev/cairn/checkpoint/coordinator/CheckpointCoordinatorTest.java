@@ -190,7 +190,8 @@ class CheckpointCoordinatorTest {
         assertEquals("sink-0", done.slowestTask());
         assertEquals(32, done.slowestAckMillis());
 
-        clock.advance(1000); // trigger 12
+        clock.advance(1000 - 32); // trigger 12, an interval after 11
+        assertEquals(List.of("trigger 11", "complete 11", "trigger 12"), gateway);
         clock.advance(3);
         coordinator.acknowledge(12, "sink-0", new byte[0]);
         clock.advance(3000);
