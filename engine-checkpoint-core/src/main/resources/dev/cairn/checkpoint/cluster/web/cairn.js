@@ -260,7 +260,8 @@
     if (v >= 1e9) return (v / 1e9).toFixed(1) + "G";
     if (v >= 1e6) return (v / 1e6).toFixed(1) + "M";
     if (v >= 1e4) return (v / 1e3).toFixed(0) + "k";
-    return Number.isInteger(v) ? String(v) : v.toFixed(1);
+    const rounded = Math.round(v * 10) / 10;
+    return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
   }
 
   function empty(plot, text) {
