@@ -71,7 +71,10 @@ final class MemberCommand implements Callable<Integer> {
                 member.hazelcast().getCluster().getMembers().size(),
                 engine.checkpoint().storage().maskedPluginConfig());
         if (member.httpPort() > 0) {
-            out.printf("statistics at http://%s:%d/cairn/jobs%n", engine.http().host(), member.httpPort());
+            String at = "http://" + engine.http().host() + ":" + member.httpPort();
+            out.printf(
+                    "checkpoint page at %s/cairn/ui/, JSON at %s/cairn/jobs, Prometheus metrics at %s/metrics%n",
+                    at, at, at);
         }
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);

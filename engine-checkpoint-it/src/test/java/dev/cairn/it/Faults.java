@@ -15,6 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Faults {
     /** Every storage call fails, as if the storage were unreachable. */
     static volatile boolean storageDown;
+
+    static final String OUTAGE = "storage unreachable (injected outage)";
+    /** What a storage call says while the storage is down. */
+    static volatile String outageMessage = OUTAGE;
     /** Added to every store. */
     static volatile long storageDelayMillis;
     /**
@@ -37,6 +41,7 @@ final class Faults {
         hangsEnd.countDown();
         hangsEnd = new CountDownLatch(1);
         storageDown = false;
+        outageMessage = OUTAGE;
         storageDelayMillis = 0;
         THROW.set(false);
         STALL.set(null);

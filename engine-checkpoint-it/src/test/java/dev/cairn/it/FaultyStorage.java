@@ -27,7 +27,7 @@ final class FaultyStorage extends ForwardingCheckpointStorage {
 
     private static void check() throws CheckpointStorageException {
         if (Faults.storageDown) {
-            throw new CheckpointStorageException("storage unreachable (injected outage)");
+            throw new CheckpointStorageException(Faults.outageMessage);
         }
     }
 

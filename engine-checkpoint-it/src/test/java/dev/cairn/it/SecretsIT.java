@@ -527,14 +527,14 @@ class SecretsIT {
         }
     }
 
-    /** The record, its JSON, the history and the HTTP answers of every member. */
+    /** The record, its JSON, the history and the HTTP answers of every member (JSON and metrics). */
     static void recordJob(String name, TestCluster cluster, JobStatus job) throws Exception {
         capture.record(name + " record", job.toString());
         capture.record(name + " json summary", JobJson.summary(job));
         capture.record(name + " json detail", JobJson.detail(job));
         for (CairnMember member : cluster.members()) {
             capture.record(name + " history", JobJson.history(member.checkpointHistory(job.jobId())));
-            for (String path : List.of("/cairn/jobs", "/cairn/jobs/" + job.jobId())) {
+            for (String path : List.of("/cairn/jobs", "/cairn/jobs/" + job.jobId(), "/metrics")) {
                 HttpResponse<String> response = HTTP.send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + member.httpPort() + path))
                                 .build(),

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,51 @@ class StatisticsIT {
             assertEquals(400, get(any, "/cairn/jobs/a/b").statusCode());
             assertEquals(404, get(any, "/cairn/jobsXstats").statusCode(), "a path that only starts like /cairn/jobs");
             assertEquals(404, get(any, "/cairn/jobsX").statusCode());
+
+            // The page and the metrics beside them; nothing else of the jar or the disk.
+            HttpResponse<String> page = get(any, "/cairn/ui/");
+            assertEquals(200, page.statusCode());
+            assertEquals(
+                    "text/html; charset=utf-8",
+                    page.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(page.headers()
+                    .firstValue("Content-Security-Policy")
+                    .orElse("")
+                    .startsWith("default-src 'none'"));
+            assertEquals(200, get(any, "/cairn/ui/cairn.js").statusCode());
+            assertEquals(200, get(any, "/cairn/ui/cairn.css").statusCode());
+            HttpResponse<String> home = get(any, "/cairn");
+            assertEquals(302, home.statusCode());
+            assertEquals("/cairn/ui/", home.headers().firstValue("Location").orElse(""));
+            assertEquals(302, get(any, "/cairn/ui").statusCode());
+            for (String hostile : List.of(
+                    "/cairn/ui/..%2F..%2Fpom.xml",
+                    "/cairn/ui/%2e%2e/%2e%2e/etc/passwd",
+                    "/cairn/ui/../cluster/StatsServer.class",
+                    "/cairn/ui/web/index.html",
+                    "/cairn/ui/index.html/",
+                    "/cairn/ui/StatsServer.class",
+                    "/cairn/ui//etc/passwd",
+                    "/cairn/uiX",
+                    "/cairnX",
+                    "/metricsX",
+                    "/metrics/")) {
+                HttpResponse<String> refused = get(any, hostile);
+                assertEquals(404, refused.statusCode(), hostile);
+                assertTrue(refused.body().startsWith("{\"error\":"), hostile + ": " + refused.body());
+            }
+            HttpResponse<String> metrics = get(any, "/metrics");
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("cairn_checkpoints_completed_total{job_id=\"stats\",pipeline=\"1\"} "));
+            assertEquals(
+                    405,
+                    http.send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create("http://127.0.0.1:" + any.httpPort() + "/metrics"))
+                                            .POST(HttpRequest.BodyPublishers.noBody())
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
 
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             ObjectName pattern = new ObjectName("dev.cairn:type=Job,job=\"stats\",*");

@@ -1,5 +1,7 @@
 package dev.cairn.checkpoint.api;
 
+import java.util.HashMap;
+
 /**
  * How one checkpoint went, for the history and the statistics.
  *
@@ -20,6 +22,9 @@ package dev.cairn.checkpoint.api;
  * @param flushMillis how long the write to storage took; -1 if not (yet)
  * @param committedAt when tasks were told to commit up to it (sinks commit), epoch millis; -1 if
  *     not (yet), or never by this id (a newer one's commit covered it)
+ * @param ackMillis every task that acknowledged it and how long after the trigger, in millis; a
+ *     task missing here never acknowledged (a failure). One entry per task of the pipeline at
+ *     most, so bounded by its parallelism
  */
 public record CheckpointStats(
         String pipeline,
@@ -36,7 +41,13 @@ public record CheckpointStats(
         String detail,
         long flushedAt,
         long flushMillis,
-        long committedAt) {
+        long committedAt,
+        HashMap<String, Long> ackMillis) {
+
+    /** Copies {@code ackMillis} (null: none), so that what the caller keeps cannot change it. */
+    public CheckpointStats {
+        ackMillis = ackMillis == null ? new HashMap<>() : new HashMap<>(ackMillis);
+    }
 
     public boolean completed() {
         return reason == null;
@@ -63,7 +74,8 @@ public record CheckpointStats(
                 detail,
                 at,
                 millis,
-                committedAt);
+                committedAt,
+                ackMillis);
     }
 
     /** The same, once tasks were told to commit it. */
@@ -83,6 +95,7 @@ public record CheckpointStats(
                 detail,
                 flushedAt,
                 flushMillis,
-                at);
+                at,
+                ackMillis);
     }
 }

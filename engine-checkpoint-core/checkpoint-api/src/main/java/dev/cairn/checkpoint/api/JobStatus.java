@@ -26,6 +26,7 @@ import java.util.HashMap;
  * @param warning what a person should know beyond the state: a restore that fell back past
  *     unusable checkpoints (and which output may repeat), or why the job waits; null if nothing
  * @param epoch the master epoch of the job's pipelines (the highest), 0 before the first claim
+ * @param pipelines each pipeline's counters, in the job's pipeline order
  */
 public record JobStatus(
         String jobId,
@@ -50,7 +51,23 @@ public record JobStatus(
         long lastCommittedId,
         String commitAfter,
         String warning,
-        long epoch) {
+        long epoch,
+        ArrayList<PipelineStats> pipelines) {
+
+    /** A record without pipelines (from a master that published none) has an empty list. */
+    public JobStatus {
+        pipelines = pipelines == null ? new ArrayList<>() : pipelines;
+    }
+
+    /** The counters of pipeline {@code name}, or null if the record has none for it. */
+    public PipelineStats pipeline(String name) {
+        for (PipelineStats p : pipelines) {
+            if (p.pipeline().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
 
     /** The same record, saying the job is suspended for {@code why}. */
     public JobStatus suspended(String why) {
@@ -77,7 +94,8 @@ public record JobStatus(
                 lastCommittedId,
                 commitAfter,
                 warning,
-                epoch);
+                epoch,
+                pipelines);
     }
 
     public JobSpec spec() {

@@ -98,7 +98,10 @@ public final class CairnNode implements AutoCloseable {
         if (config.http().enabled()) {
             try {
                 http = new StatsServer(config.http(), maps::jobs);
-                LOG.info("Statistics at http://{}:{}/cairn/jobs", config.http().host(), http.port());
+                LOG.info(
+                        "Statistics at http://{}:{}/cairn/ui/ (page), /cairn/jobs (JSON) and /metrics (Prometheus)",
+                        config.http().host(),
+                        http.port());
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(
                         "cannot serve statistics on " + config.http().host() + ":"

@@ -2,8 +2,11 @@ package dev.cairn.checkpoint.cluster;
 
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.JobStatus;
+import dev.cairn.checkpoint.api.PipelineStats;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Jobs and their checkpoint statistics as JSON, for the HTTP endpoint and the MBeans. */
 public final class JobJson {
@@ -16,12 +19,19 @@ public final class JobJson {
         return json.toString();
     }
 
-    /** A job's state, counters and recent checkpoints. */
+    /** A job's state, counters, each pipeline's counters and recent checkpoints. */
     public static String detail(JobStatus job) {
         StringBuilder json = new StringBuilder(1024);
         summary(json, job);
         json.setLength(json.length() - 1);
-        json.append(",\"checkpoints\":");
+        json.append(",\"pipelines\":[");
+        for (Iterator<PipelineStats> it = job.pipelines().iterator(); it.hasNext(); ) {
+            pipeline(json, it.next());
+            if (it.hasNext()) {
+                json.append(',');
+            }
+        }
+        json.append("],\"checkpoints\":");
         history(json, job.history());
         return json.append('}').toString();
     }
@@ -70,6 +80,23 @@ public final class JobJson {
         json.append('}');
     }
 
+    private static void pipeline(StringBuilder json, PipelineStats p) {
+        json.append('{');
+        field(json, "pipeline", p.pipeline()).append(',');
+        field(json, "checkpointsCompleted", p.checkpointsCompleted()).append(',');
+        field(json, "checkpointsCommitted", p.checkpointsCommitted()).append(',');
+        field(json, "checkpointsFailed", p.checkpointsFailed()).append(',');
+        field(json, "restarts", p.restarts()).append(',');
+        field(json, "restores", p.restores()).append(',');
+        field(json, "flushBacklog", p.flushBacklog()).append(',');
+        field(json, "lastCheckpointId", p.lastCheckpointId()).append(',');
+        field(json, "lastCommittedId", p.lastCommittedId()).append(',');
+        field(json, "lastCheckpointBytes", p.lastCheckpointBytes()).append(',');
+        field(json, "storageError", p.storageError()).append(',');
+        field(json, "storageErrors", p.storageErrors());
+        json.append('}');
+    }
+
     private static void history(StringBuilder json, Collection<CheckpointStats> checkpoints) {
         json.append('[');
         for (Iterator<CheckpointStats> it = checkpoints.iterator(); it.hasNext(); ) {
@@ -92,8 +119,17 @@ public final class JobJson {
             field(json, "slowestAckMillis", s.slowestAckMillis()).append(',');
             field(json, "flushedAt", s.flushedAt()).append(',');
             field(json, "flushMillis", s.flushMillis()).append(',');
-            field(json, "committedAt", s.committedAt());
-            json.append('}');
+            field(json, "committedAt", s.committedAt()).append(",\"ackMillis\":{");
+            for (Iterator<Map.Entry<String, Long>> acks =
+                            new TreeMap<>(s.ackMillis()).entrySet().iterator();
+                    acks.hasNext(); ) {
+                Map.Entry<String, Long> ack = acks.next();
+                field(json, ack.getKey(), ack.getValue());
+                if (acks.hasNext()) {
+                    json.append(',');
+                }
+            }
+            json.append("}}");
             if (it.hasNext()) {
                 json.append(',');
             }
@@ -102,7 +138,7 @@ public final class JobJson {
     }
 
     private static StringBuilder field(StringBuilder json, String name, Object value) {
-        json.append('"').append(name).append("\":");
+        quote(json, name).append(':'); // a task id is a name too
         if (value == null) {
             return json.append("null");
         }

@@ -7,6 +7,7 @@ import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.PipelineDefinition;
+import dev.cairn.checkpoint.api.PipelineStats;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.coordinator.ExecutorScheduler;
 import dev.cairn.checkpoint.coordinator.Scheduler;
@@ -50,6 +51,8 @@ final class JobMaster {
     private final ExecutorScheduler scheduler;
     private final List<PipelineMaster> pipelines = new ArrayList<>();
     private final AtomicBoolean dirty = new AtomicBoolean(true);
+    /** Whether the last publish failed (written by whichever thread publishes). */
+    private volatile boolean publishFailing;
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean stopped;
     /** Completes once the job has ended (its final record published), or fails if it never will here. */
@@ -433,6 +436,11 @@ final class JobMaster {
         if (previous != null) {
             committed = Math.max(committed, previous.recordsCommitted()); // until every sink has reported again
         }
+        ArrayList<PipelineStats> perPipeline = new ArrayList<>();
+        for (PipelineMaster p : pipelines) {
+            String name = p.key().pipeline();
+            perPipeline.add(p.stats.record(name, p.backlog(), previous == null ? null : previous.pipeline(name)));
+        }
         JobState shown = state == JobState.RUNNING && restarting ? JobState.RESTARTING : state;
         JobStatus record = new JobStatus(
                 jobId(),
@@ -462,7 +470,8 @@ final class JobMaster {
                 lastCommitted,
                 node.config().checkpoint().commitAfter().yamlName(),
                 warnings.isEmpty() ? null : String.join("; ", warnings),
-                epoch);
+                epoch,
+                perPipeline);
         try {
             if (state.done()) {
                 // What clients and statistics show of an ended job, until it expires.
@@ -471,9 +480,15 @@ final class JobMaster {
                 node.maps().jobs().set(jobId(), JobRecords.encode(record));
             }
         } catch (RuntimeException e) {
-            LOG.debug("Cannot publish the record of job {}: {}", jobId(), e.toString());
+            // Said once a spell: a record that cannot be written leaves every client blind.
+            if (!publishFailing) {
+                LOG.warn("Cannot publish the record of job {}; trying again: {}", jobId(), e.toString());
+            }
+            publishFailing = true;
             dirty.set(true);
+            return;
         }
+        publishFailing = false;
     }
 
     /** The recent checkpoints of every pipeline, oldest first. */

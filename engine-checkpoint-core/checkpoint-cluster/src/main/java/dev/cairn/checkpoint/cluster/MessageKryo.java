@@ -9,6 +9,8 @@ import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
+import dev.cairn.checkpoint.api.LatencyHistogram;
+import dev.cairn.checkpoint.api.PipelineStats;
 import dev.cairn.checkpoint.snapshot.SnapshotKryo;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,9 +39,12 @@ final class MessageKryo {
     private static final int CHECKPOINT_STATS = 213;
     private static final int FAILURE_REASON = 214;
     private static final int CHECKPOINT_TYPE = 215;
+    private static final int PIPELINE_STATS = 216;
+    private static final int LATENCY_HISTOGRAM = 217;
     private static final int BYTE_ARRAY = 250;
     private static final int HASH_MAP = 251;
     private static final int ARRAY_LIST = 252;
+    private static final int LONG_ARRAY = 253;
 
     private static final Pool<Kryo> POOL = new Pool<>(true, false, 16) {
         @Override
@@ -55,6 +60,7 @@ final class MessageKryo {
         kryo.register(byte[].class, BYTE_ARRAY);
         kryo.register(HashMap.class, HASH_MAP);
         kryo.register(ArrayList.class, ARRAY_LIST);
+        kryo.register(long[].class, LONG_ARRAY);
         kryo.register(Messages.SubmitJob.class, SUBMIT_JOB);
         kryo.register(Messages.Deploy.class, DEPLOY);
         kryo.register(Messages.Trigger.class, TRIGGER);
@@ -71,6 +77,8 @@ final class MessageKryo {
         kryo.register(CheckpointStats.class, CHECKPOINT_STATS);
         kryo.register(CheckpointFailureReason.class, FAILURE_REASON);
         kryo.register(CheckpointType.class, CHECKPOINT_TYPE);
+        kryo.register(PipelineStats.class, PIPELINE_STATS);
+        kryo.register(LatencyHistogram.class, LATENCY_HISTOGRAM);
         return kryo;
     }
 

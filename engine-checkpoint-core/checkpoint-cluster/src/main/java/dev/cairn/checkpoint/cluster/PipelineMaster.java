@@ -4,7 +4,9 @@ import com.hazelcast.cluster.Member;
 import dev.cairn.checkpoint.api.CheckpointFailureReason;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.LatencyHistogram;
 import dev.cairn.checkpoint.api.PipelineDefinition;
+import dev.cairn.checkpoint.api.PipelineStats;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.CommitAfter;
 import dev.cairn.checkpoint.api.config.CorruptCheckpointPolicy;
@@ -135,6 +137,20 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         private final Deque<CheckpointStats> history = new ArrayDeque<>();
 
         volatile long restores;
+        /** Failed writes to storage, each retry counted; several writes may fail at once. */
+        private long storageErrors; // guarded by this
+
+        private LatencyHistogram duration = LatencyHistogram.EMPTY; // guarded by this
+        private LatencyHistogram storageWrite = LatencyHistogram.EMPTY; // guarded by this
+
+        synchronized void storeFailed() {
+            storageErrors++;
+        }
+
+        synchronized void completed(CheckpointStats s) {
+            duration = duration.plus(s.durationMillis());
+            add(s);
+        }
 
         synchronized void add(CheckpointStats s) {
             history.addLast(s);
@@ -145,6 +161,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
 
         /** Checkpoint {@code id} reached storage: its entry in the history says when and how fast. */
         synchronized void flushed(long id, long at, long millis) {
+            storageWrite = storageWrite.plus(millis);
             replace(id, s -> s.flushed(at, millis));
         }
 
@@ -164,6 +181,29 @@ final class PipelineMaster implements PipelineFlusher.Listener {
 
         synchronized List<CheckpointStats> history() {
             return new ArrayList<>(history);
+        }
+
+        /**
+         * The pipeline's counters for its job's record: this master's counts on top of {@code
+         * before}, what the previous master published (null for a job this master started).
+         */
+        synchronized PipelineStats record(String name, int backlog, PipelineStats before) {
+            CheckpointStats latest = last;
+            return new PipelineStats(
+                    name,
+                    (before == null ? 0 : before.checkpointsCompleted()) + completed,
+                    (before == null ? 0 : before.checkpointsCommitted()) + committed,
+                    (before == null ? 0 : before.checkpointsFailed()) + failed,
+                    (before == null ? 0 : before.restarts() + 1) + restarts, // the takeover restarted it
+                    (before == null ? 0 : before.restores()) + restores,
+                    backlog,
+                    latest != null ? latest.id() : before == null ? -1 : before.lastCheckpointId(),
+                    Math.max(before == null ? -1 : before.lastCommittedId(), lastCommittedId),
+                    latest != null ? latest.stateSize() : before == null ? 0 : before.lastCheckpointBytes(),
+                    storageError,
+                    (before == null ? 0 : before.storageErrors()) + storageErrors,
+                    before == null ? duration : before.duration().plus(duration),
+                    before == null ? storageWrite : before.storageWrite().plus(storageWrite));
         }
     }
 
@@ -703,7 +743,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     private void checkpointCompleted(CheckpointStats s) {
         stats.completed++;
         stats.last = s;
-        stats.add(s);
+        stats.completed(s);
         if (s.finalCheckpoint()) {
             finalId = s.id();
         }
@@ -728,6 +768,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
 
     @Override
     public void storeFailed(long id, Exception error, int failures) {
+        stats.storeFailed();
         stats.storageError = "pipeline " + key.pipeline() + ": checkpoint " + id + " not in storage after " + failures
                 + (failures == 1 ? " attempt" : " attempts") + ", retrying: " + error.getMessage();
         job.changed();

@@ -376,7 +376,8 @@ public final class CheckpointCoordinator {
                         "",
                         -1,
                         -1,
-                        -1));
+                        -1,
+                        checkpoint.ackMillis()));
         if (commitAfter == CommitAfter.CLUSTER) {
             commit(checkpoint.id);
         }
@@ -433,7 +434,8 @@ public final class CheckpointCoordinator {
                 detail,
                 -1,
                 -1,
-                -1));
+                -1,
+                checkpoint.ackMillis()));
     }
 
     private void stopNow(CheckpointFailureReason reason, String detail) {

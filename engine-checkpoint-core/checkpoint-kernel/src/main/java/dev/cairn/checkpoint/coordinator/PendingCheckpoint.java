@@ -3,6 +3,7 @@ package dev.cairn.checkpoint.coordinator;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.coordinator.Scheduler.Cancellable;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,6 +30,9 @@ final class PendingCheckpoint {
     private final List<String> tasks;
     private final Set<String> waiting;
     private final Map<String, byte[]> states = new LinkedHashMap<>();
+    /** When each task acknowledged, in millis after the trigger. */
+    private final HashMap<String, Long> ackMillis = new HashMap<>();
+
     private String lastTask;
     private long lastAckAt;
     Cancellable timeout;
@@ -58,6 +62,7 @@ final class PendingCheckpoint {
             return Ack.DUPLICATE;
         }
         states.put(task, state);
+        ackMillis.put(task, now - triggeredAt);
         lastTask = task;
         lastAckAt = now;
         return waiting.isEmpty() ? Ack.COMPLETE : Ack.ACCEPTED;
@@ -83,6 +88,11 @@ final class PendingCheckpoint {
 
     long slowestAckMillis(long now) {
         return (waiting.isEmpty() ? lastAckAt : now) - triggeredAt;
+    }
+
+    /** Every task that acknowledged so far, and how long after the trigger (a copy). */
+    HashMap<String, Long> ackMillis() {
+        return new HashMap<>(ackMillis);
     }
 
     Set<String> waitingFor() {

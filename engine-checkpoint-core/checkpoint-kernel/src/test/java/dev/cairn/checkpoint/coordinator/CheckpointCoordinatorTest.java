@@ -175,6 +175,32 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
+    void aCompletedCheckpoint_carriesEveryTasksAckTime_andAFailedOneThoseThatCameIn() {
+        CheckpointCoordinator coordinator = coordinator(1000, 3000, 0, 1, 5);
+        clock.advance(1000); // trigger 11
+        clock.advance(5);
+        coordinator.acknowledge(11, "source-0", new byte[0]);
+        coordinator.acknowledge(11, "source-1", new byte[0]);
+        clock.advance(20);
+        coordinator.acknowledge(11, "sink-1", new byte[0]);
+        clock.advance(7);
+        coordinator.acknowledge(11, "sink-0", new byte[0]);
+        clock.runDue();
+
+        CheckpointStats done = completed.get(0);
+        assertEquals(Map.of("source-0", 5L, "source-1", 5L, "sink-1", 25L, "sink-0", 32L), done.ackMillis());
+        assertEquals("sink-0", done.slowestTask());
+        assertEquals(32, done.slowestAckMillis());
+
+        clock.advance(1000 - 32); // trigger 12, an interval after 11
+        assertEquals(List.of("trigger 11", "complete 11", "trigger 12"), gateway);
+        clock.advance(3);
+        coordinator.acknowledge(12, "sink-0", new byte[0]);
+        clock.advance(3000);
+        assertEquals(Map.of("sink-0", 3L), failed.get(0).ackMillis(), "only the task that acknowledged");
+    }
+
+    @Test
     void aCheckpointNotAckedInTime_timesOut_andLateAcksAreDropped() {
         CheckpointCoordinator coordinator = coordinator(1000, 3000, 0, 1, 5);
         clock.advance(1000);
