@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import com.hazelcast.config.Config;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
+import dev.cairn.checkpoint.demo.DemoJob;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -57,6 +58,12 @@ final class MemberCommand implements Callable<Integer> {
             // Our shutdown hook leaves the cluster cleanly (jobs handed over, partitions migrated);
             // Hazelcast's own would race it.
             hazelcastConfig.setProperty("hazelcast.shutdownhook.enabled", "false");
+            // A client may submit the demo; it writes only under this member's own data directory.
+            if (System.getProperty(DemoJob.OUTPUT_ROOT) == null) {
+                System.setProperty(
+                        DemoJob.OUTPUT_ROOT,
+                        CairnHome.get().resolve("data").resolve("demo").toString());
+            }
             member = CairnMember.start(engine, hazelcastConfig, Cairn.class.getClassLoader());
         } catch (IOException | RuntimeException e) {
             throw new CliException(

@@ -24,6 +24,13 @@ final class Demo {
         return new JobSpec(JobId.of(id), DemoJob.TYPE, params);
     }
 
+    /** The demo job with {@link FaultyDemoJob}'s fault parameters. */
+    static JobSpec faultyJob(
+            String id, long records, int parallelism, long rate, Path output, Map<String, String> faults) {
+        JobSpec demo = job(id, records, parallelism, rate, output, faults);
+        return new JobSpec(demo.jobId(), FaultyDemoJob.TYPE, demo.params());
+    }
+
     static JobSpec job(String id, long records, int parallelism, long rate, Path output) {
         return job(id, records, parallelism, rate, output, Map.of());
     }

@@ -6,14 +6,24 @@ import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.PipelineDefinition;
 import dev.cairn.checkpoint.api.Transform;
 import dev.cairn.checkpoint.demo.DemoJob;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Job type {@code faulty-demo}: the demo job, whose transforms obey the test's {@link Faults}:
- * throw on a record, stall a snapshot past the timeout, or pause mid-snapshot while a member dies.
+ * Job type {@code faulty-demo}: the demo job, whose transforms obey the test's {@link Faults}
+ * (throw on a record, stall a snapshot past the timeout, pause mid-snapshot while a member dies)
+ * and, in the pipeline's first execution attempt only, the parameters {@value #STALL_CHECKPOINT}
+ * with {@value #STALL_MILLIS} (stall taking that checkpoint) and {@value #FAIL_AT_RECORD} (throw on
+ * that record).
  */
 public final class FaultyDemoJob implements JobDefinition {
     static final String TYPE = "faulty-demo";
+    static final String STALL_CHECKPOINT = "fault.stall-checkpoint";
+    static final String STALL_MILLIS = "fault.stall-millis";
+    static final String FAIL_AT_RECORD = "fault.fail-at-record";
+    private static final List<String> FAULTS = List.of(STALL_CHECKPOINT, STALL_MILLIS, FAIL_AT_RECORD);
+
     private final DemoJob demo = new DemoJob();
 
     @Override
@@ -23,20 +33,32 @@ public final class FaultyDemoJob implements JobDefinition {
 
     @Override
     public List<String> validate(JobSpec spec) {
-        return demo.validate(spec);
+        return demo.validate(withoutFaults(spec));
     }
 
     @Override
     public String fingerprint(JobSpec spec) {
-        return demo.fingerprint(spec);
+        return demo.fingerprint(withoutFaults(spec));
+    }
+
+    private static JobSpec withoutFaults(JobSpec spec) {
+        Map<String, String> params = new HashMap<>(spec.params());
+        FAULTS.forEach(params::remove);
+        return new JobSpec(spec.jobId(), spec.type(), params);
     }
 
     @Override
     public List<PipelineDefinition> pipelines(JobSpec spec) {
-        return demo.pipelines(spec).stream().map(FaultyDemoJob::faulty).toList();
+        long stallCheckpoint = spec.longParam(STALL_CHECKPOINT, -1);
+        long stallMillis = spec.longParam(STALL_MILLIS, 0);
+        long failAtRecord = spec.longParam(FAIL_AT_RECORD, -1);
+        return demo.pipelines(withoutFaults(spec)).stream()
+                .map(p -> faulty(p, stallCheckpoint, stallMillis, failAtRecord))
+                .toList();
     }
 
-    private static PipelineDefinition faulty(PipelineDefinition pipeline) {
+    private static PipelineDefinition faulty(
+            PipelineDefinition pipeline, long stallCheckpoint, long stallMillis, long failAtRecord) {
         return new PipelineDefinition() {
             @Override
             public String name() {
@@ -56,22 +78,30 @@ public final class FaultyDemoJob implements JobDefinition {
             @Override
             public SubtaskOperators create(int subtask, int attempt) throws Exception {
                 SubtaskOperators real = pipeline.create(subtask, attempt);
+                boolean first = attempt == 1;
                 return new SubtaskOperators(
                         real.sources(),
                         real.transforms().stream()
-                                .map(t -> (Transform) new FaultyTransform(t))
+                                .<Transform<?, ?>>map(t -> new FaultyTransform(
+                                        t, first ? stallCheckpoint : -1, stallMillis, first ? failAtRecord : -1))
                                 .toList(),
-                        real.sink(),
-                        real.recordsPerSecondPerSource());
+                        real.sink());
             }
         };
     }
 
-    private static final class FaultyTransform implements Transform {
-        private final Transform delegate;
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final class FaultyTransform implements Transform<Object, Object> {
+        private final Transform<Object, Object> delegate;
+        private final long stallCheckpoint;
+        private final long stallMillis;
+        private final long failAtRecord;
 
-        FaultyTransform(Transform delegate) {
-            this.delegate = delegate;
+        FaultyTransform(Transform<?, ?> delegate, long stallCheckpoint, long stallMillis, long failAtRecord) {
+            this.delegate = (Transform) delegate;
+            this.stallCheckpoint = stallCheckpoint;
+            this.stallMillis = stallMillis;
+            this.failAtRecord = failAtRecord;
         }
 
         @Override
@@ -80,14 +110,20 @@ public final class FaultyDemoJob implements JobDefinition {
         }
 
         @Override
-        public void process(Object record, Collector out) throws Exception {
+        public void process(Object record, Collector<? super Object> out) throws Exception {
             Faults.beforeRecord(record);
+            if (record instanceof Long value && value == failAtRecord) {
+                throw new IllegalStateException("injected failure at record " + value);
+            }
             delegate.process(record, out);
         }
 
         @Override
         public byte[] snapshot(long checkpointId) throws Exception {
             Faults.beforeSnapshot();
+            if (checkpointId == stallCheckpoint) {
+                Thread.sleep(stallMillis);
+            }
             return delegate.snapshot(checkpointId);
         }
 

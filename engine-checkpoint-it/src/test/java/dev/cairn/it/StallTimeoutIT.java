@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
-import dev.cairn.checkpoint.demo.DemoJob;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -33,7 +32,7 @@ class StallTimeoutIT {
                 Map.of("namespace", dir.resolve("ckpt-" + id).toString()),
                 1);
         try (TestCluster cluster = TestCluster.start(3, config)) {
-            assertTrue(cluster.submit(Demo.job(id, records, 3, 6_000, output, faults))
+            assertTrue(cluster.submit(Demo.faultyJob(id, records, 3, 6_000, output, faults))
                     .ok());
             JobStatus done = cluster.awaitJob(id, r -> r.state().done(), Duration.ofSeconds(120));
             assertEquals(JobState.FINISHED, done.state(), done.message());
@@ -45,7 +44,7 @@ class StallTimeoutIT {
     private static Map<String, String> stall() {
         // Longer than the timeout (1.5 s), short enough that the next checkpoint, triggered when
         // this one times out, completes in time: exactly one failure.
-        return Map.of(DemoJob.STALL_CHECKPOINT, "3", DemoJob.STALL_MILLIS, "2000");
+        return Map.of(FaultyDemoJob.STALL_CHECKPOINT, "3", FaultyDemoJob.STALL_MILLIS, "2000");
     }
 
     @Test
@@ -67,7 +66,7 @@ class StallTimeoutIT {
 
     @Test
     void aTaskThatThrows_restartsThePipelineFromItsLastCheckpoint() throws Exception {
-        JobStatus done = run(5, Map.of(DemoJob.FAIL_AT_RECORD, "30000"), "throws");
+        JobStatus done = run(5, Map.of(FaultyDemoJob.FAIL_AT_RECORD, "30000"), "throws");
 
         assertEquals(1, done.restarts());
         assertTrue(done.restoredFrom().startsWith("checkpoint "), done.restoredFrom());

@@ -87,25 +87,31 @@ public final class StrictTwoPhaseCommitJob implements JobDefinition {
 
             @Override
             public SubtaskOperators create(int subtask, int attempt) {
-                return new SubtaskOperators(
-                        List.of(new Integers(subtask, parallelism, records)),
-                        List.of(new PassThrough()),
-                        new StrictSink(broker, job + "/1", subtask),
-                        rate / parallelism);
+                return SubtaskOperators.of(
+                        new Integers(subtask, parallelism, records, rate / parallelism),
+                        new PassThrough(),
+                        new StrictSink(broker, job + "/1", subtask));
             }
         });
     }
 
-    /** Subtask {@code i} of {@code p} emits {@code i, i + p, ...} below {@code n}; its state is the next one. */
-    private static final class Integers implements Source {
+    /**
+     * Subtask {@code i} of {@code p} emits {@code i, i + p, ...} below {@code n}, at most {@code
+     * perSecond} a second (pacing itself); its state is the next one.
+     */
+    private static final class Integers implements Source<Long> {
         private final long step;
         private final long limit;
+        private final double perSecond;
         private long next;
+        private long startedNanos;
+        private long emitted;
 
-        Integers(int subtask, int parallelism, long records) {
+        Integers(int subtask, int parallelism, long records, double perSecond) {
             this.next = subtask;
             this.step = parallelism;
             this.limit = records;
+            this.perSecond = perSecond;
         }
 
         @Override
@@ -116,10 +122,17 @@ public final class StrictTwoPhaseCommitJob implements JobDefinition {
         }
 
         @Override
-        public boolean emit(Collector out, int max) throws InterruptedException {
-            for (int i = 0; i < max && next < limit; i++) {
+        public boolean emit(Collector<? super Long> out, int max) throws InterruptedException {
+            long now = System.nanoTime();
+            if (startedNanos == 0) {
+                startedNanos = now;
+            }
+            long allowed =
+                    perSecond <= 0 ? max : Math.min(max, (long) ((now - startedNanos) / 1e9 * perSecond) - emitted);
+            for (long i = 0; i < allowed && next < limit; i++) {
                 out.collect(next);
                 next += step;
+                emitted++;
             }
             return next < limit;
         }
@@ -131,12 +144,12 @@ public final class StrictTwoPhaseCommitJob implements JobDefinition {
     }
 
     /** Passes records on; obeys the test's faults (throw, stall, pause mid-snapshot). */
-    private static final class PassThrough implements Transform {
+    private static final class PassThrough implements Transform<Long, Long> {
         @Override
         public void restore(byte[] state) {}
 
         @Override
-        public void process(Object record, Collector out) throws Exception {
+        public void process(Long record, Collector<? super Long> out) throws Exception {
             Faults.beforeRecord(record);
             out.collect(record);
         }
@@ -152,7 +165,7 @@ public final class StrictTwoPhaseCommitJob implements JobDefinition {
      * The strict sink. Its state is the list of its prepared, uncommitted transactions with their
      * checkpoint ids; restore commits exactly those and leaves every other transaction alone.
      */
-    private static final class StrictSink implements Sink {
+    private static final class StrictSink implements Sink<Long> {
         private record Pending(long checkpointId, String txn, long records) {}
 
         private final TransactionBroker broker;
@@ -161,7 +174,6 @@ public final class StrictTwoPhaseCommitJob implements JobDefinition {
         private final List<Pending> pending = new ArrayList<>();
         private String open;
         private long openRecords;
-        private long committed;
 
         StrictSink(TransactionBroker broker, String pipeline, int subtask) {
             this.broker = broker;
@@ -187,13 +199,13 @@ public final class StrictTwoPhaseCommitJob implements JobDefinition {
         }
 
         @Override
-        public void write(Object record) {
+        public void write(Long record) {
             if (open == null) {
                 TaskContext context = TaskContext.current();
                 open = prefix + "e" + context.epoch() + "-a" + context.attempt() + "-" + UUID.randomUUID();
                 broker.open(open, pipeline, context.epoch());
             }
-            broker.write(open, (Long) record);
+            broker.write(open, record);
             openRecords++;
         }
 
@@ -223,15 +235,9 @@ public final class StrictTwoPhaseCommitJob implements JobDefinition {
                 Pending p = it.next();
                 if (p.checkpointId() <= checkpointId) {
                     broker.commit(p.txn(), TaskContext.current().epoch());
-                    committed += p.records();
                     it.remove();
                 }
             }
-        }
-
-        @Override
-        public long committedRecords() {
-            return committed;
         }
     }
 }

@@ -32,9 +32,35 @@ public interface PipelineDefinition {
         }
     }
 
-    /** The operators of one subtask, in the order of {@link Shape}. */
-    record SubtaskOperators(
-            List<Source> sources, List<Transform> transforms, Sink sink, double recordsPerSecondPerSource) {}
+    /**
+     * The operators of one subtask, in the order of {@link Shape}: each source feeds the first
+     * transform, each transform the next, the last the sink. The lists are untyped because a
+     * subtask's shape varies; {@link #of} builds the common shapes with their types checked.
+     */
+    record SubtaskOperators(List<Source<?>> sources, List<Transform<?, ?>> transforms, Sink<?> sink) {
+        public SubtaskOperators {
+            sources = List.copyOf(sources);
+            transforms = List.copyOf(transforms);
+            java.util.Objects.requireNonNull(sink, "sink");
+        }
+
+        /** One source straight into the sink: shape (1, 0). */
+        public static <T> SubtaskOperators of(Source<T> source, Sink<? super T> sink) {
+            return new SubtaskOperators(List.of(source), List.of(), sink);
+        }
+
+        /** One source, one transform, the sink: shape (1, 1). */
+        public static <A, B> SubtaskOperators of(
+                Source<A> source, Transform<? super A, B> transform, Sink<? super B> sink) {
+            return new SubtaskOperators(List.of(source), List.of(transform), sink);
+        }
+
+        /** One source, two transforms, the sink: shape (1, 2). */
+        public static <A, B, C> SubtaskOperators of(
+                Source<A> source, Transform<? super A, B> first, Transform<? super B, C> second, Sink<? super C> sink) {
+            return new SubtaskOperators(List.of(source), List.of(first, second), sink);
+        }
+    }
 
     /** The ids of the tasks of one subtask: {@code source-3}, {@code source-3.1}, {@code transform-3}, {@code sink-3}. */
     static List<String> taskIds(Shape shape, int subtask) {

@@ -14,11 +14,14 @@ package dev.cairn.checkpoint.api;
  * exception cannot be helped by any engine: if the newest stored checkpoint is later found corrupt,
  * its commits cannot be undone, and a restore from an older one commits that stretch again (the job
  * record says which ids; {@code corrupt-checkpoint: fail} fails the job instead).
+ *
+ * <p>The engine counts the records each checkpoint carries to the sinks and reports, as the job's
+ * committed records, those of the checkpoints committed: a sink keeps no counters for it.
+ *
+ * @param <T> the records it writes
  */
-public interface Sink extends CheckpointAware {
+public interface Sink<T> extends CheckpointAware {
 
-    void write(Object record) throws Exception;
-
-    /** Records whose commit is durable, in total, for progress reports. */
-    long committedRecords();
+    /** Writes one record into the open transaction (or whatever the sink writes into until its next snapshot). */
+    void write(T record) throws Exception;
 }

@@ -101,8 +101,9 @@ public final class Messages {
      */
     public record Cancel(String jobId, String pipeline, long epoch, int upToAttempt) {}
 
-    /** A task's snapshot for checkpoint {@code id}. */
-    public record Ack(String jobId, String pipeline, long epoch, int attempt, long id, String taskId, byte[] state)
+    /** A task's snapshot for checkpoint {@code id}; {@code records}: what a sink was given for it. */
+    public record Ack(
+            String jobId, String pipeline, long epoch, int attempt, long id, String taskId, byte[] state, long records)
             implements ToMaster {}
 
     /** Something happened to a task. */

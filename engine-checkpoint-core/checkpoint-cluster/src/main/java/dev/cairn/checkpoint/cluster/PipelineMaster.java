@@ -119,7 +119,9 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     private volatile boolean restoredFinal;
 
     private final Map<String, Long> committedId = new ConcurrentHashMap<>();
-    private final Map<String, Long> committedRecords = new ConcurrentHashMap<>();
+    /** Records the sinks were given up to the latest committed checkpoint: the job's committed records. */
+    private volatile long committedRecords;
+
     final Stats stats = new Stats();
 
     /** Counters for status and statistics; written on the coordinator and storage threads. */
@@ -412,7 +414,8 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         }
         // The coordinator exists before the tasks do: a source can run dry, or a task fail, before
         // deploy() returns, and what it reports must reach a coordinator, not be dropped.
-        coordinator = newCoordinator(restored == null ? -1 : restored.id().value());
+        coordinator = newCoordinator(restored);
+        committedRecords = restored == null ? 0 : restored.records(); // its sinks commit them as they restore
         waiting = "deploying " + key;
         try {
             placement = place();
@@ -511,7 +514,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                 Long.toString(epoch));
     }
 
-    private CheckpointCoordinator newCoordinator(long restoredId) {
+    private CheckpointCoordinator newCoordinator(CompletedCheckpoint restored) {
         int myAttempt = attempt;
         return new CheckpointCoordinator(
                 new CheckpointCoordinator.Setup(
@@ -523,7 +526,8 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                         new Gateway(epoch, myAttempt),
                         completedStore(),
                         new AttemptListener(myAttempt),
-                        restoredId),
+                        restored == null ? -1 : restored.id().value(),
+                        restored == null ? 0 : restored.records()),
                 node.config().checkpoint(),
                 job.scheduler());
     }
@@ -667,7 +671,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     void acknowledged(Messages.Ack ack) {
         CheckpointCoordinator c = coordinatorOf(ack.epoch(), ack.attempt());
         if (c != null) {
-            c.acknowledge(ack.id(), ack.taskId(), ack.state());
+            c.acknowledge(ack.id(), ack.taskId(), ack.state(), ack.records());
         }
     }
 
@@ -693,7 +697,6 @@ final class PipelineMaster implements PipelineFlusher.Listener {
             case FAILED -> c.taskFailed(event.taskId(), event.detail());
             case COMMITTED -> {
                 committedId.merge(event.taskId(), event.id(), Math::max);
-                committedRecords.merge(event.taskId(), event.records(), Math::max);
                 job.changed();
                 if (event.id() == finalId) {
                     job.control(this::checkFinished);
@@ -716,8 +719,11 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         }
 
         @Override
-        public void committed(long id, long at) {
+        public void committed(long id, long at, long records) {
             stats.committed(id, at);
+            if (records >= 0) {
+                committedRecords = records;
+            }
             job.changed();
         }
 
@@ -800,7 +806,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     }
 
     long committedRecords() {
-        return committedRecords.values().stream().mapToLong(Long::longValue).sum();
+        return committedRecords;
     }
 
     int backlog() {

@@ -245,8 +245,8 @@ final class TaskService {
         }
 
         @Override
-        public void acknowledged(long checkpointId, String taskId, byte[] state) {
-            node.sendToMaster(new Messages.Ack(jobId, pipeline, epoch, attempt, checkpointId, taskId, state));
+        public void acknowledged(long checkpointId, String taskId, byte[] state, long records) {
+            node.sendToMaster(new Messages.Ack(jobId, pipeline, epoch, attempt, checkpointId, taskId, state, records));
         }
 
         @Override
@@ -255,8 +255,8 @@ final class TaskService {
         }
 
         @Override
-        public void committed(long checkpointId, String taskId, long records) {
-            event(taskId, Messages.TaskEvent.Kind.COMMITTED, checkpointId, records, "");
+        public void committed(long checkpointId, String taskId) {
+            event(taskId, Messages.TaskEvent.Kind.COMMITTED, checkpointId, 0, "");
         }
 
         @Override

@@ -94,17 +94,22 @@ public final class BenchJob implements JobDefinition {
 
             @Override
             public SubtaskOperators create(int subtask, int attempt) {
-                return new SubtaskOperators(
-                        List.of(new Numbers()),
-                        List.of(new Stateful(stateBytes, subtask)),
-                        new Counter(job, subtask),
-                        rate / parallelism);
+                return SubtaskOperators.of(
+                        new Numbers(rate / parallelism), new Stateful(stateBytes, subtask), new Counter(job, subtask));
             }
         });
     }
 
-    private static final class Numbers implements Source {
+    /** Counts up, at most {@code perSecond} a second (pacing itself). */
+    private static final class Numbers implements Source<Long> {
+        private final double perSecond;
         private long next;
+        private long startedNanos;
+        private long emitted;
+
+        Numbers(double perSecond) {
+            this.perSecond = perSecond;
+        }
 
         @Override
         public void restore(byte[] state) {
@@ -112,9 +117,16 @@ public final class BenchJob implements JobDefinition {
         }
 
         @Override
-        public boolean emit(Collector out, int max) throws InterruptedException {
-            for (int i = 0; i < max; i++) {
+        public boolean emit(Collector<? super Long> out, int max) throws InterruptedException {
+            long now = System.nanoTime();
+            if (startedNanos == 0) {
+                startedNanos = now;
+            }
+            long allowed =
+                    perSecond <= 0 ? max : Math.min(max, (long) ((now - startedNanos) / 1e9 * perSecond) - emitted);
+            for (long i = 0; i < allowed; i++) {
                 out.collect(next++);
+                emitted++;
             }
             return true;
         }
@@ -125,7 +137,7 @@ public final class BenchJob implements JobDefinition {
         }
     }
 
-    private static final class Stateful implements Transform {
+    private static final class Stateful implements Transform<Long, Long> {
         private byte[] state;
 
         Stateful(int bytes, int seed) {
@@ -141,10 +153,9 @@ public final class BenchJob implements JobDefinition {
         }
 
         @Override
-        public void process(Object record, Collector out) throws InterruptedException {
-            long value = (Long) record;
+        public void process(Long value, Collector<? super Long> out) throws InterruptedException {
             state[(int) (value % state.length)] ^= 1;
-            out.collect(record);
+            out.collect(value);
         }
 
         @Override
@@ -153,9 +164,9 @@ public final class BenchJob implements JobDefinition {
         }
     }
 
-    private static final class Counter implements Sink {
+    /** Drops records; remembers when it heard of each commit, for the benchmark. */
+    private static final class Counter implements Sink<Long> {
         private final NavigableMap<Long, Long> commits;
-        private long count;
 
         Counter(String job, int subtask) {
             this.commits = COMMITS.computeIfAbsent(job, j -> new ConcurrentHashMap<>())
@@ -171,18 +182,11 @@ public final class BenchJob implements JobDefinition {
         public void restore(byte[] state) {}
 
         @Override
-        public void write(Object record) {
-            count++;
-        }
+        public void write(Long record) {}
 
         @Override
         public byte[] snapshot(long checkpointId) {
             return new byte[0];
-        }
-
-        @Override
-        public long committedRecords() {
-            return count;
         }
     }
 }

@@ -6,17 +6,11 @@ import java.nio.ByteBuffer;
 
 /**
  * Passes integers on, keeping a count and a sum of what it saw as its state: after any number of
- * restores they must equal those of the records the sink committed. Can be told to stall or to
- * fail once, in the first attempt, to exercise timeouts and failover.
+ * restores they must equal those of the records the sink committed.
  */
-final class CountingTransform implements Transform {
-    private final DemoJob.Faults faults;
+final class CountingTransform implements Transform<Long, Long> {
     private long count;
     private long sum;
-
-    CountingTransform(DemoJob.Faults faults) {
-        this.faults = faults;
-    }
 
     @Override
     public void restore(byte[] state) {
@@ -28,21 +22,14 @@ final class CountingTransform implements Transform {
     }
 
     @Override
-    public void process(Object record, Collector out) throws InterruptedException {
-        long value = (Long) record;
-        if (faults.failAtRecord() == value) {
-            throw new IllegalStateException("injected failure at record " + value);
-        }
+    public void process(Long value, Collector<? super Long> out) throws InterruptedException {
         count++;
         sum += value;
-        out.collect(record);
+        out.collect(value);
     }
 
     @Override
-    public byte[] snapshot(long checkpointId) throws InterruptedException {
-        if (faults.stallCheckpoint() == checkpointId) {
-            Thread.sleep(faults.stallMillis());
-        }
+    public byte[] snapshot(long checkpointId) {
         return ByteBuffer.allocate(2 * Long.BYTES).putLong(count).putLong(sum).array();
     }
 }

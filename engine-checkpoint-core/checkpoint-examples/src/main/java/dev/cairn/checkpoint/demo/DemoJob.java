@@ -14,9 +14,9 @@ import java.util.List;
  * integer exactly once, whatever fails on the way.
  *
  * <p>Parameters: {@code records}, {@code parallelism}, {@code rate} (0: unlimited), {@code
- * output}; for fault tests, applied in the first execution attempt only: {@code
- * fault.stall-checkpoint} with {@code fault.stall-millis} (the transform stalls taking that
- * checkpoint), {@code fault.fail-at-record} (the transform throws on that record).
+ * output}. On a member started with the system property {@value #OUTPUT_ROOT} (as {@code bin/cairn
+ * member} starts one), {@code output} must lie under that directory: a client cannot make a member
+ * write wherever it likes.
  */
 public final class DemoJob implements JobDefinition {
     public static final String TYPE = "demo";
@@ -24,14 +24,10 @@ public final class DemoJob implements JobDefinition {
     public static final String PARALLELISM = "parallelism";
     public static final String RATE = "rate";
     public static final String OUTPUT = "output";
-    public static final String STALL_CHECKPOINT = "fault.stall-checkpoint";
-    public static final String STALL_MILLIS = "fault.stall-millis";
-    public static final String FAIL_AT_RECORD = "fault.fail-at-record";
+    /** A system property: the directory every demo output of this process must lie under. */
+    public static final String OUTPUT_ROOT = "cairn.demo.output-root";
 
-    /** Faults to inject; none unless asked for, and only in the first attempt. */
-    record Faults(long stallCheckpoint, long stallMillis, long failAtRecord) {
-        static final Faults NONE = new Faults(-1, 0, -1);
-    }
+    private static final List<String> PARAMETERS = List.of(RECORDS, PARALLELISM, RATE, OUTPUT);
 
     @Override
     public String type() {
@@ -44,12 +40,20 @@ public final class DemoJob implements JobDefinition {
         positive(spec, RECORDS, 0, problems);
         positive(spec, PARALLELISM, 1, problems);
         positive(spec, RATE, 0, problems);
-        if (spec.param(OUTPUT, "").isBlank()) {
+        String output = spec.param(OUTPUT, "");
+        if (output.isBlank()) {
             problems.add("output: a directory is required");
+        } else {
+            String root = System.getProperty(OUTPUT_ROOT);
+            if (root != null) {
+                Path rootPath = Path.of(root).toAbsolutePath().normalize();
+                if (!Path.of(output).toAbsolutePath().normalize().startsWith(rootPath)) {
+                    problems.add("output: must lie under " + rootPath + " on these members");
+                }
+            }
         }
         for (String key : spec.params().keySet()) {
-            if (!List.of(RECORDS, PARALLELISM, RATE, OUTPUT, STALL_CHECKPOINT, STALL_MILLIS, FAIL_AT_RECORD)
-                    .contains(key)) {
+            if (!PARAMETERS.contains(key)) {
                 problems.add(key + ": unknown parameter of the demo job");
             }
         }
@@ -78,10 +82,6 @@ public final class DemoJob implements JobDefinition {
         int parallelism = (int) spec.longParam(PARALLELISM, 1);
         double rate = spec.longParam(RATE, 0);
         Path output = Path.of(spec.param(OUTPUT, ".")).toAbsolutePath().normalize();
-        Faults faults = new Faults(
-                spec.longParam(STALL_CHECKPOINT, -1),
-                spec.longParam(STALL_MILLIS, 0),
-                spec.longParam(FAIL_AT_RECORD, -1));
         String jobId = spec.jobId().value();
         return List.of(new PipelineDefinition() {
             @Override
@@ -101,11 +101,10 @@ public final class DemoJob implements JobDefinition {
 
             @Override
             public SubtaskOperators create(int subtask, int attempt) {
-                return new SubtaskOperators(
-                        List.of(new IntegerSource(subtask, parallelism, records)),
-                        List.of(new CountingTransform(attempt == 1 ? faults : Faults.NONE)),
-                        new ExactlyOnceFileSink(output, jobId, name(), subtask, attempt),
-                        rate / parallelism);
+                return SubtaskOperators.of(
+                        new IntegerSource(subtask, parallelism, records, rate / parallelism),
+                        new CountingTransform(),
+                        new ExactlyOnceFileSink(output, jobId, name(), subtask, attempt));
             }
         });
     }

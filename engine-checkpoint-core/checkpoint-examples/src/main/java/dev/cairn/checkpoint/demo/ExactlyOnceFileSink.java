@@ -42,7 +42,7 @@ import java.util.List;
  * checkpoints that are in storage ({@code commit-after: storage}) and restores only from stored
  * ones, not because the sink compensates.
  */
-final class ExactlyOnceFileSink implements Sink {
+final class ExactlyOnceFileSink implements Sink<Long> {
     private record Pending(String file, long checkpointId, long records) {}
 
     private final Path output;
@@ -50,7 +50,6 @@ final class ExactlyOnceFileSink implements Sink {
     private final String partPrefix;
     private final int attempt;
     private final List<Pending> pending = new ArrayList<>();
-    private long committed;
 
     private int sequence;
     private Path current;
@@ -86,31 +85,17 @@ final class ExactlyOnceFileSink implements Sink {
                 Files.deleteIfExists(leftover);
             }
         }
-        readCommitted();
-    }
-
-    /** Counts what this subtask has committed, in all its part files, for progress reports. */
-    private void readCommitted() throws IOException {
-        long count = 0;
-        try (DirectoryStream<Path> parts = Files.newDirectoryStream(output, partPrefix + "*")) {
-            for (Path part : parts) {
-                try (var lines = Files.lines(part, StandardCharsets.US_ASCII)) {
-                    count += lines.count();
-                }
-            }
-        }
-        committed = count;
     }
 
     @Override
-    public void write(Object record) throws IOException {
+    public void write(Long record) throws IOException {
         if (writer == null) {
             current = staging.resolve("inprogress-a" + attempt + "-" + sequence++);
             channel = FileChannel.open(current, CREATE_NEW, WRITE);
             writer = new BufferedWriter(
                     new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.US_ASCII), 1 << 16);
         }
-        writer.write(Long.toString((Long) record));
+        writer.write(Long.toString(record));
         writer.write('\n');
         currentRecords++;
     }
@@ -161,7 +146,6 @@ final class ExactlyOnceFileSink implements Sink {
                 throw new IOException("pending file " + p.file() + " of checkpoint " + p.checkpointId()
                         + " is gone and was never committed");
             }
-            committed += p.records();
             it.remove();
         }
         if (moved) {
@@ -206,11 +190,6 @@ final class ExactlyOnceFileSink implements Sink {
             }
         }
         return false;
-    }
-
-    @Override
-    public long committedRecords() {
-        return committed;
     }
 
     @Override

@@ -84,6 +84,14 @@ public final class CheckpointCoordinator {
     private long lastCompletedId = -1;
     /** The highest id tasks were told is committed: the restored checkpoint's at first. */
     private long committedUpTo;
+    /**
+     * Records the sinks were given up to each completed checkpoint not yet committed, and up to the
+     * latest one completed ({@link CompletedCheckpoint#META_RECORDS}): what a commit makes the
+     * job's committed records.
+     */
+    private final TreeMap<Long, Long> recordsUpTo = new TreeMap<>();
+
+    private long recordsCompleted;
 
     private Scheduler.Cancellable nextTrigger;
     private long nextTriggerAt = TriggerPolicy.WAIT;
@@ -98,6 +106,7 @@ public final class CheckpointCoordinator {
         this.store = setup.store();
         this.listener = setup.listener();
         this.committedUpTo = setup.restoredId();
+        this.recordsCompleted = setup.restoredRecords();
         this.commitAfter = config.commitAfter();
         this.scheduler = scheduler;
         this.timeout = config.timeout().toMillis();
@@ -114,6 +123,8 @@ public final class CheckpointCoordinator {
      * @param metadata copied into every completed checkpoint (job fingerprint, attempt)
      * @param restoredId the checkpoint the attempt's tasks restored from (their restore committed
      *     it), -1 for a fresh start
+     * @param restoredRecords the records its sinks had been given up to it ({@link
+     *     CompletedCheckpoint#META_RECORDS}), 0 for a fresh start
      */
     public record Setup(
             PipelineKey pipeline,
@@ -124,7 +135,8 @@ public final class CheckpointCoordinator {
             TaskGateway gateway,
             CompletedCheckpointStore store,
             CoordinatorListener listener,
-            long restoredId) {}
+            long restoredId,
+            long restoredRecords) {}
 
     // ================================================================ events (any thread)
 
@@ -148,8 +160,9 @@ public final class CheckpointCoordinator {
         scheduler.execute(() -> stopNow(CheckpointFailureReason.PIPELINE_STOPPED, "the pipeline stopped"));
     }
 
-    public void acknowledge(long id, String task, byte[] state) {
-        scheduler.execute(() -> onAck(id, task, state));
+    /** @param records for a sink, the records it was given for this checkpoint; 0 for other tasks */
+    public void acknowledge(long id, String task, byte[] state, long records) {
+        scheduler.execute(() -> onAck(id, task, state, records));
     }
 
     public void sourceFinished(String task) {
@@ -294,13 +307,13 @@ public final class CheckpointCoordinator {
         reschedule();
     }
 
-    private void onAck(long id, String task, byte[] state) {
+    private void onAck(long id, String task, byte[] state, long records) {
         PendingCheckpoint checkpoint = pending.get(id);
         if (checkpoint == null) {
             LOG.debug("Dropping late acknowledgement of checkpoint {} of {} from {}", id, pipeline, task);
             return;
         }
-        switch (checkpoint.acknowledge(task, state, scheduler.now())) {
+        switch (checkpoint.acknowledge(task, state, records, scheduler.now())) {
             case COMPLETE -> complete(checkpoint);
             case DUPLICATE -> LOG.debug("Dropping duplicate acknowledgement of {} from {}", id, task);
             case UNKNOWN_TASK -> LOG.warn("Dropping acknowledgement of {} from unknown task {}", id, task);
@@ -317,6 +330,12 @@ public final class CheckpointCoordinator {
         if (checkpoint.finalCheckpoint) {
             meta.put(CompletedCheckpoint.META_FINISHED, "true");
         }
+        // Older checkpoints still in flight are subsumed by this one: their records travel with it.
+        long records = recordsCompleted;
+        for (PendingCheckpoint upTo : pending.headMap(checkpoint.id, true).values()) {
+            records += upTo.records;
+        }
+        meta.put(CompletedCheckpoint.META_RECORDS, Long.toString(records));
         CompletedCheckpoint completed = new CompletedCheckpoint(
                 pipeline,
                 CheckpointId.of(checkpoint.id),
@@ -343,6 +362,9 @@ public final class CheckpointCoordinator {
 
     private void completed(PendingCheckpoint checkpoint, CompletedCheckpoint completed, long encodedSize) {
         pending.remove(checkpoint.id);
+        long records = Long.parseLong(completed.metadata().get(CompletedCheckpoint.META_RECORDS));
+        recordsCompleted = Math.max(recordsCompleted, records);
+        recordsUpTo.put(checkpoint.id, records);
         long now = scheduler.now();
         lastEndedAt = now;
         lastCompletedId = checkpoint.id;
@@ -391,7 +413,11 @@ public final class CheckpointCoordinator {
         }
         committedUpTo = id;
         gateway.complete(id);
-        listener.committed(id, scheduler.now());
+        Long records = recordsUpTo.floorKey(id) == null
+                ? null
+                : recordsUpTo.floorEntry(id).getValue();
+        recordsUpTo.headMap(id, true).clear();
+        listener.committed(id, scheduler.now(), records == null ? -1 : records);
     }
 
     private void fail(PendingCheckpoint checkpoint, CheckpointFailureReason reason, String detail) {

@@ -10,8 +10,11 @@ public interface CoordinatorListener {
     /** {@code checkpoint} is in the snapshot map with its backups: the pipeline's restore point. */
     void completed(CompletedCheckpoint checkpoint, CheckpointStats stats);
 
-    /** Tasks were told to commit every checkpoint up to {@code id} (epoch millis {@code at}). */
-    default void committed(long id, long at) {}
+    /**
+     * Tasks were told to commit every checkpoint up to {@code id} (epoch millis {@code at}); {@code
+     * records} is how many records the sinks had been given up to it (-1 if not known here).
+     */
+    default void committed(long id, long at, long records) {}
 
     /** A checkpoint did not complete. */
     void failed(CheckpointStats stats);

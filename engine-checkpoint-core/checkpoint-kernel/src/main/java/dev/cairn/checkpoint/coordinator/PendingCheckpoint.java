@@ -54,7 +54,10 @@ final class PendingCheckpoint {
         this.lastAckAt = triggeredAt;
     }
 
-    Ack acknowledge(String task, byte[] state, long now) {
+    /** Records the sinks were given for this checkpoint (since the previous one), as acknowledged so far. */
+    long records;
+
+    Ack acknowledge(String task, byte[] state, long records, long now) {
         if (!tasks.contains(task)) {
             return Ack.UNKNOWN_TASK;
         }
@@ -62,6 +65,7 @@ final class PendingCheckpoint {
             return Ack.DUPLICATE;
         }
         states.put(task, state);
+        this.records += records;
         ackMillis.put(task, now - triggeredAt);
         lastTask = task;
         lastAckAt = now;

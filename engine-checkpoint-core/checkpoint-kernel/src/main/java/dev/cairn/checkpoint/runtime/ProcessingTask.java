@@ -15,9 +15,11 @@ import java.util.List;
  */
 final class ProcessingTask extends Task {
     private final List<Channel> inputs;
-    private final Transform transform; // either this
-    private final Sink sink; // or this
-    private final Collector collector = this::emit;
+    private final Transform<Object, Object> transform; // either this
+    private final Sink<Object> sink; // or this
+    private final Collector<Object> collector = this::emit;
+    /** Records given to the sink since its last snapshot; task thread only. */
+    private long written;
 
     /** Inputs that delivered the barrier being aligned; guarded by: the task thread. */
     private final boolean[] blocked;
@@ -36,8 +38,8 @@ final class ProcessingTask extends Task {
             TaskEvents events) {
         super(id, operator, restored, signal, output, events);
         this.inputs = inputs;
-        this.transform = operator instanceof Transform t ? t : null;
-        this.sink = operator instanceof Sink s ? s : null;
+        this.transform = operator instanceof Transform<?, ?> t ? cast(t) : null;
+        this.sink = operator instanceof Sink<?> s ? cast(s) : null;
         this.blocked = new boolean[inputs.size()];
     }
 
@@ -61,6 +63,7 @@ final class ProcessingTask extends Task {
                     onBarrier(i, barrier);
                 } else if (sink != null) {
                     sink.write(item);
+                    written++;
                 } else {
                     transform.process(item, collector);
                 }
@@ -93,19 +96,24 @@ final class ProcessingTask extends Task {
         }
     }
 
-    /** A restored sink has committed what its checkpoint held: progress counts it at once. */
     @Override
-    void restored() {
-        if (sink != null) {
-            events.committed(-1, id, sink.committedRecords());
-        }
+    long recordsSinceLastBarrier() {
+        long records = written;
+        written = 0;
+        return records;
     }
 
     @Override
     void onComplete(long checkpointId) throws Exception {
         super.onComplete(checkpointId);
         if (sink != null) {
-            events.committed(checkpointId, id, sink.committedRecords());
+            events.committed(checkpointId, id);
         }
+    }
+
+    /** Operators take whatever their upstream emits: the types were checked where the job was built. */
+    @SuppressWarnings("unchecked")
+    private static <T> T cast(Object operator) {
+        return (T) operator;
     }
 }

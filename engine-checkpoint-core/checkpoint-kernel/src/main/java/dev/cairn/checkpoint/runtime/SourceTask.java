@@ -4,48 +4,40 @@ import dev.cairn.checkpoint.api.Collector;
 import dev.cairn.checkpoint.api.Source;
 
 /**
- * Runs a {@link Source}: emits records in batches (paced to {@code recordsPerSecond} when one is
- * set) and, on a trigger, snapshots the source and emits the barrier. Once the source is exhausted
+ * Runs a {@link Source}: emits records in batches and, on a trigger, snapshots the source and emits
+ * the barrier. A source that paces itself returns with nothing emitted; it is called again a few
+ * milliseconds later, or at once when a trigger comes. Once the source is exhausted
  * it reports so and stays to take part in checkpoints, the last of which commits its tail.
  */
 final class SourceTask extends Task {
     private static final int BATCH = 256;
+    /** How long a source that emitted nothing (it is ahead of its own pace) is left alone. */
+    private static final long IDLE_MILLIS = 5;
 
-    private final Source source;
-    private final double recordsPerSecond;
-    private final Collector collector = this::emit;
+    private final Source<Object> source;
+    private final Collector<Object> collector = this::emit;
 
-    SourceTask(String id, Source source, byte[] restored, Channel output, TaskEvents events, double recordsPerSecond) {
+    @SuppressWarnings("unchecked")
+    SourceTask(String id, Source<?> source, byte[] restored, Channel output, TaskEvents events) {
         super(id, source, restored, new Signal(), output, events);
-        this.source = source;
-        this.recordsPerSecond = recordsPerSecond;
+        this.source = (Source<Object>) source;
     }
 
     @Override
     void loop() throws Exception {
         boolean exhausted = false;
-        long started = System.nanoTime();
-        long emitted = 0;
         while (!stopped) {
             drainInbox();
             if (exhausted) {
                 signal.await(100);
                 continue;
             }
-            int allowed = BATCH;
-            if (recordsPerSecond > 0) {
-                long due = (long) ((System.nanoTime() - started) / 1e9 * recordsPerSecond) - emitted;
-                if (due <= 0) {
-                    signal.await(Math.max(1, (long) (1000 / recordsPerSecond)));
-                    continue;
-                }
-                allowed = (int) Math.min(BATCH, due);
-            }
             CountingCollector counting = new CountingCollector(collector);
-            exhausted = !source.emit(counting, allowed);
-            emitted += counting.count;
+            exhausted = !source.emit(counting, BATCH);
             if (exhausted) {
                 events.sourceFinished(id);
+            } else if (counting.count == 0) {
+                signal.await(IDLE_MILLIS); // a trigger wakes it at once
             }
         }
     }
@@ -55,11 +47,11 @@ final class SourceTask extends Task {
         checkpoint(new Barrier(trigger.checkpointId(), trigger.finalCheckpoint()));
     }
 
-    private static final class CountingCollector implements Collector {
-        private final Collector delegate;
+    private static final class CountingCollector implements Collector<Object> {
+        private final Collector<Object> delegate;
         long count;
 
-        CountingCollector(Collector delegate) {
+        CountingCollector(Collector<Object> delegate) {
             this.delegate = delegate;
         }
 

@@ -63,7 +63,6 @@ abstract class Task implements Runnable {
         TaskContext.Scope scope = context == null ? () -> {} : TaskContext.bind(context);
         try {
             operator.restore(restoredState);
-            restored();
             loop();
         } catch (InterruptedException e) {
             if (!stopped) {
@@ -85,9 +84,6 @@ abstract class Task implements Runnable {
     }
 
     abstract void loop() throws Exception;
-
-    /** After a successful restore, before the first record. */
-    void restored() {}
 
     /** Handles every queued control message; a trigger is handed to {@link #onTrigger}. */
     final void drainInbox() throws Exception {
@@ -113,10 +109,16 @@ abstract class Task implements Runnable {
     /** Snapshots the operator, acknowledges, and passes the barrier downstream. */
     final void checkpoint(Barrier barrier) throws Exception {
         byte[] state = operator.snapshot(barrier.id());
-        events.acknowledged(barrier.id(), id, state);
+        events.acknowledged(barrier.id(), id, state, recordsSinceLastBarrier());
         emit(barrier);
     }
 
+    /** For a sink, the records it was given since its previous snapshot (and the count restarts); 0 otherwise. */
+    long recordsSinceLastBarrier() {
+        return 0;
+    }
+
+    /** Passes a record or a barrier downstream; a record is anything a collector took. */
     final void emit(Object item) throws InterruptedException {
         if (output != null) {
             output.put(item, () -> stopped);

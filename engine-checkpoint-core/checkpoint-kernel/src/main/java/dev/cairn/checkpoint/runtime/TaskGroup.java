@@ -79,13 +79,7 @@ public final class TaskGroup {
         }
         for (int k = sourceCount - 1; k >= 0; k--) {
             String id = ids.get(k);
-            SourceTask source = new SourceTask(
-                    id,
-                    operators.sources().get(k),
-                    restored.get(id),
-                    inputs.get(k),
-                    events,
-                    operators.recordsPerSecondPerSource());
+            SourceTask source = new SourceTask(id, operators.sources().get(k), restored.get(id), inputs.get(k), events);
             sources.add(0, source);
             upstreamFirst.add(0, source);
         }

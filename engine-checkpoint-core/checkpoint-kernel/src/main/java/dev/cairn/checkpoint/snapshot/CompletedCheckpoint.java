@@ -37,6 +37,11 @@ public record CompletedCheckpoint(
     public static final String META_JOB_SPEC = "job-spec";
     /** The execution attempt of the pipeline that took it. */
     public static final String META_ATTEMPT = "attempt";
+    /**
+     * The records the pipeline's sinks had been given, in all, up to this checkpoint's barrier: what
+     * is committed once this checkpoint is. Counted by the engine across restores.
+     */
+    public static final String META_RECORDS = "records";
     /** The epoch of the master that completed it. */
     public static final String META_EPOCH = "epoch";
     /**
@@ -55,6 +60,15 @@ public record CompletedCheckpoint(
 
     public Optional<TaskState> state(String taskId) {
         return taskStates.stream().filter(s -> s.taskId().equals(taskId)).findFirst();
+    }
+
+    /** {@link #META_RECORDS}, or 0 for a checkpoint taken before it was counted. */
+    public long records() {
+        try {
+            return Long.parseLong(metadata.getOrDefault(META_RECORDS, "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     public boolean finished() {

@@ -97,7 +97,7 @@ class CheckpointCoordinatorTest {
                             }
 
                             @Override
-                            public void committed(long id, long at) {
+                            public void committed(long id, long at, long records) {
                                 committed.add(id);
                             }
 
@@ -111,7 +111,8 @@ class CheckpointCoordinatorTest {
                                 failovers.add(reason + ": " + detail);
                             }
                         },
-                        restoredId),
+                        restoredId,
+                        0),
                 config,
                 clock);
         return coordinator;
@@ -129,7 +130,7 @@ class CheckpointCoordinatorTest {
 
     private void ackAll(CheckpointCoordinator coordinator, long id) {
         for (String task : TASKS) {
-            coordinator.acknowledge(id, task, new byte[] {(byte) id});
+            coordinator.acknowledge(id, task, new byte[] {(byte) id}, 0);
         }
         clock.runDue();
     }
@@ -179,12 +180,12 @@ class CheckpointCoordinatorTest {
         CheckpointCoordinator coordinator = coordinator(1000, 3000, 0, 1, 5);
         clock.advance(1000); // trigger 11
         clock.advance(5);
-        coordinator.acknowledge(11, "source-0", new byte[0]);
-        coordinator.acknowledge(11, "source-1", new byte[0]);
+        coordinator.acknowledge(11, "source-0", new byte[0], 0);
+        coordinator.acknowledge(11, "source-1", new byte[0], 0);
         clock.advance(20);
-        coordinator.acknowledge(11, "sink-1", new byte[0]);
+        coordinator.acknowledge(11, "sink-1", new byte[0], 0);
         clock.advance(7);
-        coordinator.acknowledge(11, "sink-0", new byte[0]);
+        coordinator.acknowledge(11, "sink-0", new byte[0], 0);
         clock.runDue();
 
         CheckpointStats done = completed.get(0);
@@ -195,7 +196,7 @@ class CheckpointCoordinatorTest {
         clock.advance(1000 - 32); // trigger 12, an interval after 11
         assertEquals(List.of("trigger 11", "complete 11", "trigger 12"), gateway);
         clock.advance(3);
-        coordinator.acknowledge(12, "sink-0", new byte[0]);
+        coordinator.acknowledge(12, "sink-0", new byte[0], 0);
         clock.advance(3000);
         assertEquals(Map.of("sink-0", 3L), failed.get(0).ackMillis(), "only the task that acknowledged");
     }
@@ -204,9 +205,9 @@ class CheckpointCoordinatorTest {
     void aCheckpointNotAckedInTime_timesOut_andLateAcksAreDropped() {
         CheckpointCoordinator coordinator = coordinator(1000, 3000, 0, 1, 5);
         clock.advance(1000);
-        coordinator.acknowledge(11, "source-0", new byte[0]);
-        coordinator.acknowledge(11, "sink-0", new byte[0]);
-        coordinator.acknowledge(11, "source-1", new byte[0]);
+        coordinator.acknowledge(11, "source-0", new byte[0], 0);
+        coordinator.acknowledge(11, "sink-0", new byte[0], 0);
+        coordinator.acknowledge(11, "source-1", new byte[0], 0);
         clock.advance(2999);
         assertEquals(List.of(), failed);
 
@@ -219,7 +220,7 @@ class CheckpointCoordinatorTest {
         assertTrue(stats.detail().contains("[sink-1]"), stats.detail());
         assertEquals(List.of("trigger 11", "abort 11", "trigger 12"), gateway, "12 is overdue: at once");
 
-        coordinator.acknowledge(11, "sink-1", new byte[0]); // late
+        coordinator.acknowledge(11, "sink-1", new byte[0], 0); // late
         clock.runDue();
         assertEquals(List.of(), completed);
         assertEquals(List.of(), stored);
@@ -266,16 +267,16 @@ class CheckpointCoordinatorTest {
         CheckpointCoordinator coordinator = coordinator(1000, 5000, 0, 1, 0);
         clock.advance(1000);
         for (int i = 0; i < 3; i++) {
-            coordinator.acknowledge(11, "source-0", new byte[0]);
+            coordinator.acknowledge(11, "source-0", new byte[0], 0);
         }
-        coordinator.acknowledge(11, "intruder-9", new byte[0]);
-        coordinator.acknowledge(99, "source-0", new byte[0]);
+        coordinator.acknowledge(11, "intruder-9", new byte[0], 0);
+        coordinator.acknowledge(99, "source-0", new byte[0], 0);
         clock.runDue();
         assertEquals(List.of(), completed);
 
-        coordinator.acknowledge(11, "sink-0", new byte[0]);
-        coordinator.acknowledge(11, "source-1", new byte[0]);
-        coordinator.acknowledge(11, "sink-1", new byte[0]);
+        coordinator.acknowledge(11, "sink-0", new byte[0], 0);
+        coordinator.acknowledge(11, "source-1", new byte[0], 0);
+        coordinator.acknowledge(11, "sink-1", new byte[0], 0);
         clock.runDue();
         assertEquals(1, completed.size());
     }

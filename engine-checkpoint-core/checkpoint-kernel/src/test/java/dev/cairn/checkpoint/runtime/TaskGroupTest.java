@@ -27,16 +27,27 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TaskGroupTest {
 
-    /** Emits start, start + step, ... below limit; its state is the next value. */
-    static final class Numbers implements Source {
+    /**
+     * Emits start, start + step, ... below limit, at most {@code perSecond} a second if that is
+     * above 0 (it paces itself, as a source does); its state is the next value.
+     */
+    static final class Numbers implements Source<Long> {
         final long step;
         final long limit;
+        final double perSecond;
         long next;
+        long emitted;
+        long startedNanos;
 
         Numbers(long start, long step, long limit) {
+            this(start, step, limit, 0);
+        }
+
+        Numbers(long start, long step, long limit, double perSecond) {
             this.next = start;
             this.step = step;
             this.limit = limit;
+            this.perSecond = perSecond;
         }
 
         @Override
@@ -47,9 +58,16 @@ class TaskGroupTest {
         }
 
         @Override
-        public boolean emit(Collector out, int max) throws InterruptedException {
-            for (int i = 0; i < max && next < limit; i++, next += step) {
+        public boolean emit(Collector<? super Long> out, int max) throws InterruptedException {
+            if (startedNanos == 0) {
+                startedNanos = System.nanoTime();
+            }
+            long allowed = perSecond <= 0
+                    ? max
+                    : Math.min(max, (long) ((System.nanoTime() - startedNanos) / 1e9 * perSecond) - emitted);
+            for (int i = 0; i < allowed && next < limit; i++, next += step) {
                 out.collect(next);
+                emitted++;
             }
             return next < limit;
         }
@@ -61,15 +79,15 @@ class TaskGroupTest {
     }
 
     /** Passes records on; its state is every value it has seen. */
-    static class Remembering implements Transform {
+    static class Remembering implements Transform<Long, Long> {
         final TreeSet<Long> seen = new TreeSet<>();
 
         @Override
         public void restore(byte[] state) {}
 
         @Override
-        public void process(Object record, Collector out) throws InterruptedException {
-            seen.add((Long) record);
+        public void process(Long record, Collector<? super Long> out) throws InterruptedException {
+            seen.add(record);
             out.collect(record);
         }
 
@@ -82,7 +100,7 @@ class TaskGroupTest {
     }
 
     /** Keeps records in memory; "commits" on completion. */
-    static final class MemorySink implements Sink {
+    static final class MemorySink implements Sink<Long> {
         final List<Long> written = new CopyOnWriteArrayList<>();
         final List<Long> completed = new CopyOnWriteArrayList<>();
 
@@ -90,8 +108,8 @@ class TaskGroupTest {
         public void restore(byte[] state) {}
 
         @Override
-        public void write(Object record) {
-            written.add((Long) record);
+        public void write(Long record) {
+            written.add(record);
         }
 
         @Override
@@ -103,21 +121,18 @@ class TaskGroupTest {
         public void notifyCheckpointComplete(long checkpointId) {
             completed.add(checkpointId);
         }
-
-        @Override
-        public long committedRecords() {
-            return written.size();
-        }
     }
 
     static final class Events implements TaskEvents {
         final Map<Long, Map<String, byte[]>> acks = new ConcurrentHashMap<>();
         final Set<String> finished = ConcurrentHashMap.newKeySet();
         final List<String> commits = new CopyOnWriteArrayList<>();
+        final Map<String, Long> ackedRecords = new ConcurrentHashMap<>();
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
         @Override
-        public void acknowledged(long checkpointId, String taskId, byte[] state) {
+        public void acknowledged(long checkpointId, String taskId, byte[] state, long records) {
+            ackedRecords.put(checkpointId + "/" + taskId, records);
             acks.computeIfAbsent(checkpointId, k -> new ConcurrentHashMap<>()).put(taskId, state);
         }
 
@@ -127,8 +142,8 @@ class TaskGroupTest {
         }
 
         @Override
-        public void committed(long checkpointId, String taskId, long records) {
-            commits.add(taskId + "@" + checkpointId + "=" + records);
+        public void committed(long checkpointId, String taskId) {
+            commits.add(taskId + "@" + checkpointId);
         }
 
         @Override
@@ -165,7 +180,9 @@ class TaskGroupTest {
         Remembering transform = new Remembering();
         MemorySink sink = new MemorySink();
         SubtaskOperators operators = new SubtaskOperators(
-                List.of(new Numbers(0, 2, 200_000), new Numbers(1, 2, 200_000)), List.of(transform), sink, 40_000);
+                List.of(new Numbers(0, 2, 200_000, 20_000), new Numbers(1, 2, 200_000, 20_000)),
+                List.of(transform),
+                sink);
         TaskGroup group = new TaskGroup("test", new Shape(2, 1), 0, operators, Map.of(), queueType, events);
         group.start();
         try {
@@ -208,7 +225,7 @@ class TaskGroupTest {
                 "test",
                 new Shape(1, 0),
                 3,
-                new SubtaskOperators(List.of(new Numbers(0, 1, 1000)), List.of(), sink, 0),
+                new SubtaskOperators(List.of(new Numbers(0, 1, 1000)), List.of(), sink),
                 Map.of(),
                 QueueType.BLOCKINGQUEUE,
                 events);
@@ -221,11 +238,13 @@ class TaskGroupTest {
             Map<String, byte[]> acks = events.awaitAcks(7, 2);
             assertEquals(1000, longOf(acks.get("source-3")));
             assertEquals(1000, longOf(acks.get("sink-3")));
+            assertEquals(1000, events.ackedRecords.get("7/sink-3"), "the sink's ack carries the records it was given");
+            assertEquals(0, events.ackedRecords.get("7/source-3"), "other tasks carry none");
             group.complete(7);
-            while (events.commits.size() < 2) {
+            while (events.commits.isEmpty()) {
                 Thread.sleep(2);
             }
-            assertEquals(List.of("sink-3@-1=0", "sink-3@7=1000"), events.commits, "after its restore, then on commit");
+            assertEquals(List.of("sink-3@7"), events.commits, "on commit");
         } finally {
             group.stop(5_000);
         }
@@ -241,7 +260,7 @@ class TaskGroupTest {
                 "test",
                 new Shape(1, 0),
                 0,
-                new SubtaskOperators(List.of(new Numbers(0, 1, 1000)), List.of(), sink, 0),
+                new SubtaskOperators(List.of(new Numbers(0, 1, 1000)), List.of(), sink),
                 restored,
                 QueueType.DISRUPTOR,
                 events);
@@ -262,9 +281,9 @@ class TaskGroupTest {
     @Test
     void aFailingOperator_isReported_withItsTask() throws Exception {
         Events events = new Events();
-        Transform failing = new Remembering() {
+        Transform<Long, Long> failing = new Remembering() {
             @Override
-            public void process(Object record, Collector out) {
+            public void process(Long record, Collector<? super Long> out) {
                 throw new IllegalStateException("boom at " + record);
             }
         };
@@ -272,7 +291,7 @@ class TaskGroupTest {
                 "test",
                 new Shape(1, 1),
                 0,
-                new SubtaskOperators(List.of(new Numbers(0, 1, 10)), List.of(failing), new MemorySink(), 0),
+                new SubtaskOperators(List.of(new Numbers(0, 1, 10)), List.of(failing), new MemorySink()),
                 Map.of(),
                 QueueType.BLOCKINGQUEUE,
                 events);
