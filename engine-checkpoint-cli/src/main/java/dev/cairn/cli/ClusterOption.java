@@ -1,6 +1,8 @@
 package dev.cairn.cli;
 
-import dev.cairn.checkpoint.cluster.CairnClient;
+import dev.cairn.checkpoint.api.CairnEngine;
+import dev.cairn.checkpoint.api.CairnException;
+import dev.cairn.checkpoint.api.ClusterAddress;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -20,12 +22,22 @@ final class ClusterOption {
             description = "The members' cluster name (default ${DEFAULT-VALUE})")
     String name;
 
-    CairnClient connect() {
+    CairnEngine connect() {
+        return connect(addresses, name);
+    }
+
+    /** Connects; a refusal ends the command with one line saying why (see {@link Refusals}). */
+    static CairnEngine connect(List<String> addresses, String name) {
+        ClusterAddress address;
         try {
-            return CairnClient.connect(addresses, name);
-        } catch (RuntimeException e) {
-            throw new CliException(
-                    Cairn.EXIT_FAILED, "cannot reach the cluster at " + addresses + ": " + e.getMessage());
+            address = new ClusterAddress(name, addresses);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(Cairn.EXIT_INVALID, "--cluster: " + e.getMessage());
+        }
+        try {
+            return CairnEngine.connect(address);
+        } catch (CairnException e) {
+            throw Refusals.toCli(e);
         }
     }
 }

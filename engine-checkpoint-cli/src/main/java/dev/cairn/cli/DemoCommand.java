@@ -1,14 +1,15 @@
 package dev.cairn.cli;
 
+import dev.cairn.checkpoint.api.CairnEngine;
+import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.JobHandle;
+import dev.cairn.checkpoint.api.JobResult;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.EngineConfig;
-import dev.cairn.checkpoint.cluster.CairnClient;
-import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.Messages;
 import dev.cairn.checkpoint.demo.DemoJob;
 import dev.cairn.checkpoint.demo.DemoOutput;
 import dev.cairn.checkpoint.storage.api.JobId;
@@ -22,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -106,16 +106,6 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Where the demo submits and follows its job. */
-    private interface Engine extends AutoCloseable {
-        Messages.Reply submit(JobSpec job, RestoreRequest restore) throws Exception;
-
-        JobStatus job(String id);
-
-        @Override
-        void close();
-    }
-
     @Override
     public Integer call() throws Exception {
         if (records < 0 || parallelism < 1 || rate < 0) {
@@ -152,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
         String resume = resumeCommand(id, dir);
 
         String warning;
-        try (Engine engine = cluster == null ? local() : remote()) {
+        try (CairnEngine engine = cluster == null ? local() : ClusterOption.connect(cluster, clusterName)) {
             out.printf(
                     "job %s: %,d records, parallelism %d, %s; output %s%n",
                     id,
@@ -164,21 +154,27 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("resume it after a crash with: " + resume);
             }
             out.flush();
-            Messages.Reply reply = engine.submit(job, restore);
-            if (!reply.ok()) {
-                throw new CliException(Cairn.EXIT_INVALID, "the job was refused: " + reply.message());
+            JobHandle handle;
+            try {
+                handle = restore == null ? engine.submit(job) : engine.submit(job, restore);
+            } catch (CairnException e) {
+                throw new CliException(Refusals.status(e.reason()), "the job was refused: " + e.getMessage());
             }
-            JobStatus done = follow(engine, id, out);
-            warning = done.warning();
-            if (done.state() == JobState.FAILED) {
-                throw new CliException(Cairn.EXIT_FAILED, "job " + id + " failed: " + done.message());
-            }
-            if (done.state() == JobState.CANCELLED) {
-                out.printf("job %s was %s; resume it with: %s%n", id, done.message(), resume);
+            if (restore == null
+                    && handle.status().map(s -> s.state() == JobState.FINISHED).orElse(false)) {
+                out.printf("job %s had already finished; nothing new was run or written%n", id);
                 return 0;
             }
-            if (done.message().startsWith("finished before")) {
-                out.printf("job %s had already finished; nothing new was run or written%n", id);
+            JobResult done = new JobFollower(out, this::progress).follow(handle);
+            warning = done.status().warning();
+            if (done.state() == JobState.FAILED) {
+                throw new CliException(
+                        Cairn.EXIT_FAILED,
+                        "job " + id + " failed: " + done.status().message());
+            }
+            if (done.state() == JobState.CANCELLED) {
+                out.printf(
+                        "job %s was %s; resume it with: %s%n", id, done.status().message(), resume);
                 return 0;
             }
         }
@@ -193,71 +189,15 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private JobStatus follow(Engine engine, String id, PrintWriter out) throws InterruptedException {
-        boolean terminal = System.console() != null;
-        long lastPrint = 0;
-        String restoredShown = "nothing";
-        String warningShown = null;
-        while (true) {
-            JobStatus record = engine.job(id);
-            long now = System.currentTimeMillis();
-            if (record != null
-                    && !record.restoredFrom().isEmpty()
-                    && !record.restoredFrom().equals(restoredShown)) {
-                restoredShown = record.restoredFrom(); // a resumed job, or a restart after a failure
-                out.print((terminal ? "\r" : "") + "restored from " + restoredShown + (terminal ? " ".repeat(60) : "")
-                        + System.lineSeparator());
-            }
-            if (record != null && record.warning() != null && !record.warning().equals(warningShown)) {
-                warningShown = record.warning();
-                out.print((terminal ? "\r" : "") + "note: " + warningShown + (terminal ? " ".repeat(20) : "")
-                        + System.lineSeparator());
-            }
-            if (record != null && record.state().done() && record.message().startsWith("finished before")) {
-                return record;
-            }
-            if (record != null && (record.state().done() || terminal || now - lastPrint >= 2_000)) {
-                String line = progress(record);
-                out.print(terminal ? "\r" + line + "   " : line + System.lineSeparator());
-                out.flush();
-                lastPrint = now;
-                if (record.state().done()) {
-                    if (terminal) {
-                        out.println();
-                    }
-                    return record;
-                }
-            }
-            Thread.sleep(terminal ? 200 : 250);
-        }
-    }
-
     private String progress(JobStatus r) {
-        return String.format(
-                Locale.ROOT,
-                "%s: %,d of %,d records committed (%d%%) | checkpoints %d completed%s, %d committed%s | storage owes %d%s%s",
-                r.state().name().toLowerCase(Locale.ROOT),
-                r.recordsCommitted(),
-                records,
-                records == 0 ? 100 : r.recordsCommitted() * 100 / records,
-                r.checkpointsCompleted(),
-                r.lastCheckpointId() < 0
-                        ? ""
-                        : " (last #" + r.lastCheckpointId() + ": " + r.lastCheckpointMillis() + " ms, "
-                                + bytes(r.lastCheckpointBytes()) + ")",
-                r.checkpointsCommitted(),
-                r.lastCommittedId() < 0 ? "" : " (last #" + r.lastCommittedId() + ")",
-                r.flushBacklog(),
-                r.storageError() == null ? "" : " (storage failing)",
-                r.restarts() > 0 ? " | restarts " + r.restarts() : "");
-    }
-
-    private static String bytes(long n) {
-        return n < 1024
-                ? n + " B"
-                : n < 1 << 20
-                        ? String.format(Locale.ROOT, "%.1f KiB", n / 1024.0)
-                        : String.format(Locale.ROOT, "%.1f MiB", n / 1048576.0);
+        return JobFollower.progress(
+                r,
+                String.format(
+                        Locale.ROOT,
+                        "%,d of %,d records committed (%d%%)",
+                        r.recordsCommitted(),
+                        records,
+                        records == 0 ? 100 : r.recordsCommitted() * 100 / records));
     }
 
     private String resumeCommand(String id, Path dir) {
@@ -271,48 +211,8 @@ final class DemoCommand implements Callable<Integer> {
                 + UUID.randomUUID().toString().substring(0, 4);
     }
 
-    private Engine local() {
+    private CairnEngine local() {
         EngineConfig engine = config.load();
-        CairnMember member = CairnMember.start(engine, CairnMember.localConfig(), Cairn.class.getClassLoader());
-        return adapt(
-                (job, restore) -> restore == null ? member.submit(job) : member.submit(job, restore),
-                member::job,
-                member::close);
-    }
-
-    private Engine remote() {
-        CairnClient client;
-        try {
-            client = CairnClient.connect(cluster, clusterName);
-        } catch (RuntimeException e) {
-            throw new CliException(Cairn.EXIT_FAILED, "cannot reach the cluster at " + cluster + ": " + e.getMessage());
-        }
-        return adapt(
-                (job, restore) -> restore == null ? client.submit(job) : client.submit(job, restore),
-                client::job,
-                client::close);
-    }
-
-    private interface Submit {
-        Messages.Reply submit(JobSpec job, RestoreRequest restore) throws Exception;
-    }
-
-    private static Engine adapt(Submit submit, Function<String, JobStatus> job, Runnable close) {
-        return new Engine() {
-            @Override
-            public Messages.Reply submit(JobSpec spec, RestoreRequest restore) throws Exception {
-                return submit.submit(spec, restore);
-            }
-
-            @Override
-            public JobStatus job(String id) {
-                return job.apply(id);
-            }
-
-            @Override
-            public void close() {
-                close.run();
-            }
-        };
+        return CairnEngine.local(engine, Cairn.class.getClassLoader());
     }
 }

@@ -1,12 +1,13 @@
 package dev.cairn.cli;
 
+import dev.cairn.checkpoint.api.CairnEngine;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.JobStatus;
-import dev.cairn.checkpoint.cluster.CairnClient;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,8 +36,10 @@ final class StatsCommand implements Callable<Integer> {
             StoredCheckpoint.jobArgument(job);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (CairnClient client = cluster.connect()) {
-            Map<String, JobStatus> jobs = client.jobs();
+        try (CairnEngine engine = cluster.connect()) {
+            Map<String, JobStatus> all = new TreeMap<>();
+            JobCommand.list(engine).forEach(r -> all.put(r.jobId(), r));
+            Map<String, JobStatus> jobs = all;
             if (job != null) {
                 JobStatus record = jobs.get(job);
                 if (record == null) {

@@ -27,6 +27,7 @@ import java.util.HashMap;
  *     unusable checkpoints (and which output may repeat), or why the job waits; null if nothing
  * @param epoch the master epoch of the job's pipelines (the highest), 0 before the first claim
  * @param pipelines each pipeline's counters, in the job's pipeline order
+ * @param failure why the job failed, once it has; null otherwise
  */
 public record JobStatus(
         String jobId,
@@ -52,7 +53,8 @@ public record JobStatus(
         String commitAfter,
         String warning,
         long epoch,
-        ArrayList<PipelineStats> pipelines) {
+        ArrayList<PipelineStats> pipelines,
+        JobFailure failure) {
 
     /** A record without pipelines (from a master that published none) has an empty list. */
     public JobStatus {
@@ -95,7 +97,15 @@ public record JobStatus(
                 commitAfter,
                 warning,
                 epoch,
-                pipelines);
+                pipelines,
+                failure);
+    }
+
+    /** How the job ended, once it has. */
+    public java.util.Optional<JobResult> result() {
+        return state.done()
+                ? java.util.Optional.of(new JobResult(state, java.util.Optional.ofNullable(failure), this))
+                : java.util.Optional.empty();
     }
 
     public JobSpec spec() {

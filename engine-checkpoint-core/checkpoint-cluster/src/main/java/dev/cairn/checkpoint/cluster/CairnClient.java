@@ -2,79 +2,124 @@ package dev.cairn.checkpoint.cluster;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
-import dev.cairn.checkpoint.api.JobSpec;
-import dev.cairn.checkpoint.api.JobStatus;
-import dev.cairn.checkpoint.api.RestoreRequest;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.IMap;
+import dev.cairn.checkpoint.api.CairnException;
+import dev.cairn.checkpoint.api.ClusterAddress;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
-/** Talks to running members from outside the cluster: submits jobs and follows them. */
-public final class CairnClient implements AutoCloseable {
+/**
+ * The connection of a {@link ClusterEngine} to running members, from outside the cluster: a
+ * Hazelcast client. Before it connects, {@link ClusterProbe} asks the addresses whether a cluster
+ * of that name is there; once connected, it checks that the members speak its Cairn protocol.
+ */
+final class CairnClient implements ClusterEngine.Connection {
+    /** How long the client tries to reach the cluster again after it lost it, before it gives up. */
+    private static final long RECONNECT_MILLIS = 30_000;
+    /** How long a request may take: a savepoint waits for its storage write. */
+    private static final long REQUEST_MINUTES = 10;
+
     private final HazelcastInstance client;
+    private final String description;
 
-    private CairnClient(HazelcastInstance client) {
+    private CairnClient(HazelcastInstance client, String description) {
         this.client = client;
+        this.description = description;
+    }
+
+    /** Connects to the members at {@code address}; throws a {@link CairnException} saying why not. */
+    static CairnClient connect(ClusterAddress address) {
+        ClusterProbe.check(address);
+        return connect(
+                address.clusterName(),
+                config -> {
+                    config.getNetworkConfig().setAddresses(address.members());
+                    return HazelcastClient.newHazelcastClient(config);
+                },
+                "the cluster '" + address.clusterName() + "' at " + address.members());
     }
 
     /**
-     * Connects to members at {@code addresses} ({@code host:port}).
-     *
-     * @param clusterName the members' cluster name
+     * Connects with a client that {@code clients} makes from Cairn's client configuration: a test
+     * network's, where no address is probed.
      */
-    public static CairnClient connect(List<String> addresses, String clusterName) {
+    static CairnClient connect(
+            String clusterName, Function<ClientConfig, HazelcastInstance> clients, String description) {
         ClientConfig config = new ClientConfig();
         config.setClusterName(clusterName);
-        config.getNetworkConfig().setAddresses(addresses);
-        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(15_000);
+        config.getConnectionStrategyConfig()
+                .getConnectionRetryConfig()
+                .setClusterConnectTimeoutMillis(RECONNECT_MILLIS);
         config.getSerializationConfig().addDataSerializableFactory(CairnCall.FACTORY_ID, new CairnCall.Factory());
         config.setProperty("hazelcast.logging.type", "slf4j");
         config.setProperty("hazelcast.phone.home.enabled", "false");
-        return new CairnClient(HazelcastClient.newHazelcastClient(config));
+        HazelcastInstance client;
+        try {
+            client = clients.apply(config);
+        } catch (RuntimeException e) {
+            throw new CairnException(
+                    CairnException.Reason.UNREACHABLE, "cannot reach " + description + ": " + e.getMessage(), e);
+        }
+        CairnClient connected = new CairnClient(client, description);
+        try {
+            connected.checkProtocol(clusterName);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw e;
+        }
+        return connected;
     }
 
-    public Messages.Reply submit(JobSpec spec) throws ExecutionException, InterruptedException, TimeoutException {
-        return call(Messages.SubmitJob.of(spec));
-    }
-
-    /** Submits a job that restores exactly from {@code restore}, or fails saying why. */
-    public Messages.Reply submit(JobSpec spec, RestoreRequest restore)
-            throws ExecutionException, InterruptedException, TimeoutException {
-        return call(Messages.SubmitJob.of(spec, restore));
-    }
-
-    public Messages.Reply cancel(String jobId) throws ExecutionException, InterruptedException, TimeoutException {
-        return call(new Messages.CancelJob(jobId));
-    }
-
-    /** Takes a savepoint of a running job, waiting until it is in storage; {@code stop}: then cancels it. */
-    public Messages.Reply savepoint(String jobId, boolean stop)
-            throws ExecutionException, InterruptedException, TimeoutException {
-        return call(new Messages.TakeSavepoint(jobId, stop));
-    }
-
-    public JobStatus job(String jobId) {
-        return JobRecords.decode(
-                client.<String, byte[]>getMap(SnapshotMaps.JOBS).get(jobId));
-    }
-
-    /** Every job the cluster knows, by id. */
-    public Map<String, JobStatus> jobs() {
-        Map<String, JobStatus> jobs = new TreeMap<>();
-        client.<String, byte[]>getMap(SnapshotMaps.JOBS).forEach((id, bytes) -> jobs.put(id, JobRecords.decode(bytes)));
-        return jobs;
+    /** Every member must speak this client's Cairn protocol (see {@link CairnMember#PROTOCOL_ATTRIBUTE}). */
+    private void checkProtocol(String clusterName) {
+        List<String> other = new ArrayList<>();
+        for (Member member : client.getCluster().getMembers()) {
+            String protocol = member.getAttribute(CairnMember.PROTOCOL_ATTRIBUTE);
+            if (!MessageKryo.PROTOCOL.equals(protocol)) {
+                other.add(member.getAddress() + (protocol == null ? " (no Cairn)" : " (protocol " + protocol + ")"));
+            }
+        }
+        if (!other.isEmpty()) {
+            throw new CairnException(
+                    CairnException.Reason.INCOMPATIBLE_MEMBERS,
+                    "members of the cluster '" + clusterName + "' do not speak this Cairn's protocol "
+                            + MessageKryo.PROTOCOL + ": " + String.join(", ", other)
+                            + "; use the bin/cairn of the members' release");
+        }
     }
 
     /** Sends a request for the master to a member (which forwards it) and returns the reply. */
-    private Messages.Reply call(Object request) throws ExecutionException, InterruptedException, TimeoutException {
+    @Override
+    public Messages.Reply request(Object message) throws Exception {
         IExecutorService executor = client.getExecutorService(CairnNode.EXECUTOR);
-        byte[] reply = executor.submit(new CairnCall(request)).get(10, TimeUnit.MINUTES);
+        byte[] reply = executor.submit(new CairnCall(message)).get(REQUEST_MINUTES, TimeUnit.MINUTES);
         return (Messages.Reply) MessageKryo.decode(reply);
+    }
+
+    @Override
+    public IMap<String, byte[]> jobs() {
+        return client.getMap(SnapshotMaps.JOBS);
+    }
+
+    @Override
+    public void onLost(Runnable lost) {
+        client.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN
+                    || event.getState() == LifecycleEvent.LifecycleState.SHUTDOWN) {
+                lost.run();
+            }
+        });
+    }
+
+    @Override
+    public String describe() {
+        return description;
     }
 
     @Override

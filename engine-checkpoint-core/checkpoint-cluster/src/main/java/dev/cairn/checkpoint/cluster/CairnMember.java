@@ -28,6 +28,12 @@ import java.util.function.UnaryOperator;
  * its executor, its serialization factory and a Java serialization filter.
  */
 public final class CairnMember implements AutoCloseable {
+    /**
+     * The member attribute that says which Cairn protocol (message ids) a member speaks: members and
+     * clients of one protocol work together, others are refused with a clear word.
+     */
+    public static final String PROTOCOL_ATTRIBUTE = "cairn.protocol";
+
     private final HazelcastInstance hazelcast;
     private final CairnNode node;
 
@@ -81,6 +87,7 @@ public final class CairnMember implements AutoCloseable {
         config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
         config.setProperty("hazelcast.logging.type", "slf4j");
         config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.getMemberAttributeConfig().setAttribute(PROTOCOL_ATTRIBUTE, MessageKryo.PROTOCOL);
         return config;
     }
 

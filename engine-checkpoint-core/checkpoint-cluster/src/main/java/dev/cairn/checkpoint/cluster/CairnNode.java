@@ -6,6 +6,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
+import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.api.config.StorageConfig;
 import dev.cairn.checkpoint.io.StorageCalls;
@@ -73,6 +74,15 @@ public final class CairnNode implements AutoCloseable {
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
+                String protocol = event.getMember().getAttribute(CairnMember.PROTOCOL_ATTRIBUTE);
+                if (!MessageKryo.PROTOCOL.equals(protocol)) {
+                    LOG.error(
+                            "Member {} speaks Cairn protocol {}, this one {}: they cannot work together; run one"
+                                    + " Cairn release on every member",
+                            event.getMember().getAddress(),
+                            protocol,
+                            MessageKryo.PROTOCOL);
+                }
                 onMembershipThread(() -> {
                     quorum.memberAdded();
                     jobs.checkMastership();
@@ -156,7 +166,9 @@ public final class CairnNode implements AutoCloseable {
         if (message instanceof Messages.Cancel cancel) {
             return tasks.cancel(cancel);
         }
-        return Messages.Reply.error("unknown message " + message.getClass().getSimpleName());
+        return Messages.Reply.error(
+                CairnException.Reason.INCOMPATIBLE_MEMBERS,
+                "unknown message " + message.getClass().getSimpleName());
     }
 
     /** Sends a message to a member and completes with its reply (exceptionally if it left). */

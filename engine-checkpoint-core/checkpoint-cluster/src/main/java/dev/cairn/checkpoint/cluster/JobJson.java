@@ -75,6 +75,11 @@ public final class JobJson {
         field(json, "lastCommittedId", job.lastCommittedId()).append(',');
         field(json, "restoredFrom", job.restoredFrom()).append(',');
         field(json, "warning", job.warning()).append(',');
+        field(
+                        json,
+                        "failureReason",
+                        job.failure() == null ? null : job.failure().reason().name())
+                .append(',');
         field(json, "epoch", job.epoch()).append(',');
         field(json, "updatedAt", job.updatedAt());
         json.append('}');

@@ -140,6 +140,11 @@ final class JobMBeans implements AutoCloseable {
         }
 
         @Override
+        public String getFailureReason() {
+            return job().failure() == null ? "" : job().failure().reason().name();
+        }
+
+        @Override
         public String getWarning() {
             String warning = job().warning();
             return warning == null ? "" : warning;

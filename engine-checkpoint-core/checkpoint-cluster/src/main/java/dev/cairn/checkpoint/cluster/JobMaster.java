@@ -1,8 +1,10 @@
 package dev.cairn.checkpoint.cluster;
 
 import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.JobDefinition;
+import dev.cairn.checkpoint.api.JobFailure;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
@@ -14,8 +16,10 @@ import dev.cairn.checkpoint.coordinator.Scheduler;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -61,6 +65,8 @@ final class JobMaster {
 
     private volatile JobState state = JobState.SUBMITTED;
     private volatile String message = "";
+    /** Why the job failed, once it has (set before its state says so). */
+    private volatile JobFailure failure;
     /** What the job's previous master counted (after a takeover): counters continue from there. */
     private final JobStatus previous;
 
@@ -112,7 +118,9 @@ final class JobMaster {
                 try {
                     pipeline.start();
                 } catch (Exception e) {
-                    fail("cannot start pipeline " + pipeline.key() + ": " + e.getMessage());
+                    fail(
+                            JobFailure.Reason.CANNOT_START,
+                            "cannot start pipeline " + pipeline.key() + ": " + e.getMessage());
                     return;
                 }
             }
@@ -242,36 +250,45 @@ final class JobMaster {
                 + node.config().checkpoint().timeout().toMillis()
                 + 60_000;
         List<String> done = new ArrayList<>();
+        Map<String, Long> ids = new LinkedHashMap<>();
         try {
             for (int i = 0; i < pipelines.size(); i++) {
                 // A job that ends meanwhile takes no savepoint: waiting for it would wait out the deadline.
                 CompletableFuture.anyOf(taken.get(i), ended)
                         .get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
                 if (!taken.get(i).isDone()) {
-                    return Messages.Reply.error("no savepoint: job " + jobId() + " ended first");
+                    return Messages.Reply.error(
+                            CairnException.Reason.JOB_NOT_RUNNING, "no savepoint: job " + jobId() + " ended first");
                 }
                 CompletedCheckpoint savepoint = taken.get(i).get();
                 try {
                     pipelines.get(i).awaitStored(savepoint.id().value(), deadline);
                 } catch (IllegalStateException e) {
-                    return Messages.Reply.error("no savepoint: " + e.getMessage());
+                    return Messages.Reply.error(
+                            CairnException.Reason.SAVEPOINT_FAILED, "no savepoint: " + e.getMessage());
                 }
                 done.add("pipeline " + savepoint.pipeline().pipeline() + ": savepoint " + savepoint.id());
+                ids.put(savepoint.pipeline().pipeline(), savepoint.id().value());
             }
         } catch (ExecutionException e) {
-            return Messages.Reply.error("no savepoint: " + e.getCause().getMessage());
+            return Messages.Reply.error(
+                    CairnException.Reason.SAVEPOINT_FAILED,
+                    "no savepoint: " + e.getCause().getMessage());
         } catch (TimeoutException e) {
-            return Messages.Reply.error("no savepoint within the deadline; the job keeps running");
+            return Messages.Reply.error(
+                    CairnException.Reason.TIMEOUT, "no savepoint within the deadline; the job keeps running");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Messages.Reply.error("interrupted");
+            return Messages.Reply.error(CairnException.Reason.INTERRUPTED, "interrupted");
         }
         String taken0 = String.join(", ", done);
-        if (stop) {
-            control(() -> end(JobState.CANCELLED, "stopped with " + taken0));
-            return awaitEnd(taken0 + "; ", "job stopped");
+        if (!stop) {
+            return Messages.Reply.saved(ids, taken0);
         }
-        return new Messages.Reply(true, taken0);
+        control(() -> end(JobState.CANCELLED, "stopped with " + taken0));
+        Messages.Reply stopped = awaitEnd(taken0 + "; ", "job stopped");
+        // The savepoints are in storage whatever became of the stop: the answer names them.
+        return new Messages.Reply(stopped.ok(), stopped.reason(), stopped.message(), new LinkedHashMap<>(ids));
     }
 
     /** Cancels the job at a user's request: tasks stop, checkpoints stay. */
@@ -290,22 +307,28 @@ final class JobMaster {
         try {
             JobState end = ended.get(END_WAIT_SECONDS, TimeUnit.SECONDS);
             return end == JobState.CANCELLED
-                    ? new Messages.Reply(true, prefix + done)
+                    ? Messages.Reply.ok(prefix + done)
                     : Messages.Reply.error(
+                            CairnException.Reason.JOB_NOT_RUNNING,
                             job + " had " + end.name().toLowerCase(Locale.ROOT) + " before it could be stopped");
         } catch (TimeoutException e) {
-            return new Messages.Reply(
-                    true, job + " is stopping: its tasks had not all stopped after " + END_WAIT_SECONDS + " s");
+            return Messages.Reply.ok(
+                    job + " is stopping: its tasks had not all stopped after " + END_WAIT_SECONDS + " s");
         } catch (ExecutionException e) {
-            return Messages.Reply.error(job + " moved to another master before it could be stopped; ask again");
+            return Messages.Reply.error(
+                    CairnException.Reason.JOB_MOVED,
+                    job + " moved to another master before it could be stopped; ask again");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Messages.Reply.error(job + ": interrupted while waiting for it to stop");
+            return Messages.Reply.error(
+                    CairnException.Reason.INTERRUPTED, job + ": interrupted while waiting for it to stop");
         }
     }
 
-    void fail(String why) {
-        LOG.error("Job {} failed: {}", jobId(), why);
+    /** Ends the job FAILED for {@code why}. On the control thread. */
+    void fail(JobFailure.Reason reason, String why) {
+        LOG.error("Job {} failed ({}): {}", jobId(), reason, why);
+        failure = new JobFailure(reason, why);
         end(JobState.FAILED, why);
     }
 
@@ -426,7 +449,8 @@ final class JobMaster {
             }
             String waiting = p.waiting();
             if (waiting != null && !p.finished()) {
-                restarting = true;
+                // Its first start is no restart, unless this master took the job over.
+                restarting |= p.hasRun() || previous != null;
                 warnings.add("pipeline " + p.key().pipeline() + ": " + waiting);
             }
             restarts += (int) p.stats.restarts;
@@ -472,7 +496,8 @@ final class JobMaster {
                 node.config().checkpoint().commitAfter().yamlName(),
                 warnings.isEmpty() ? null : String.join("; ", warnings),
                 epoch,
-                perPipeline);
+                perPipeline,
+                state == JobState.FAILED ? failure : null);
         try {
             if (state.done()) {
                 // What clients and statistics show of an ended job, until it expires.

@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint.cluster;
 
 import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.JobDefinition;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobState;
@@ -153,14 +154,16 @@ final class JobService {
         if (message instanceof Messages.TakeSavepoint savepoint) {
             JobMaster job = masters.get(savepoint.jobId());
             if (job == null) {
-                return Messages.Reply.error("job " + savepoint.jobId() + " is not running");
+                return Messages.Reply.error(
+                        CairnException.Reason.JOB_NOT_RUNNING, "job " + savepoint.jobId() + " is not running");
             }
             return job.savepoint(savepoint.stop());
         }
         if (message instanceof Messages.CancelJob cancel) {
             JobMaster job = masters.get(cancel.jobId());
             if (job == null) {
-                return Messages.Reply.error("job " + cancel.jobId() + " is not running");
+                return Messages.Reply.error(
+                        CairnException.Reason.JOB_NOT_RUNNING, "job " + cancel.jobId() + " is not running");
             }
             job.cancel();
             return job.awaitEnd("", "job " + cancel.jobId() + " cancelled");
@@ -179,38 +182,48 @@ final class JobService {
             }
             return Messages.Reply.OK;
         }
-        return Messages.Reply.error("unknown request " + message.getClass().getSimpleName());
+        return Messages.Reply.error(
+                CairnException.Reason.INCOMPATIBLE_MEMBERS,
+                "unknown request " + message.getClass().getSimpleName());
     }
 
     private synchronized Messages.Reply submit(JobSpec spec, RestoreRequest restore) {
         JobDefinition definition =
                 JobDefinitions.find(spec.type(), node.classLoader()).orElse(null);
         if (definition == null) {
-            return Messages.Reply.error("no job type '" + spec.type() + "'; available: "
-                    + String.join(", ", JobDefinitions.all(node.classLoader()).keySet()));
+            return Messages.Reply.error(
+                    CairnException.Reason.UNKNOWN_JOB_TYPE,
+                    "no job type '" + spec.type() + "'; available: "
+                            + String.join(
+                                    ", ", JobDefinitions.all(node.classLoader()).keySet()));
         }
         List<String> problems = definition.validate(spec);
         if (!problems.isEmpty()) {
-            return Messages.Reply.error(String.join("; ", problems));
+            return Messages.Reply.error(CairnException.Reason.INVALID_JOB, String.join("; ", problems));
         }
         if (closed) {
-            return Messages.Reply.error("this member is shutting down; submit the job to another one");
+            return Messages.Reply.error(
+                    CairnException.Reason.MEMBER_CLOSING,
+                    "this member is shutting down; submit the job to another one");
         }
         if (!node.quorum().holds()) {
-            return Messages.Reply.error("no quorum: this side of the cluster has "
-                    + node.quorum().describe() + "; jobs run only on a side with a quorum");
+            return Messages.Reply.error(
+                    CairnException.Reason.NO_QUORUM,
+                    "no quorum: this side of the cluster has " + node.quorum().describe()
+                            + "; jobs run only on a side with a quorum");
         }
         if (masters.containsKey(spec.jobId().value())) {
             if (restore != null) {
                 return Messages.Reply.error(
+                        CairnException.Reason.JOB_RUNNING,
                         "job " + spec.jobId() + " is running; cancel it before restoring it from " + restore);
             }
-            return new Messages.Reply(true, "job " + spec.jobId() + " is running");
+            return Messages.Reply.ok("job " + spec.jobId() + " is running");
         }
         JobStatus existing =
                 JobRecords.decode(node.maps().jobs().get(spec.jobId().value()));
         if (existing != null && existing.state() == JobState.FINISHED && restore == null) {
-            return new Messages.Reply(true, "job " + spec.jobId() + " has finished");
+            return Messages.Reply.ok("job " + spec.jobId() + " has finished");
         }
         start(spec, null, restore);
         return Messages.Reply.OK;

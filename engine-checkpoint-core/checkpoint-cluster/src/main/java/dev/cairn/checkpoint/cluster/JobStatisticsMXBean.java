@@ -37,6 +37,9 @@ public interface JobStatisticsMXBean {
     /** What a person should know beyond the state (a restore that fell back, a wait); empty if nothing. */
     String getWarning();
 
+    /** Why the job failed (TOO_MANY_RESTARTS, ...), empty unless it did; the message says more. */
+    String getFailureReason();
+
     /** The master epoch of the job's pipelines. */
     long getEpoch();
 

@@ -4,9 +4,11 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
+import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.CheckpointFailureReason;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.JobFailure;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.LatencyHistogram;
@@ -14,6 +16,7 @@ import dev.cairn.checkpoint.api.PipelineStats;
 import dev.cairn.checkpoint.snapshot.SnapshotKryo;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 
 /**
  * The Kryo of the cluster's messages and of the job records in its maps: every class members say
@@ -23,6 +26,12 @@ import java.util.HashMap;
  * names in the input are refused, as there.
  */
 final class MessageKryo {
+    /**
+     * The version of this registry, as members and clients announce it ({@link
+     * CairnMember#PROTOCOL_ATTRIBUTE}): raised whenever an id or a message's fields change.
+     */
+    static final String PROTOCOL = "2";
+
     private static final int SUBMIT_JOB = 200;
     private static final int DEPLOY = 201;
     private static final int TRIGGER = 202;
@@ -41,10 +50,14 @@ final class MessageKryo {
     private static final int CHECKPOINT_TYPE = 215;
     private static final int PIPELINE_STATS = 216;
     private static final int LATENCY_HISTOGRAM = 217;
+    private static final int REFUSAL_REASON = 218;
+    private static final int JOB_FAILURE = 219;
+    private static final int JOB_FAILURE_REASON = 220;
     private static final int BYTE_ARRAY = 250;
     private static final int HASH_MAP = 251;
     private static final int ARRAY_LIST = 252;
     private static final int LONG_ARRAY = 253;
+    private static final int LINKED_HASH_MAP = 254;
 
     private static final Pool<Kryo> POOL = new Pool<>(true, false, 16) {
         @Override
@@ -61,6 +74,7 @@ final class MessageKryo {
         kryo.register(HashMap.class, HASH_MAP);
         kryo.register(ArrayList.class, ARRAY_LIST);
         kryo.register(long[].class, LONG_ARRAY);
+        kryo.register(LinkedHashMap.class, LINKED_HASH_MAP);
         kryo.register(Messages.SubmitJob.class, SUBMIT_JOB);
         kryo.register(Messages.Deploy.class, DEPLOY);
         kryo.register(Messages.Trigger.class, TRIGGER);
@@ -79,6 +93,9 @@ final class MessageKryo {
         kryo.register(CheckpointType.class, CHECKPOINT_TYPE);
         kryo.register(PipelineStats.class, PIPELINE_STATS);
         kryo.register(LatencyHistogram.class, LATENCY_HISTOGRAM);
+        kryo.register(CairnException.Reason.class, REFUSAL_REASON);
+        kryo.register(JobFailure.class, JOB_FAILURE);
+        kryo.register(JobFailure.Reason.class, JOB_FAILURE_REASON);
         return kryo;
     }
 

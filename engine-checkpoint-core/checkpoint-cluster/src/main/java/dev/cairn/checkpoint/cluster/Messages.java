@@ -1,10 +1,12 @@
 package dev.cairn.checkpoint.cluster;
 
+import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -125,12 +127,28 @@ public final class Messages {
         }
     }
 
-    /** The answer to a request: {@code ok}, or not with a message for the user. */
-    public record Reply(boolean ok, String message) {
-        public static final Reply OK = new Reply(true, "");
+    /**
+     * The answer to a request: {@code ok}, or not with the {@code reason} code decides on and a
+     * message for people. A savepoint's answer carries each pipeline's savepoint id.
+     */
+    public record Reply(boolean ok, CairnException.Reason reason, String message, HashMap<String, Long> savepoints) {
+        public static final Reply OK = ok("");
 
-        public static Reply error(String message) {
-            return new Reply(false, message);
+        public static Reply ok(String message) {
+            return new Reply(true, null, message, new HashMap<>());
+        }
+
+        public static Reply saved(Map<String, Long> savepoints, String message) {
+            return new Reply(true, null, message, new LinkedHashMap<>(savepoints)); // in pipeline order
+        }
+
+        public static Reply error(CairnException.Reason reason, String message) {
+            return new Reply(false, reason, message, new HashMap<>());
+        }
+
+        /** The refusal as the exception the API throws; only for a reply that is not ok. */
+        public CairnException toException() {
+            return new CairnException(reason, message);
         }
     }
 }

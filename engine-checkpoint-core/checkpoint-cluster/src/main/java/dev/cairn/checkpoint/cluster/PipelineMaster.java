@@ -1,9 +1,11 @@
 package dev.cairn.checkpoint.cluster;
 
 import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.CheckpointFailureReason;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.JobFailure;
 import dev.cairn.checkpoint.api.LatencyHistogram;
 import dev.cairn.checkpoint.api.PipelineDefinition;
 import dev.cairn.checkpoint.api.PipelineStats;
@@ -11,6 +13,7 @@ import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.CommitAfter;
 import dev.cairn.checkpoint.api.config.CorruptCheckpointPolicy;
 import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.api.config.RestartPolicy;
 import dev.cairn.checkpoint.coordinator.CheckpointCoordinator;
 import dev.cairn.checkpoint.coordinator.CheckpointIdCounter;
 import dev.cairn.checkpoint.coordinator.CompletedCheckpointStore;
@@ -69,6 +72,8 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineMaster.class);
     private static final long DEPLOY_TIMEOUT_MILLIS = 30_000;
     private static final int HISTORY = 50;
+    /** An attempt that runs this long without failing shows the pipeline healthy, records or not. */
+    static final long HEALTHY_AFTER_MILLIS = 10 * 60_000;
 
     private final JobMaster job;
     private final CairnNode node;
@@ -93,6 +98,14 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     private volatile Map<Integer, Member> placement = Map.of();
 
     private int restartDelay = 100;
+    /** Failures of the job's own since the pipeline last showed it is healthy: what the restart policy counts. */
+    private int failuresInARow;
+    /** The records of the checkpoint the running attempt restored from (0 for a fresh start). */
+    private long recordsAtRestore;
+    /** When the running attempt was deployed (wall clock), or 0 between attempts. */
+    private long runningSince;
+    /** Whether an attempt of this master was ever deployed: before, the pipeline is starting, not restarting. */
+    private volatile boolean hasRun;
     /** What the user asked to restore from; used by the first attempt only, then null. */
     private RestoreRequest restore;
 
@@ -303,7 +316,11 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                     }
                     Throwable cause = cause(error);
                     if (cause instanceof IncompatibleCheckpointException incompatible) {
-                        job.fail(incompatible.getMessage());
+                        job.fail(
+                                request != null
+                                        ? JobFailure.Reason.RESTORE_POINT_UNUSABLE
+                                        : JobFailure.Reason.INCOMPATIBLE_CHECKPOINT,
+                                incompatible.getMessage());
                     } else if (cause != null) {
                         failedStep(cause, "cannot read the checkpoints of " + key);
                     } else {
@@ -318,11 +335,13 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         if (recovery.fellBack()) {
             String from = restored == null ? "nothing (a fresh start)" : "checkpoint " + restored.id();
             if (node.config().checkpoint().corruptCheckpoint() == CorruptCheckpointPolicy.FAIL) {
-                job.fail("the newest checkpoints of " + key + ", " + recovery.unusableNewer()
-                        + ", are unusable and seatunnel.engine.checkpoint.corrupt-checkpoint is 'fail': their sinks"
-                        + " may have committed output that a restore from " + from + " would commit again. "
-                        + String.join("; ", recovery.skipped()) + ". To go on from an older checkpoint anyway,"
-                        + " submit the job again with --from-checkpoint ID");
+                job.fail(
+                        JobFailure.Reason.CORRUPT_CHECKPOINT,
+                        "the newest checkpoints of " + key + ", " + recovery.unusableNewer()
+                                + ", are unusable and seatunnel.engine.checkpoint.corrupt-checkpoint is 'fail': their sinks"
+                                + " may have committed output that a restore from " + from + " would commit again. "
+                                + String.join("; ", recovery.skipped()) + ". To go on from an older checkpoint anyway,"
+                                + " submit the job again with --from-checkpoint ID");
                 return;
             }
             fallback = "restored from " + from + " because checkpoints " + recovery.unusableNewer()
@@ -416,6 +435,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         // deploy() returns, and what it reports must reach a coordinator, not be dropped.
         coordinator = newCoordinator(restored);
         committedRecords = restored == null ? 0 : restored.records(); // its sinks commit them as they restore
+        recordsAtRestore = committedRecords;
         waiting = "deploying " + key;
         try {
             placement = place();
@@ -423,11 +443,18 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         } catch (Exception e) {
             stopCoordinator();
             node.slots().release(key);
-            retryLater("cannot deploy " + key + " attempt " + attempt + ": " + e.getMessage());
+            String problem = "cannot deploy " + key + " attempt " + attempt + ": " + e.getMessage();
+            if (e instanceof TaskRefused refused && refused.reason == CairnException.Reason.INVALID_JOB) {
+                restartCounted(problem); // the job's own operators cannot be built: counted like a task failure
+            } else {
+                retryLater(problem);
+            }
             return;
         }
         restartDelay = 100;
         waiting = null;
+        runningSince = System.currentTimeMillis();
+        hasRun = true;
         LOG.info(
                 "{} epoch {} attempt {} running ({}), restored from {}",
                 key,
@@ -499,8 +526,19 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                 .get(DEPLOY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         for (CompletableFuture<Object> reply : replies) {
             if (reply.get() instanceof Messages.Reply r && !r.ok()) {
-                throw new IllegalStateException(r.message());
+                throw new TaskRefused(r.reason(), r.message());
             }
+        }
+    }
+
+    /** A member refused to deploy a subtask; {@code reason} says whether the job or the cluster is to blame. */
+    private static final class TaskRefused extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient CairnException.Reason reason;
+
+        TaskRefused(CairnException.Reason reason, String message) {
+            super(message);
+            this.reason = reason;
         }
     }
 
@@ -595,6 +633,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         }
     }
 
+    /** A member running some of the attempt left: not the job's fault, restarted at once and not counted. */
     void memberRemoved(Member member) {
         if (!finished && coordinator != null && placement.containsValue(member)) {
             restart("member " + member.getAddress() + " left");
@@ -606,9 +645,77 @@ final class PipelineMaster implements PipelineFlusher.Listener {
             return;
         }
         stats.restarts++;
+        runningSince = 0;
         LOG.warn("Restarting {} from its latest checkpoint: {}", key, why);
         job.changed();
         startAttempt(why);
+    }
+
+    /**
+     * The job failed on its own (a task, its checkpoints, its operators): the restart policy counts
+     * it and delays the restart, or fails the job once the pipeline failed more times in a row than
+     * it allows. The failing tasks stop at once; the new attempt starts after the delay. On the
+     * control thread.
+     */
+    private void restartCounted(String why) {
+        if (finished || job.stopped()) {
+            return;
+        }
+        RestartPolicy policy = node.config().restart();
+        failuresInARow++;
+        runningSince = 0;
+        if (failuresInARow > policy.maxAttempts()) {
+            job.fail(
+                    JobFailure.Reason.TOO_MANY_RESTARTS,
+                    key + " failed " + failuresInARow + " times in a row, more than restart.max-attempts ("
+                            + policy.maxAttempts() + ") allows; last cause: " + why);
+            return;
+        }
+        stats.restarts++;
+        long delay = policy.delayBefore(failuresInARow).toMillis();
+        LOG.warn(
+                "{} failed ({} of {} in a row); restarting from its latest checkpoint in {} ms: {}",
+                key,
+                failuresInARow,
+                policy.maxAttempts(),
+                delay,
+                why);
+        stopCoordinator();
+        int seq = ++startSeq; // a stop, or a newer start, drops the delayed one
+        waiting = "restart " + failuresInARow + " of " + policy.maxAttempts() + " in " + seconds(delay) + " after: "
+                + why;
+        cancelTasks(epoch, attempt);
+        node.slots().release(key);
+        job.changed();
+        job.schedule(
+                () -> {
+                    if (seq == startSeq) {
+                        startAttempt(why);
+                    }
+                },
+                delay);
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0
+                ? millis / 1000 + " s"
+                : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+
+    /**
+     * The running attempt completed a checkpoint: if it carries records that its restore point did
+     * not, or the attempt has run failure-free for {@link #HEALTHY_AFTER_MILLIS}, the pipeline is
+     * healthy again and the restart policy's count starts over. A pipeline that fails at the same
+     * record every time never gets past it, so its count only grows. On the control thread.
+     */
+    private void progressed(int ofAttempt, long records) {
+        if (ofAttempt != attempt || runningSince == 0 || failuresInARow == 0) {
+            return;
+        }
+        if (records > recordsAtRestore || System.currentTimeMillis() - runningSince >= HEALTHY_AFTER_MILLIS) {
+            LOG.info("{} is healthy again after {} failures in a row", key, failuresInARow);
+            failuresInARow = 0;
+        }
     }
 
     private void checkFinished() {
@@ -716,6 +823,8 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         @Override
         public void completed(CompletedCheckpoint checkpoint, CheckpointStats stats) {
             checkpointCompleted(stats);
+            long records = checkpoint.records();
+            job.control(() -> progressed(myAttempt, records));
         }
 
         @Override
@@ -740,7 +849,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         public void failoverRequired(CheckpointFailureReason reason, String detail) {
             job.control(() -> {
                 if (attempt == myAttempt && coordinator != null && waiting == null) {
-                    restart(detail);
+                    restartCounted(detail);
                 }
             });
         }
@@ -799,6 +908,10 @@ final class PipelineMaster implements PipelineFlusher.Listener {
 
     boolean finished() {
         return finished;
+    }
+
+    boolean hasRun() {
+        return hasRun;
     }
 
     boolean restoredFinal() {

@@ -1,6 +1,7 @@
 package dev.cairn.checkpoint.cluster;
 
 import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.JobDefinition;
 import dev.cairn.checkpoint.api.PipelineDefinition;
 import dev.cairn.checkpoint.api.TaskContext;
@@ -59,19 +60,22 @@ final class TaskService {
 
     synchronized Messages.Reply deploy(Messages.Deploy deploy) {
         if (closed) {
-            return Messages.Reply.error("this member is shutting down");
+            return Messages.Reply.error(CairnException.Reason.MEMBER_CLOSING, "this member is shutting down");
         }
         GroupKey key = new GroupKey(deploy.jobId(), deploy.pipeline(), deploy.subtask());
         PipelineOf pipelineOf = new PipelineOf(deploy.jobId(), deploy.pipeline());
         long newest = epochs.getOrDefault(pipelineOf, 0L);
         if (deploy.epoch() < newest) {
-            return Messages.Reply.error("a newer master (epoch " + newest + ") runs " + deploy.jobId() + "/"
-                    + deploy.pipeline() + "; the master of epoch " + deploy.epoch() + " was superseded");
+            return Messages.Reply.error(
+                    CairnException.Reason.JOB_MOVED,
+                    "a newer master (epoch " + newest + ") runs " + deploy.jobId() + "/" + deploy.pipeline()
+                            + "; the master of epoch " + deploy.epoch() + " was superseded");
         }
         Running existing = groups.get(key);
         if (existing != null) {
             if (!existing.olderThan(deploy.epoch(), deploy.attempt())) {
                 return Messages.Reply.error(
+                        CairnException.Reason.JOB_MOVED,
                         "subtask already runs epoch " + existing.epoch() + " attempt " + existing.attempt());
             }
             existing.group().stop(STOP_MILLIS); // a zombie of an older attempt or master
@@ -106,7 +110,9 @@ final class TaskService {
             return Messages.Reply.OK;
         } catch (Exception e) {
             LOG.warn("Cannot deploy {}/{} subtask {}", deploy.jobId(), deploy.pipeline(), deploy.subtask(), e);
-            return Messages.Reply.error("cannot deploy subtask " + deploy.subtask() + ": " + e.getMessage());
+            return Messages.Reply.error(
+                    CairnException.Reason.INVALID_JOB,
+                    "cannot deploy subtask " + deploy.subtask() + ": " + e.getMessage());
         }
     }
 

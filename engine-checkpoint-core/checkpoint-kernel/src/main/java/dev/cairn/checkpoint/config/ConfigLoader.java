@@ -8,6 +8,7 @@ import dev.cairn.checkpoint.api.config.CorruptCheckpointPolicy;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.api.config.HttpConfig;
 import dev.cairn.checkpoint.api.config.QueueType;
+import dev.cairn.checkpoint.api.config.RestartPolicy;
 import dev.cairn.checkpoint.api.config.SlotServiceConfig;
 import dev.cairn.checkpoint.api.config.StorageConfig;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
@@ -133,6 +134,9 @@ public final class ConfigLoader {
                 10_000,
                 "auto, or a whole number of members from 1 to 10000");
         Duration orphan = millis(engine, "orphan-task-timeout", ORPHAN_TASK_TIMEOUT, 1);
+        Section restartSection = engine.section("restart");
+        RestartPolicy restart = restart(restartSection);
+        restartSection.finish();
         return new EngineConfig(
                 backupCount,
                 queueType,
@@ -141,7 +145,8 @@ public final class ConfigLoader {
                 checkpointConfig,
                 httpConfig,
                 quorum,
-                orphan);
+                orphan,
+                restart);
     }
 
     private CheckpointConfig checkpoint(Section checkpoint) {
@@ -164,6 +169,22 @@ public final class ConfigLoader {
         storage.finish();
         return new CheckpointConfig(
                 interval, timeout, minPause, maxConcurrent, tolerableFailures, storageConfig, commitAfter, corrupt);
+    }
+
+    private static RestartPolicy restart(Section restart) {
+        RestartPolicy.Strategy strategy = restart.choice("strategy", RestartPolicy.Strategy.class, RESTART.strategy());
+        int attempts = (int) restart.number(
+                "max-attempts", RESTART.maxAttempts(), 0, Integer.MAX_VALUE, "zero or a positive whole number");
+        Duration delay = millis(restart, "delay", RESTART.delay(), 0);
+        Duration maxDelay = millis(restart, "max-delay", RESTART.maxDelay(), 0);
+        if (strategy == RestartPolicy.Strategy.FIXED_DELAY) {
+            return RestartPolicy.fixedDelay(attempts, delay); // max-delay is not read
+        }
+        if (maxDelay.compareTo(delay) < 0) {
+            restart.problem("max-delay", "must be at least delay (" + delay.toMillis() + ")", maxDelay.toMillis());
+            maxDelay = delay;
+        }
+        return new RestartPolicy(strategy, attempts, delay, maxDelay);
     }
 
     private static Duration millis(Section section, String key, Duration fallback, long min) {

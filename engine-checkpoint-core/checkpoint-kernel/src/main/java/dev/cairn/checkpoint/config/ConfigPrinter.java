@@ -42,6 +42,12 @@ public final class ConfigPrinter {
         engine.put("slot-service", slots);
         engine.put("quorum-size", config.quorumSizeText());
         engine.put("orphan-task-timeout", config.orphanTaskTimeout().toMillis());
+        Map<String, Object> restart = new LinkedHashMap<>();
+        restart.put("strategy", config.restart().strategy().yamlName());
+        restart.put("max-attempts", config.restart().maxAttempts());
+        restart.put("delay", config.restart().delay().toMillis());
+        restart.put("max-delay", config.restart().maxDelay().toMillis());
+        engine.put("restart", restart);
         engine.put("checkpoint", checkpoint);
         Map<String, Object> http = new LinkedHashMap<>();
         http.put("enable-http", config.http().enabled());

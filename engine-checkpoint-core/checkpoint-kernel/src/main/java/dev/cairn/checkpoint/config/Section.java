@@ -111,6 +111,11 @@ final class Section {
         return number(key, fallback, min, max, what);
     }
 
+    /** Reports a problem with {@code key}'s value that only the caller can judge. */
+    void problem(String key, String message, Object value) {
+        problems.add(path(key), message, String.valueOf(value), value(key));
+    }
+
     boolean bool(String key, boolean fallback) {
         known.add(key);
         Node value = value(key);

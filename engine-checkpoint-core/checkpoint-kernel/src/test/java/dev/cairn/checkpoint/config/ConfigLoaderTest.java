@@ -10,6 +10,7 @@ import dev.cairn.checkpoint.api.config.CheckpointConfig;
 import dev.cairn.checkpoint.api.config.ConfigCatalogue;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.api.config.QueueType;
+import dev.cairn.checkpoint.api.config.RestartPolicy;
 import dev.cairn.checkpoint.api.config.SlotServiceConfig;
 import dev.cairn.checkpoint.api.config.StorageConfig;
 import java.nio.file.Files;
@@ -75,6 +76,38 @@ class ConfigLoaderTest {
         assertEquals(2, checkpoint.maxConcurrent());
         assertEquals(3, checkpoint.tolerableFailures());
         assertEquals(new StorageConfig("localfile", 5, Map.of("namespace", "/data/checkpoint/")), checkpoint.storage());
+    }
+
+    @Test
+    void restartPolicy_isRead_andItsProblemsNamed() throws Exception {
+        assertEquals(
+                RestartPolicy.fixedDelay(3, Duration.ofSeconds(10)),
+                parse(
+                                """
+                        seatunnel:
+                          engine:
+                            restart:
+                              strategy: fixed-delay
+                              max-attempts: 3
+                              delay: 10000
+                        """)
+                        .restart());
+        assertEquals(
+                RestartPolicy.exponentialDelay(5, Duration.ofMillis(200), Duration.ofSeconds(5)),
+                parse("seatunnel:\n  engine:\n    restart:\n      max-attempts: 5\n      delay: 200\n"
+                                + "      max-delay: 5000\n")
+                        .restart());
+        assertEquals(
+                List.of(
+                        "seatunnel.engine.restart.strategy: must be one of fixed-delay, exponential-delay, was"
+                                + " \"fixed\" (line 4)",
+                        "seatunnel.engine.restart.max-attempts: must be zero or a positive whole number, was -1 (line 5)",
+                        "seatunnel.engine.restart.retries: unknown key (line 6)"),
+                problems("seatunnel:\n  engine:\n    restart:\n      strategy: fixed\n      max-attempts: -1\n"
+                        + "      retries: 3\n"));
+        assertEquals(
+                List.of("seatunnel.engine.restart.max-delay: must be at least delay (2000), was 1000 (line 5)"),
+                problems("seatunnel:\n  engine:\n    restart:\n      delay: 2000\n      max-delay: 1000\n"));
     }
 
     @Test

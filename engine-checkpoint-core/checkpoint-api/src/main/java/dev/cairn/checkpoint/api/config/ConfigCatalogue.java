@@ -21,6 +21,8 @@ public final class ConfigCatalogue {
      * that a partitioned member stops long before anyone looks.
      */
     public static final Duration ORPHAN_TASK_TIMEOUT = Duration.ofSeconds(10);
+    /** Exponential, 1 s doubling to 1 min, 10 restarts in a row: bounded, and never a hot loop. */
+    public static final RestartPolicy RESTART = RestartPolicy.DEFAULT;
 
     public static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(300_000);
     public static final Duration CHECKPOINT_TIMEOUT = Duration.ofMillis(30_000);
@@ -70,6 +72,7 @@ public final class ConfigCatalogue {
                         CORRUPT_CHECKPOINT),
                 new HttpConfig(HTTP_ENABLED, HTTP_HOST, HTTP_PORT),
                 QUORUM_SIZE,
-                ORPHAN_TASK_TIMEOUT);
+                ORPHAN_TASK_TIMEOUT,
+                RESTART);
     }
 }
