@@ -53,6 +53,7 @@ final class JobMaster {
     private final AtomicBoolean dirty = new AtomicBoolean(true);
     /** Whether the last publish failed (written by whichever thread publishes). */
     private volatile boolean publishFailing;
+
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean stopped;
     /** Completes once the job has ended (its final record published), or fails if it never will here. */

@@ -90,12 +90,19 @@ public final class CheckpointStorageFactories {
         String line = failure instanceof ServiceConfigurationError
                 ? message
                 : failure.getClass().getSimpleName() + ": " + message;
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        // The cause worth naming: the first linkage error (the class that is missing), else the root.
+        // A linkage error says it all itself: its own cause is only how the JVM found out.
+        Throwable cause = null;
+        for (Throwable t = failure.getCause();
+                t != null && !(failure instanceof LinkageError) && cause != t;
+                t = t.getCause()) {
+            cause = t;
+            if (t instanceof LinkageError || t.getCause() == t) {
+                break;
+            }
         }
-        if (root != failure) {
-            line += " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        if (cause != null) {
+            line += " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
         }
         return line.replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
