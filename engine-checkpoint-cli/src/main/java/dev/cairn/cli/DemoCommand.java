@@ -273,7 +273,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private Engine local() {
         EngineConfig engine = config.load();
-        CairnMember member = CairnMember.start(engine, CairnMember.localConfig(), Cairn.class.getClassLoader());
+        CairnMember member = CairnMember.start(engine, CairnMember.localConfig(), CliPlugins.loader());
         return adapt(
                 (job, restore) -> restore == null ? member.submit(job) : member.submit(job, restore),
                 member::job,

@@ -57,7 +57,7 @@ final class MemberCommand implements Callable<Integer> {
             // Our shutdown hook leaves the cluster cleanly (jobs handed over, partitions migrated);
             // Hazelcast's own would race it.
             hazelcastConfig.setProperty("hazelcast.shutdownhook.enabled", "false");
-            member = CairnMember.start(engine, hazelcastConfig, Cairn.class.getClassLoader());
+            member = CairnMember.start(engine, hazelcastConfig, CliPlugins.loader());
         } catch (IOException | RuntimeException e) {
             throw new CliException(
                     Cairn.EXIT_FAILED, "cannot start the member with " + hazelcastFile + ": " + e.getMessage());
