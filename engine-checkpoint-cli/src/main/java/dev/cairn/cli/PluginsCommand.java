@@ -52,7 +52,8 @@ final class PluginsCommand implements Callable<Integer> {
             out.println("built in: "
                     + provides(
                             CheckpointStorageFactories.identifiers(engine),
-                            List.copyOf(JobDefinitions.all(engine).keySet())));
+                            List.copyOf(new java.util.TreeSet<>(
+                                    JobDefinitions.all(engine).keySet()))));
             long loaded = plugins.all().stream().filter(Plugin::loaded).count();
             int failed = plugins.failed().size();
             out.printf("%d loaded, %d failed%n", loaded, failed);
