@@ -42,7 +42,8 @@ class PluginPomIT {
         String version = System.getProperty("cairn.version");
         Matcher pom = POM.matcher(Files.readString(source.resolve("docs/plugin-authors.md")));
         assertTrue(pom.find(), "docs/plugin-authors.md has no <!-- plugin-pom --> ```xml block");
-        assertTrue(pom.group(1).contains("<cairn.version>" + version + "</cairn.version>"),
+        assertTrue(
+                pom.group(1).contains("<cairn.version>" + version + "</cairn.version>"),
                 "the docs' pom names Cairn " + version);
 
         Path project = Files.createDirectories(work.resolve("cairn-storage-zip"));
@@ -51,15 +52,27 @@ class PluginPomIT {
 
         Path repository = work.resolve("repository");
         seed(repository, "cairn-parent", source.resolve("pom.xml"), null, version);
-        seed(repository, "engine-checkpoint-storage", source.resolve("engine-checkpoint-storage/pom.xml"), null,
+        seed(
+                repository,
+                "engine-checkpoint-storage",
+                source.resolve("engine-checkpoint-storage/pom.xml"),
+                null,
                 version);
-        seed(repository, "checkpoint-storage-api",
+        seed(
+                repository,
+                "checkpoint-storage-api",
                 source.resolve("engine-checkpoint-storage/checkpoint-storage-api/pom.xml"),
-                jar(CheckpointStorageFactory.class), version);
-        seed(repository, "checkpoint-storage-tck",
+                jar(CheckpointStorageFactory.class),
+                version);
+        seed(
+                repository,
+                "checkpoint-storage-tck",
                 source.resolve("engine-checkpoint-storage/checkpoint-storage-tck/pom.xml"),
-                jar(CheckpointStorageContract.class), version);
-        Path settings = Files.writeString(work.resolve("settings.xml"), """
+                jar(CheckpointStorageContract.class),
+                version);
+        Path settings = Files.writeString(
+                work.resolve("settings.xml"),
+                """
                 <settings>
                   <mirrors>
                     <mirror>
@@ -69,28 +82,48 @@ class PluginPomIT {
                     </mirror>
                   </mirrors>
                 </settings>
-                """.formatted(Path.of(System.getProperty("cairn.maven.repository")).toUri()));
+                """
+                        .formatted(Path.of(System.getProperty("cairn.maven.repository"))
+                                .toUri()));
 
         // The build this test runs in holds the machine's build lock: Maven is called directly.
         Result build = Shell.run(
                 project,
-                Map.of("PATH", System.getenv("PATH"), "JAVA_HOME", System.getProperty("java.home"), "HOME",
+                Map.of(
+                        "PATH",
+                        System.getenv("PATH"),
+                        "JAVA_HOME",
+                        System.getProperty("java.home"),
+                        "HOME",
                         work.toString()),
                 280,
-                Shell.onPath("mvn").toString(), "-B", "-nsu", "-s", settings.toString(),
-                "-Dmaven.repo.local=" + repository, "verify");
-        assertEquals(0, build.status(), build.out().lines().filter(l -> l.contains("ERROR") || l.contains("Tests"))
-                .reduce("", (a, b) -> a + b + "\n") + build.err());
+                Shell.onPath("mvn").toString(),
+                "-B",
+                "-nsu",
+                "-s",
+                settings.toString(),
+                "-Dmaven.repo.local=" + repository,
+                "verify");
+        assertEquals(
+                0,
+                build.status(),
+                build.out()
+                                .lines()
+                                .filter(l -> l.contains("ERROR") || l.contains("Tests"))
+                                .reduce("", (a, b) -> a + b + "\n")
+                        + build.err());
 
         Path reports = project.resolve("target/surefire-reports");
         List<Path> xml;
         try (Stream<Path> files = Files.list(reports)) {
-            xml = files.filter(f -> f.getFileName().toString().matches("TEST-.*\\.xml")).toList();
+            xml = files.filter(f -> f.getFileName().toString().matches("TEST-.*\\.xml"))
+                    .toList();
         }
         assertTrue(xml.size() > 0, "no surefire report: no test ran");
         int tests = 0;
         for (Path report : xml) {
-            Matcher counted = Pattern.compile("<testsuite [^>]*tests=\"(\\d+)\"").matcher(Files.readString(report));
+            Matcher counted =
+                    Pattern.compile("<testsuite [^>]*tests=\"(\\d+)\"").matcher(Files.readString(report));
             assertTrue(counted.find(), report.toString());
             tests += Integer.parseInt(counted.group(1));
         }
@@ -99,14 +132,15 @@ class PluginPomIT {
         assertTrue(Files.isRegularFile(project.resolve("target/plugin/cairn-storage-zip/cairn-storage-zip-1.0.0.jar")));
         try (Stream<Path> folder = Files.list(project.resolve("target/plugin/cairn-storage-zip"))) {
             // provided and test dependencies stay out of the plugin folder
-            assertEquals(List.of("cairn-storage-zip-1.0.0.jar"),
+            assertEquals(
+                    List.of("cairn-storage-zip-1.0.0.jar"),
                     folder.map(f -> f.getFileName().toString()).toList());
         }
     }
 
-    private static void seed(Path repository, String artifact, Path pom, Path jar, String version)
-            throws Exception {
-        Path dir = Files.createDirectories(repository.resolve("dev/cairn").resolve(artifact).resolve(version));
+    private static void seed(Path repository, String artifact, Path pom, Path jar, String version) throws Exception {
+        Path dir = Files.createDirectories(
+                repository.resolve("dev/cairn").resolve(artifact).resolve(version));
         Files.copy(pom, dir.resolve(artifact + "-" + version + ".pom"));
         if (jar != null) {
             Files.copy(jar, dir.resolve(artifact + "-" + version + ".jar"));
@@ -115,7 +149,8 @@ class PluginPomIT {
 
     /** The jar this build made of a class's module (the reactor hands it to the tests). */
     private static Path jar(Class<?> type) throws Exception {
-        Path location = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path location =
+                Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
         assertTrue(location.toString().endsWith(".jar"), "run with verify, so that " + location + " is a jar");
         return location;
     }
