@@ -147,7 +147,9 @@ public final class Plugins implements AutoCloseable {
         String where = roots.isEmpty()
                 ? "no plugins directory is set (CAIRN_PLUGINS)"
                 : "plugins are the folders in "
-                        + roots.stream().map(Path::toString).collect(Collectors.joining(", "));
+                        + roots.stream()
+                                .map(root -> root + (Files.isDirectory(root) ? "" : " (does not exist)"))
+                                .collect(Collectors.joining(", "));
         List<Plugin> failed = failed();
         return where
                 + (failed.isEmpty()

@@ -114,6 +114,13 @@ class PluginsTest {
                                 factory("eager", "EagerFactory", "\"eager\"", "new com.acme.client.Client();", ""),
                         "com.acme.lazy.LazyFactory",
                                 factory("lazy", "LazyFactory", "\"lazy\"", "", "new com.acme.client.Client();"),
+                        "com.acme.picky.PickyFactory",
+                                factory("picky", "PickyFactory", "\"picky\"", "", "")
+                                        .replace(
+                                                "public String factoryIdentifier()",
+                                                "public java.util.List<ConfigProblem> validate(Map<String, String> c) {"
+                                                        + " new com.acme.client.Client(); return java.util.List.of(); }"
+                                                        + " public String factoryIdentifier()"),
                         "com.acme.job.AcmeJob", JOB));
         version2 = PluginJars.compile(work, Map.of("com.acme.lib.Version", version("2")));
         version3 = PluginJars.compile(work, Map.of("com.acme.lib.Version", version("3")));
@@ -291,6 +298,21 @@ class PluginsTest {
                             .contains("; plugins are the folders in " + root + "; failed to load: "
                                     + root.resolve("eager") + ": Provider com.acme.eager.EagerFactory"),
                     other.problems().toString());
+        }
+    }
+
+    @Test
+    void aValidateThatCannotLink_isAProblemOfTheType() throws Exception {
+        root = Files.createTempDirectory(work, "plugins");
+        storagePlugin("picky", "com.acme.picky.PickyFactory"); // without the client jar its validate needs
+        try (Plugins plugins = Plugins.load(List.of(root), getClass().getClassLoader())) {
+            ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(
+                            name -> null, plugins.classLoader())
+                    .parse("seatunnel:\n  engine:\n    checkpoint:\n      storage:\n        type: picky\n", "test"));
+            assertEquals(
+                    List.of("seatunnel.engine.checkpoint.storage.type: the 'picky' plugin cannot check its"
+                            + " plugin-config: NoClassDefFoundError: com/acme/client/Client (line 5)"),
+                    e.problems());
         }
     }
 

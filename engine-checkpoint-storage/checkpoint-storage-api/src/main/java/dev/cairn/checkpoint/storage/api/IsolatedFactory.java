@@ -29,11 +29,11 @@ final class IsolatedFactory implements CheckpointStorageFactory {
 
     @Override
     public List<ConfigProblem> validate(Map<String, String> pluginConfig) {
+        // A LinkageError goes to the caller as it is: validate has no exception of its own to say
+        // it with, and the engine reports it against the configured type.
         ClassLoader previous = enter();
         try {
             return factory.validate(pluginConfig);
-        } catch (LinkageError e) {
-            throw new IllegalStateException(cannotRun(e), e);
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
