@@ -19,9 +19,9 @@ import java.util.stream.Collectors;
  * <p>A factory whose class comes from another class loader than this API's (a plugin folder with a
  * class loader of its own) is returned wrapped: every call into it, and into the storages it
  * creates, runs with that class loader as the thread's context class loader (client libraries such
- * as Hadoop look their own classes and services up there), and a {@link LinkageError} from it (a
- * class its jars lack) becomes a {@link CheckpointStorageException} naming the class and the
- * plugin's class loader, rather than an error that ends the calling thread.
+ * as Hadoop look their own classes and services up there), and a {@link LinkageError} from {@code
+ * create} or a storage (a class its jars lack) becomes a {@link CheckpointStorageException} naming
+ * the class and the plugin's class loader, rather than an error that ends the calling thread.
  */
 public final class CheckpointStorageFactories {
     /** A services file that keeps failing the same way must not keep discovery looping. */
