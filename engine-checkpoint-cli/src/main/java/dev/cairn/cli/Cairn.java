@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             JobCommand.class,
             CheckpointsCommand.class,
             ConfigCommand.class,
+            PluginsCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

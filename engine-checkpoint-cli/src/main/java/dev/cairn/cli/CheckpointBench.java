@@ -419,7 +419,7 @@ final class CheckpointBench implements Callable<Integer> {
 
         static Members start(EngineConfig engine, int size, UnaryOperator<CheckpointStorage> decorator)
                 throws Exception {
-            ClassLoader loader = Cairn.class.getClassLoader();
+            ClassLoader loader = CliPlugins.loader();
             if (size == 1) {
                 return new Members(CairnMember.start(engine, CairnMember.localConfig(), loader, decorator), null);
             }

@@ -74,7 +74,7 @@ final class CheckpointsCopy extends StorageCommand {
             StoredCheckpoint.jobArgument(job);
         }
         try {
-            target = new ConfigLoader(CairnHome::env, Cairn.class.getClassLoader()).load(toConfig);
+            target = new ConfigLoader(CairnHome::env, CliPlugins.loader()).load(toConfig);
         } catch (ConfigException e) {
             throw usage(e.problems().stream()
                     .map(p -> "--to-config: " + p)

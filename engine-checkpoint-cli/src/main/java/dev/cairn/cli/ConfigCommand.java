@@ -65,7 +65,7 @@ final class ConfigCommand {
 
         private void probe(EngineConfig engine, PrintWriter out) {
             var storageConfig = engine.checkpoint().storage();
-            var factory = CheckpointStorageFactories.find(storageConfig.type(), Cairn.class.getClassLoader());
+            var factory = CheckpointStorageFactories.find(storageConfig.type(), CliPlugins.loader());
             PipelineKey pipeline = new PipelineKey(JobId.of("cairn-probe-" + UUID.randomUUID()), "probe");
             CheckpointId id = CheckpointId.of(1);
             byte[] payload = new byte[4096];
@@ -98,13 +98,13 @@ final class ConfigCommand {
                         (t1 - t0) / 1e6,
                         (t2 - t1) / 1e6,
                         (t3 - t2) / 1e6);
-            } catch (CheckpointStorageException | RuntimeException e) {
-                // Before it opened, the message names the storage itself; after, say which one.
+            } catch (CheckpointStorageException | RuntimeException | LinkageError e) {
+                // Before it opened, the message names the storage itself; after, say which one. A
+                // linkage error (a plugin on the class path missing a jar) is said in one line too.
+                String cause = e instanceof LinkageError ? CheckpointStorageFactories.describe(e) : e.getMessage();
                 throw new CliException(
                         Cairn.EXIT_FAILED,
-                        where == null
-                                ? "probe failed: " + e.getMessage()
-                                : "probe failed against " + where + ": " + e.getMessage());
+                        where == null ? "probe failed: " + cause : "probe failed against " + where + ": " + cause);
             }
         }
     }

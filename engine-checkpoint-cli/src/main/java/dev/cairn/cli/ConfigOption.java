@@ -31,7 +31,7 @@ final class ConfigOption {
     /** Loads the file; a problem ends the command with one line per problem and status 2. */
     EngineConfig load() {
         try {
-            return new ConfigLoader(CairnHome::env, Cairn.class.getClassLoader()).load(file());
+            return new ConfigLoader(CairnHome::env, CliPlugins.loader()).load(file());
         } catch (ConfigException e) {
             throw new CliException(Cairn.EXIT_INVALID, String.join(System.lineSeparator(), e.problems()));
         }

@@ -213,6 +213,6 @@ final class DemoCommand implements Callable<Integer> {
 
     private CairnEngine local() {
         EngineConfig engine = config.load();
-        return CairnEngine.local(engine, Cairn.class.getClassLoader());
+        return CairnEngine.local(engine, CliPlugins.loader());
     }
 }

@@ -192,7 +192,7 @@ final class JobCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (CairnEngine engine = CairnEngine.local(config.load(), Cairn.class.getClassLoader())) {
+            try (CairnEngine engine = CairnEngine.local(config.load(), CliPlugins.loader())) {
                 return run(
                         engine,
                         job,

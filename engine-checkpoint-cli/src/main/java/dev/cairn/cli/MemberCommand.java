@@ -64,7 +64,7 @@ final class MemberCommand implements Callable<Integer> {
                         DemoJob.OUTPUT_ROOT,
                         CairnHome.get().resolve("data").resolve("demo").toString());
             }
-            member = CairnMember.start(engine, hazelcastConfig, Cairn.class.getClassLoader());
+            member = CairnMember.start(engine, hazelcastConfig, CliPlugins.loader());
         } catch (IOException | RuntimeException e) {
             throw new CliException(
                     Cairn.EXIT_FAILED, "cannot start the member with " + hazelcastFile + ": " + e.getMessage());

@@ -96,8 +96,7 @@ final class StorageBench implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path rawDir = rawDirectory(storageConfig).resolve("cairn-bench-raw-" + UUID.randomUUID());
-        try (CheckpointStorage storage = CheckpointStorageFactories.find(
-                                storageConfig.type(), Cairn.class.getClassLoader())
+        try (CheckpointStorage storage = CheckpointStorageFactories.find(storageConfig.type(), CliPlugins.loader())
                         .create(storageConfig.pluginConfig());
                 Target cairn = pluginTarget(storage);
                 Target raw = rawTarget(rawDir)) {

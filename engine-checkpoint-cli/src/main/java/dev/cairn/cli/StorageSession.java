@@ -26,13 +26,13 @@ final class StorageSession implements AutoCloseable {
     /** Opens the storage a configuration names; failing, ends the command with status 1. */
     static StorageSession open(StorageConfig config) {
         try {
-            return new StorageSession(CheckpointStorageFactories.find(config.type(), Cairn.class.getClassLoader())
+            return new StorageSession(CheckpointStorageFactories.find(config.type(), CliPlugins.loader())
                     .create(config.pluginConfig()));
-        } catch (CheckpointStorageException | RuntimeException e) {
+        } catch (CheckpointStorageException | RuntimeException | LinkageError e) {
             throw new CliException(
                     Cairn.EXIT_FAILED,
                     "cannot open the checkpoint storage " + config.type() + " " + config.maskedPluginConfig() + ": "
-                            + e.getMessage());
+                            + (e instanceof LinkageError ? CheckpointStorageFactories.describe(e) : e.getMessage()));
         }
     }
 

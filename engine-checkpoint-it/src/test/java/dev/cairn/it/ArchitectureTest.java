@@ -63,6 +63,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void pluginLoading_dependsOnTheApisAndTheJdk_only() {
+        classes()
+                .that()
+                .resideInAPackage("dev.cairn.checkpoint.plugins..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.cairn.checkpoint.plugins..",
+                        "dev.cairn.checkpoint.storage.api..",
+                        "dev.cairn.checkpoint.api..",
+                        "java..")
+                .check(cairn);
+    }
+
+    @Test
     void core_neverNamesAPlugin() {
         noClasses()
                 .that()

@@ -11,6 +11,7 @@ import dev.cairn.checkpoint.api.config.QueueType;
 import dev.cairn.checkpoint.api.config.RestartPolicy;
 import dev.cairn.checkpoint.api.config.SlotServiceConfig;
 import dev.cairn.checkpoint.api.config.StorageConfig;
+import dev.cairn.checkpoint.plugins.Plugins;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactory;
 import dev.cairn.checkpoint.storage.api.ConfigProblem;
@@ -217,16 +218,32 @@ public final class ConfigLoader {
             factory = CheckpointStorageFactories.find(type, plugins);
         } catch (IllegalArgumentException e) {
             List<String> available = CheckpointStorageFactories.identifiers(plugins);
+            // Where plugins come from, and the plugin that should have provided the type if it failed.
+            String plugin = Plugins.of(plugins).map(p -> "; " + p.hint(type)).orElse("");
             storage.problems()
                     .add(
                             storage.path("type"),
-                            e.getMessage() + DidYouMean.hint(type, available),
+                            e.getMessage() + DidYouMean.hint(type, available) + plugin,
                             null,
                             storage.keyNode("type"));
             return;
         }
         Section section = storage.section("plugin-config");
-        for (ConfigProblem problem : factory.validate(pluginConfig)) {
+        List<ConfigProblem> found;
+        try {
+            found = factory.validate(pluginConfig);
+        } catch (RuntimeException | LinkageError e) {
+            // validate must not throw; one that does (a class its plugin lacks) is the plugin's problem
+            storage.problems()
+                    .add(
+                            storage.path("type"),
+                            "the '" + type + "' plugin cannot check its plugin-config: "
+                                    + CheckpointStorageFactories.describe(e),
+                            null,
+                            storage.keyNode("type"));
+            return;
+        }
+        for (ConfigProblem problem : found) {
             if (unreadable.contains(problem.key())) {
                 continue;
             }

@@ -1,7 +1,9 @@
 package dev.cairn.checkpoint.storage.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -27,6 +29,14 @@ class DiscoveryTest {
     public static final class AlphaAgain extends Named {
         public AlphaAgain() {
             super("alpha");
+        }
+    }
+
+    /** Registered only by the "broken2" class path entry: a factory whose class cannot be linked. */
+    public static final class Throwing extends Named {
+        public Throwing() {
+            super("throwing");
+            throw new NoClassDefFoundError("com/example/Client");
         }
     }
 
@@ -74,6 +84,42 @@ class DiscoveryTest {
                             + AlphaAgain.class.getName() + "; remove all but one of their jars from the class path",
                     e.getMessage());
         }
+    }
+
+    @Test
+    void brokenProviders_costTheirOwnFactoriesOnly() throws Exception {
+        URL[] broken = {loader.getResource("broken/"), loader.getResource("broken2/")};
+        try (URLClassLoader withBroken = new URLClassLoader(broken, loader)) {
+            assertEquals(
+                    Beta.class,
+                    CheckpointStorageFactories.find("beta", withBroken).getClass());
+            assertEquals(List.of("alpha", "beta"), CheckpointStorageFactories.identifiers(withBroken));
+            List<String> failures = CheckpointStorageFactories.failures(withBroken);
+            assertEquals(3, failures.size(), failures.toString());
+            assertTrue(
+                    failures.get(0)
+                            .contains("broken/META-INF/services/" + CheckpointStorageFactory.class.getName()
+                                    + ":1: Illegal configuration-file syntax"),
+                    failures.get(0));
+            assertEquals("Provider com.example.Missing not found", failures.get(1));
+            assertTrue(
+                    failures.get(2).startsWith("Provider " + Throwing.class.getName() + " could not be instantiated")
+                            && failures.get(2).endsWith("(NoClassDefFoundError: com/example/Client)"),
+                    failures.get(2));
+
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> CheckpointStorageFactories.find("throwing", withBroken));
+            assertTrue(
+                    e.getMessage().startsWith("no checkpoint storage 'throwing'; available: alpha, beta; not loaded: "),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("Provider com.example.Missing not found; "), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFactoryOfThisClassLoader_isReturnedAsItIs() {
+        CheckpointStorageFactory found = CheckpointStorageFactories.find("alpha", loader);
+        assertSame(Alpha.class, found.getClass());
     }
 
     @Test
