@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -442,10 +443,7 @@ final class CheckpointBench implements Callable<Integer> {
         }
 
         void submit(JobSpec job) {
-            var reply = any().submit(job);
-            if (!reply.ok()) {
-                throw new IllegalStateException(reply.message());
-            }
+            any().engine().submit(job); // a refusal throws, saying why
         }
 
         List<CheckpointStats> history(JobSpec job) {
@@ -458,8 +456,8 @@ final class CheckpointBench implements Callable<Integer> {
             return List.of();
         }
 
-        void cancel(JobSpec job) {
-            any().cancel(job.jobId().value());
+        void cancel(JobSpec job) throws Exception {
+            any().engine().job(job.jobId()).orElseThrow().cancel().get(2, TimeUnit.MINUTES);
         }
 
         @Override

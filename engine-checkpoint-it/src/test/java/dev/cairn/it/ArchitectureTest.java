@@ -2,6 +2,7 @@ package dev.cairn.it;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -90,6 +91,73 @@ class ArchitectureTest {
                         "dev.cairn.checkpoint.storage.hdfs..",
                         "dev.cairn.checkpoint.storage.localfile..",
                         "org.apache.hadoop..")
+                .check(cairn);
+    }
+
+    @Test
+    void noPackageCycles_anywhere() {
+        slices().matching("dev.cairn.(**)").should().beFreeOfCycles().check(cairn);
+    }
+
+    @Test
+    void jobApi_dependsOnTheStorageApiAndTheJdk_only() {
+        classes()
+                .that()
+                .resideInAPackage("dev.cairn.checkpoint.api..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("dev.cairn.checkpoint.api..", "dev.cairn.checkpoint.storage.api..", "java..")
+                .check(cairn);
+    }
+
+    @Test
+    void kernel_knowsNoHazelcast() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "dev.cairn.checkpoint.config..",
+                        "dev.cairn.checkpoint.coordinator..",
+                        "dev.cairn.checkpoint.flush..",
+                        "dev.cairn.checkpoint.io..",
+                        "dev.cairn.checkpoint.plugins..",
+                        "dev.cairn.checkpoint.recovery..",
+                        "dev.cairn.checkpoint.runtime..",
+                        "dev.cairn.checkpoint.snapshot..",
+                        "dev.cairn.checkpoint.store..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("com.hazelcast..", "dev.cairn.checkpoint.cluster..")
+                .check(cairn);
+    }
+
+    @Test
+    void clusterInternals_areUsedInsideTheClusterModule_only() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.cairn.checkpoint.cluster..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.cairn.checkpoint.cluster.internal..")
+                .check(cairn);
+    }
+
+    @Test
+    void examples_useTheJobApi_only() {
+        classes()
+                .that()
+                .resideInAnyPackage(
+                        "dev.cairn.checkpoint.demo..",
+                        "dev.cairn.checkpoint.quickstart..",
+                        "dev.cairn.checkpoint.bench..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.cairn.checkpoint.demo..",
+                        "dev.cairn.checkpoint.quickstart..",
+                        "dev.cairn.checkpoint.bench..",
+                        "dev.cairn.checkpoint.api..",
+                        "dev.cairn.checkpoint.storage.api..",
+                        "java..")
                 .check(cairn);
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.map.IMap;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.SnapshotMaps;
+import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -83,7 +83,7 @@ class CommitAfterStorageIT {
         EngineConfig config = config("");
         JobSpec job = job("slow-store", 8_000);
         try (TestCluster first = TestCluster.start(3, config, FaultyStorage::new)) {
-            assertTrue(first.submit(job).ok());
+            first.submit(job);
             JobStatus atKill = first.awaitJob("slow-store", r -> r.recordsCommitted() > 8_000, Duration.ofSeconds(60));
             first.killAll();
             assertTrue(
@@ -93,7 +93,7 @@ class CommitAfterStorageIT {
         }
         Faults.storageDelayMillis = 200;
         try (TestCluster second = TestCluster.start(3, config, FaultyStorage::new)) {
-            assertTrue(second.submit(job).ok());
+            second.submit(job);
             JobStatus done = second.awaitJob("slow-store", r -> r.state().done(), Duration.ofSeconds(120));
             assertEquals(JobState.FINISHED, done.state(), done.message());
             assertTrue(done.restoredFrom().contains("(storage)"), done.restoredFrom());
@@ -106,7 +106,7 @@ class CommitAfterStorageIT {
     void memberLoss_exactlyOnce() throws Exception {
         Faults.storageDelayMillis = 400;
         try (TestCluster cluster = TestCluster.start(3, config(""), FaultyStorage::new)) {
-            assertTrue(cluster.submit(job("member-loss", 10_000)).ok());
+            cluster.submit(job("member-loss", 10_000));
             cluster.awaitJob("member-loss", r -> r.recordsCommitted() > 5_000, Duration.ofSeconds(60));
 
             cluster.kill(cluster.taskMemberOtherThanMaster());
@@ -123,7 +123,7 @@ class CommitAfterStorageIT {
     void masterLoss_exactlyOnce() throws Exception {
         Faults.storageDelayMillis = 400;
         try (TestCluster cluster = TestCluster.start(3, config(""), FaultyStorage::new)) {
-            assertTrue(cluster.submit(job("master-loss", 10_000)).ok());
+            cluster.submit(job("master-loss", 10_000));
             JobStatus before =
                     cluster.awaitJob("master-loss", r -> r.recordsCommitted() > 5_000, Duration.ofSeconds(60));
             CairnMember master = cluster.master();
@@ -146,7 +146,7 @@ class CommitAfterStorageIT {
         EngineConfig config = config("");
         JobSpec job = job("outage-restart", 8_000);
         try (TestCluster first = TestCluster.start(3, config, FaultyStorage::new)) {
-            assertTrue(first.submit(job).ok());
+            first.submit(job);
             first.awaitJob("outage-restart", r -> r.recordsCommitted() > 5_000, Duration.ofSeconds(60));
             Faults.storageDown = true;
             Thread.sleep(500); // a store under way when it went down may still finish
@@ -165,7 +165,7 @@ class CommitAfterStorageIT {
         }
         Faults.storageDown = false;
         try (TestCluster second = TestCluster.start(3, config, FaultyStorage::new)) {
-            assertTrue(second.submit(job).ok());
+            second.submit(job);
             JobStatus done = second.awaitJob("outage-restart", r -> r.state().done(), Duration.ofSeconds(120));
             assertEquals(JobState.FINISHED, done.state(), done.message());
         }
@@ -185,13 +185,13 @@ class CommitAfterStorageIT {
         EngineConfig config = config("commit-after: cluster\n");
         JobSpec job = job("cluster-mode", 8_000);
         try (TestCluster first = TestCluster.start(3, config, FaultyStorage::new)) {
-            assertTrue(first.submit(job).ok());
+            first.submit(job);
             first.awaitJob("cluster-mode", r -> r.recordsCommitted() > 20_000, Duration.ofSeconds(60));
             first.killAll();
         }
         Faults.storageDelayMillis = 0;
         try (TestCluster second = TestCluster.start(3, config, FaultyStorage::new)) {
-            assertTrue(second.submit(job).ok());
+            second.submit(job);
             JobStatus done = second.awaitJob("cluster-mode", r -> r.state().done(), Duration.ofSeconds(120));
             assertEquals(JobState.FINISHED, done.state(), done.message());
         }

@@ -113,7 +113,7 @@ class CorruptCheckpointIT {
             warnings.clear();
 
             try (TestCluster cluster = TestCluster.start(3, config)) {
-                assertTrue(cluster.submit(job).ok());
+                cluster.submit(job);
                 JobStatus resumed =
                         cluster.awaitJob("corrupt", r -> r.restoredFrom().contains("storage"), Duration.ofSeconds(30));
 
@@ -165,7 +165,7 @@ class CorruptCheckpointIT {
         Damage.FLIPPED_BYTE.apply(pipelineDir.resolve(FileLayout.fileName(CheckpointId.of(newest))));
 
         try (TestCluster cluster = TestCluster.start(3, config)) {
-            assertTrue(cluster.submit(job).ok());
+            cluster.submit(job);
             JobStatus failed = cluster.awaitJobState("corrupt-fail", JobState.FAILED, Duration.ofSeconds(30));
 
             assertTrue(failed.message().contains("[" + newest + "]"), failed.message());
@@ -180,7 +180,7 @@ class CorruptCheckpointIT {
     private static long crashAfterCommits(dev.cairn.checkpoint.api.config.EngineConfig config, JobSpec job)
             throws Exception {
         try (TestCluster cluster = TestCluster.start(3, config)) {
-            assertTrue(cluster.submit(job).ok());
+            cluster.submit(job);
             JobStatus running =
                     cluster.awaitJob(job.jobId().value(), r -> r.checkpointsCommitted() >= 4, Duration.ofSeconds(60));
             cluster.killAll();

@@ -33,46 +33,21 @@ class DistributionIT {
     @TempDir
     static Path work;
 
+    static Distribution dist;
     static Path home;
     static Map<String, String> env;
     static Path run; // the working directory of every command: neither the installation nor a checkout
 
     @BeforeAll
     static void unpack() throws Exception {
-        Path tarball = Path.of(System.getProperty("cairn.dist.tarball"));
-        assertTrue(Files.isRegularFile(tarball), "build the distribution first: " + tarball);
-        Path unpacked = Files.createDirectories(work.resolve("unpacked"));
-        Result untar = Shell.run(
-                work,
-                Map.of("PATH", System.getenv("PATH")),
-                60,
-                "tar",
-                "xzf",
-                tarball.toString(),
-                "-C",
-                unpacked.toString());
-        assertEquals(0, untar.status(), untar.all());
-        try (Stream<Path> top = Files.list(unpacked)) {
-            List<Path> dirs = top.toList();
-            assertEquals(1, dirs.size(), dirs.toString());
-            home = dirs.get(0);
-        }
-        Path bin = Files.createDirectories(work.resolve("path"));
-        for (String tool : List.of("bash", "dirname")) {
-            Files.createSymbolicLink(bin.resolve(tool), Shell.onPath(tool));
-        }
-        env = Map.of(
-                "PATH", bin.toString(),
-                "JAVA_HOME", System.getProperty("java.home"),
-                "HOME", work.toString(),
-                "TMPDIR", Files.createDirectories(work.resolve("tmp")).toString());
-        run = Files.createDirectories(work.resolve("run"));
+        dist = Distribution.unpack(work);
+        home = dist.home();
+        env = dist.env();
+        run = dist.run();
     }
 
     private static Result cairn(String... args) throws Exception {
-        String[] command = Stream.concat(Stream.of(home.resolve("bin/cairn").toString()), Stream.of(args))
-                .toArray(String[]::new);
-        return Shell.run(run, env, 120, command);
+        return dist.cairn(args);
     }
 
     @Test

@@ -70,8 +70,7 @@ class HostileNamespaceIT {
         var config =
                 TestCluster.engine("interval: 200\ntimeout: 15000", type, Map.of("namespace", namespace.toString()), 1);
         try (TestCluster cluster = TestCluster.start(2, config)) {
-            assertTrue(
-                    cluster.submit(Demo.job(type, records, 2, 40_000, output)).ok());
+            cluster.submit(Demo.job(type, records, 2, 40_000, output));
             awaitFlowing(cluster, type);
 
             hostile(cluster, type, "read-only", () -> remount("ro"), () -> remount("rw"), namespace, "Read-only");

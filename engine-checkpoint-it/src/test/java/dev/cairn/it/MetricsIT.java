@@ -74,8 +74,7 @@ class MetricsIT {
                 1,
                 "http:\n  enable-http: true\n  port: 0");
         try (TestCluster cluster = TestCluster.start(3, config, FaultyStorage::new)) {
-            assertTrue(cluster.submit(Demo.job("metrics", 10_000_000, 2, 5_000, dir.resolve("out")))
-                    .ok());
+            cluster.submit(Demo.job("metrics", 10_000_000, 2, 5_000, dir.resolve("out")));
             cluster.awaitJob(
                     "metrics",
                     r -> r.pipeline("1") != null && r.pipeline("1").checkpointsCommitted() >= 3,
@@ -121,7 +120,7 @@ class MetricsIT {
                     > histogram(before, "cairn_checkpoint_duration_seconds").getSampleCount());
 
             // The job ends; its record no longer changes: every member serves exactly the record.
-            cluster.members().get(0).cancel("metrics");
+            cluster.cancel("metrics");
             JobStatus job = cluster.awaitJobState("metrics", JobState.CANCELLED, Duration.ofSeconds(30));
             for (CairnMember member : cluster.members()) {
                 assertRecord(job, scrape(member));

@@ -101,16 +101,13 @@ class PartitionIT {
 
     private interface Side {
         /** The members to cut off together, or null to cut every member off alone. */
-        List<CairnMember> pick(PartitionableCluster cluster);
+        List<CairnMember> pick(TestCluster cluster);
     }
 
     private void run(Side side, boolean majorityRemains) throws Exception {
         TransactionBroker commits = TransactionBroker.named(broker);
-        try (PartitionableCluster cluster = PartitionableCluster.start(3, config, EpochWatch::new)) {
-            assertTrue(cluster.members()
-                    .get(0)
-                    .submit(StrictTwoPhaseCommitJob.spec(JOB, RECORDS, 3, 4_000, broker))
-                    .ok());
+        try (TestCluster cluster = TestCluster.start(3, config, EpochWatch::new)) {
+            cluster.submit(StrictTwoPhaseCommitJob.spec(JOB, RECORDS, 3, 4_000, broker));
             cluster.awaitJob(JOB, r -> r.recordsCommitted() > 4_000, Duration.ofSeconds(60));
             TestCluster.await(() -> cluster.masterOf(JOB) != null, Duration.ofSeconds(30), "a master");
             List<CairnMember> cut = side.pick(cluster);
@@ -189,14 +186,14 @@ class PartitionIT {
 
     /** Counts, every 10 ms, the members that run the job's master. */
     private static final class MasterSampler {
-        private final PartitionableCluster cluster;
+        private final TestCluster cluster;
         private final Thread thread;
         private volatile boolean running = true;
         final AtomicInteger samples = new AtomicInteger();
         final AtomicInteger twoMasters = new AtomicInteger();
         final AtomicLong longestOverlapMillis = new AtomicLong();
 
-        MasterSampler(PartitionableCluster cluster) {
+        MasterSampler(TestCluster cluster) {
             this.cluster = cluster;
             this.thread = new Thread(this::sample, "master-sampler");
             this.thread.setDaemon(true);

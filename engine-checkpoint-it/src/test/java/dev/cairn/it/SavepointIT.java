@@ -8,7 +8,7 @@ import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
-import dev.cairn.checkpoint.cluster.Messages;
+import dev.cairn.checkpoint.api.Savepoint;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
@@ -19,8 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class SavepointIT {
-    private static final Pattern SAVEPOINT = Pattern.compile("savepoint (\\d+)");
-
     @TempDir
     Path dir;
 
@@ -49,15 +45,13 @@ class SavepointIT {
                 CheckpointStorage storage = CheckpointStorageFactories.find(
                                 "hdfs", getClass().getClassLoader())
                         .create(storageConfig)) {
-            assertTrue(cluster.submit(job).ok());
+            cluster.submit(job);
             cluster.awaitJob("savepoint", r -> r.checkpointsCompleted() >= 3, Duration.ofSeconds(30));
 
-            Messages.Reply reply = cluster.members().get(1).savepoint("savepoint", true);
+            Savepoint saved = cluster.handle("savepoint").savepoint(true).get(2, TimeUnit.MINUTES);
 
-            assertTrue(reply.ok(), reply.message());
-            Matcher m = SAVEPOINT.matcher(reply.message());
-            assertTrue(m.find(), reply.message());
-            long savepoint = Long.parseLong(m.group(1));
+            assertTrue(saved.jobStopped());
+            long savepoint = saved.ids().get("1");
             JobStatus stopped = cluster.awaitJob("savepoint", r -> r.state().done(), Duration.ofSeconds(30));
             assertEquals(JobState.CANCELLED, stopped.state());
             assertTrue(stopped.message().contains("savepoint " + savepoint), stopped.message());
@@ -67,8 +61,7 @@ class SavepointIT {
                     "the savepoint is stored apart from the checkpoints");
             assertTrue(stopped.recordsCommitted() < records, "stopped mid-job");
 
-            Messages.Reply restored = cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, savepoint));
-            assertTrue(restored.ok(), restored.message());
+            cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, savepoint));
 
             JobStatus resumed = cluster.awaitJob(
                     "savepoint",
@@ -98,8 +91,7 @@ class SavepointIT {
         try (TestCluster cluster = TestCluster.start(3, config)) {
             var job = Demo.job("no-savepoint", 10_000, 2, 0, output);
 
-            assertTrue(cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, 77))
-                    .ok());
+            cluster.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, 77));
 
             JobStatus failed = cluster.awaitJobState("no-savepoint", JobState.FAILED, Duration.ofSeconds(30));
             assertTrue(

@@ -10,7 +10,7 @@ import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.JobJson;
+import dev.cairn.checkpoint.cluster.internal.web.JobJson;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
@@ -451,10 +451,9 @@ class SecretsIT {
                 "http:\n  enable-http: true\n  port: 0");
         capture.record("engine config", config.toString());
         capture.record("engine storage config", config.checkpoint().storage().toString());
-        try (TestCluster cluster = TestCluster.start(2, config)) {
+        try (TestCluster cluster = TestCluster.startOverLoopback(2, config)) {
             // Long enough to outlast what follows; cancelled at the end.
-            assertTrue(cluster.submit(Demo.job("secrets-engine", 1_000_000, 2, 10_000, dir.resolve("engine-out")))
-                    .ok());
+            cluster.submit(Demo.job("secrets-engine", 1_000_000, 2, 10_000, dir.resolve("engine-out")));
             JobStatus running = cluster.awaitJob(
                     "secrets-engine",
                     r -> r.checkpointsCommitted() >= 3 && r.lastCheckpointId() > 0,
@@ -489,19 +488,13 @@ class SecretsIT {
             recordJob("engine caught up", cluster, caughtUp);
 
             // The cluster as the CLI sees it.
-            CairnMember member = cluster.members().get(0);
-            String address = "127.0.0.1:"
-                    + member.hazelcast()
-                            .getCluster()
-                            .getLocalMember()
-                            .getAddress()
-                            .getPort();
-            String name = member.hazelcast().getConfig().getClusterName();
+            String address = cluster.addresses();
+            String name = cluster.clusterName();
             Cli jobs = cli("job list", "job", "list", "--cluster", address, "--cluster-name", name);
             assertTrue(jobs.out().contains("secrets-engine"), jobs.out() + jobs.err());
             cli("checkpoints stats", "checkpoints", "stats", "--cluster", address, "--cluster-name", name);
 
-            assertTrue(cluster.members().get(0).cancel("secrets-engine").ok());
+            cluster.cancel("secrets-engine");
             JobStatus cancelled = cluster.awaitJobState("secrets-engine", JobState.CANCELLED, Duration.ofSeconds(30));
             capture.record("engine cancelled", cancelled.toString());
         }
@@ -516,14 +509,13 @@ class SecretsIT {
                 "http:\n  enable-http: true\n  port: 0");
         capture.record("bad engine config", bad.toString());
         try (TestCluster cluster = TestCluster.start(1, bad)) {
-            assertTrue(cluster.submit(Demo.job("secrets-bad", 1_000_000, 2, 2_000, dir.resolve("bad-out")))
-                    .ok());
+            cluster.submit(Demo.job("secrets-bad", 1_000_000, 2, 2_000, dir.resolve("bad-out")));
             TestCluster.await(
                     () -> capture.seen("log4j WARN dev.cairn", "cannot claim job secrets-bad"),
                     Duration.ofSeconds(20),
                     "the failing start logged");
             recordJob("engine bad", cluster, cluster.job("secrets-bad"));
-            cluster.members().get(0).cancel("secrets-bad");
+            cluster.cancel("secrets-bad");
         }
     }
 
@@ -856,7 +848,10 @@ class SecretsIT {
         assertFound(entries, s -> s.startsWith("log4j INFO dev.cairn"), "Logged in to Kerberos as client@");
         assertFound(entries, s -> s.startsWith("log4j WARN dev.cairn.checkpoint.flush"), "Cannot store checkpoint");
         assertFound(entries, s -> s.startsWith("log4j WARN dev.cairn"), "cannot claim job secrets-bad");
-        assertFound(entries, s -> s.startsWith("log4j INFO dev.cairn.checkpoint.cluster.JobMaster"), "secrets-engine");
+        assertFound(
+                entries,
+                s -> s.startsWith("log4j INFO dev.cairn.checkpoint.cluster.internal.master.JobMaster"),
+                "secrets-engine");
         assertFound(entries, s -> s.startsWith("cli job list stdout"), "secrets-engine");
         assertFound(entries, s -> s.startsWith("exception s3 wrong secret store"), "SignatureDoesNotMatch");
         assertFound(entries, s -> s.startsWith("exception s3 wrong secret store"), "Caused by");

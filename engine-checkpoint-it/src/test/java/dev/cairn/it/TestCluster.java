@@ -1,16 +1,18 @@
 package dev.cairn.it;
 
+import dev.cairn.checkpoint.api.CairnEngine;
+import dev.cairn.checkpoint.api.JobHandle;
+import dev.cairn.checkpoint.api.JobResult;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
-import dev.cairn.checkpoint.cluster.InProcessCluster;
-import dev.cairn.checkpoint.cluster.Messages;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
-import java.io.IOException;
+import dev.cairn.checkpoint.storage.api.JobId;
+import dev.cairn.checkpoint.testkit.CairnCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,31 +20,43 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * Real Cairn members in this JVM, joined over TCP/IP on loopback, each on a port of its own. A
- * member can be killed (as {@code kill -9} would: it drops out at once, its tasks stop dead) and
- * new ones added.
+ * The integration tests' cluster: the test kit's {@link CairnCluster} (real members on Hazelcast's
+ * test network, killed as {@code kill -9} would, partitioned with its firewall) with the
+ * configuration built from YAML, as members read it, and the helpers the tests share. The tests
+ * thereby run the kit on every build.
  */
 final class TestCluster implements AutoCloseable {
-    private final InProcessCluster cluster;
+    private final CairnCluster cluster;
 
-    private TestCluster(EngineConfig engine, UnaryOperator<CheckpointStorage> storageDecorator) throws IOException {
-        this.cluster = new InProcessCluster(engine, TestCluster.class.getClassLoader(), storageDecorator);
+    private TestCluster(CairnCluster cluster) {
+        this.cluster = cluster;
     }
 
-    static TestCluster start(int size, EngineConfig engine) throws IOException {
+    static TestCluster start(int size, EngineConfig engine) {
         return start(size, engine, UnaryOperator.identity());
     }
 
     /** A cluster whose members reach their storage through {@code storageDecorator}. */
-    static TestCluster start(int size, EngineConfig engine, UnaryOperator<CheckpointStorage> storageDecorator)
-            throws IOException {
-        TestCluster cluster = new TestCluster(engine, storageDecorator);
-        for (int i = 0; i < size; i++) {
-            cluster.addMember();
-        }
-        cluster.awaitSize(size);
-        cluster.awaitSafe(); // partitions spread over every member, backups in place
-        return cluster;
+    static TestCluster start(int size, EngineConfig engine, UnaryOperator<CheckpointStorage> storageDecorator) {
+        CairnCluster cluster = CairnCluster.of(size, engine).withStorageDecorator(storageDecorator);
+        cluster.start();
+        return new TestCluster(cluster);
+    }
+
+    /** A cluster on real sockets, for clients outside the test (the CLI): no partitions. */
+    static TestCluster startOverLoopback(int size, EngineConfig engine) {
+        CairnCluster cluster = CairnCluster.of(size, engine).overLoopback();
+        cluster.start();
+        return new TestCluster(cluster);
+    }
+
+    /** {@code host:port} of every member, for {@code --cluster}. */
+    String addresses() {
+        return String.join(",", cluster.addresses());
+    }
+
+    String clusterName() {
+        return cluster.clusterName();
     }
 
     /** An engine configuration; {@code pluginConfig} values are quoted into the YAML. */
@@ -103,11 +117,7 @@ final class TestCluster implements AutoCloseable {
 
     /** The master, once the members agree on one (right after a kill they may not yet). */
     CairnMember master() {
-        await(
-                () -> members().stream().filter(CairnMember::isMaster).count() == 1,
-                Duration.ofSeconds(30),
-                "one master");
-        return members().stream().filter(CairnMember::isMaster).findFirst().orElseThrow();
+        return cluster.master();
     }
 
     /** A member other than the master that runs some of the job's tasks. */
@@ -122,19 +132,32 @@ final class TestCluster implements AutoCloseable {
         cluster.kill(member);
     }
 
-    /** Kills every member at once: a full cluster crash. */
+    /** Kills every member at once: a full cluster crash. The storage survives. */
     void killAll() {
-        for (CairnMember member : members()) {
-            kill(member);
-        }
+        cluster.killAll();
+    }
+
+    /** Cuts the members of {@code side} off from the others, both ways; both sides live on. */
+    void partition(List<CairnMember> side) {
+        cluster.partition(side);
+    }
+
+    /** Cuts every member off from every other one: as many sides as members. */
+    void isolateEveryMember() {
+        cluster.isolateEveryMember();
+    }
+
+    /** Lets every blocked pair talk again, and waits until the sides have merged. */
+    void heal() {
+        cluster.heal();
     }
 
     void awaitSize(int size) {
         await(
                 () -> members().stream()
                         .allMatch(m -> m.hazelcast().getCluster().getMembers().size() == size),
-                Duration.ofSeconds(30),
-                "cluster of " + size);
+                Duration.ofSeconds(60),
+                "every member sees " + size);
     }
 
     /** Waits until every partition has all its backups again (after a member left or joined). */
@@ -146,12 +169,37 @@ final class TestCluster implements AutoCloseable {
                 "cluster safe");
     }
 
-    Messages.Reply submit(JobSpec spec) {
-        return members().get(0).submit(spec);
+    /** A client's engine over the cluster (a new one after {@link #killAll}). */
+    CairnEngine engine() {
+        return cluster.engine();
     }
 
-    Messages.Reply submit(JobSpec spec, RestoreRequest restore) {
-        return members().get(0).submit(spec, restore);
+    /** Submits through a client, as a user would; a refusal throws, with its reason. */
+    JobHandle submit(JobSpec spec) {
+        return engine().submit(spec);
+    }
+
+    JobHandle submit(JobSpec spec, RestoreRequest restore) {
+        return engine().submit(spec, restore);
+    }
+
+    /** The job's handle; the job must be known to the cluster. */
+    JobHandle handle(String jobId) {
+        return engine().job(JobId.of(jobId)).orElseThrow(() -> new AssertionError("no job " + jobId));
+    }
+
+    /** Cancels the job and waits until it has ended. */
+    JobResult cancel(String jobId) {
+        try {
+            return handle(jobId).cancel().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("job " + jobId + " was not cancelled: " + e, e);
+        }
+    }
+
+    /** The member that runs the job's master now, or null. */
+    CairnMember masterOf(String jobId) {
+        return members().stream().filter(m -> m.runsMasterOf(jobId)).findFirst().orElse(null);
     }
 
     /** Waits until the job's record is in {@code state} (FAILED included, unlike {@link #awaitJob}). */
@@ -168,8 +216,14 @@ final class TestCluster implements AutoCloseable {
         throw new AssertionError("job " + jobId + " not " + state + " within " + within + ": " + record);
     }
 
+    /** The job's record as the first member's side of the cluster has it, or null. */
     JobStatus job(String jobId) {
-        return members().get(0).job(jobId);
+        return job(members().get(0), jobId);
+    }
+
+    /** The job's record as {@code member}'s side of the cluster has it, or null. */
+    JobStatus job(CairnMember member, String jobId) {
+        return member.job(jobId);
     }
 
     /** Waits until the job's record satisfies {@code condition}; fails (with the record) otherwise. */
@@ -190,13 +244,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     static void await(java.util.function.BooleanSupplier condition, Duration within, String what) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + within + ": " + what);
-            }
-            sleep(25);
-        }
+        CairnCluster.await(within, what, condition::getAsBoolean);
     }
 
     private static void sleep(long millis) {

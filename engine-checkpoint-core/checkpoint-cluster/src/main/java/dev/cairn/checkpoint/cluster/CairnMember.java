@@ -7,11 +7,16 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.YamlConfigBuilder;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.cairn.checkpoint.api.CairnEngine;
 import dev.cairn.checkpoint.api.CheckpointStats;
-import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobStatus;
-import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.cluster.internal.node.ClusterQuorum;
+import dev.cairn.checkpoint.cluster.internal.rpc.CairnCall;
+import dev.cairn.checkpoint.cluster.internal.rpc.JobRecords;
+import dev.cairn.checkpoint.cluster.internal.rpc.MessageHandler;
+import dev.cairn.checkpoint.cluster.internal.rpc.MessageKryo;
+import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +78,7 @@ public final class CairnMember implements AutoCloseable {
         Config config = withCairn(hazelcastConfig, engine);
         HazelcastInstance hazelcast = instances.apply(config);
         CairnNode node = new CairnNode(hazelcast, engine, plugins, storageDecorator);
-        hazelcast.getUserContext().put(CairnNode.USER_CONTEXT_KEY, node);
+        hazelcast.getUserContext().put(MessageHandler.USER_CONTEXT_KEY, node);
         node.start();
         return new CairnMember(hazelcast, node);
     }
@@ -82,7 +87,7 @@ public final class CairnMember implements AutoCloseable {
     static Config withCairn(Config config, EngineConfig engine) {
         SnapshotMaps.configure(config, engine.backupCount());
         config.addMapConfig(new com.hazelcast.config.MapConfig(ClusterQuorum.MAP).setBackupCount(engine.backupCount()));
-        config.getExecutorConfig(CairnNode.EXECUTOR).setPoolSize(16);
+        config.getExecutorConfig(CairnCall.EXECUTOR).setPoolSize(16);
         config.getSerializationConfig().addDataSerializableFactory(CairnCall.FACTORY_ID, new CairnCall.Factory());
         config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
         config.setProperty("hazelcast.logging.type", "slf4j");
@@ -120,32 +125,12 @@ public final class CairnMember implements AutoCloseable {
         return hazelcast;
     }
 
-    /** Submits a job through this member (to the master, wherever it is). */
-    public Messages.Reply submit(JobSpec spec) {
-        return request(Messages.SubmitJob.of(spec));
-    }
-
-    /** Submits a job that restores exactly from {@code restore}, or fails saying why. */
-    public Messages.Reply submit(JobSpec spec, RestoreRequest restore) {
-        return request(Messages.SubmitJob.of(spec, restore));
-    }
-
-    /** Takes a savepoint of a running job, waiting until it is in storage; {@code stop}: then cancels it. */
-    public Messages.Reply savepoint(String jobId, boolean stop) {
-        return request(new Messages.TakeSavepoint(jobId, stop));
-    }
-
     /**
-     * Runs on the caller's thread if this member is the master (else it is forwarded there): a
-     * savepoint or a cancel waits, and must not hold one of the few threads the job's end needs.
+     * An engine over this member (jobs are submitted to the master, wherever it is); closing it
+     * leaves the member running. The same as {@code ClusterEngineProvider.over(member)}.
      */
-    private Messages.Reply request(Object request) {
-        return (Messages.Reply) node.handle(request);
-    }
-
-    /** Cancels a running job (through the master). */
-    public Messages.Reply cancel(String jobId) {
-        return request(new Messages.CancelJob(jobId));
+    public CairnEngine engine() {
+        return ClusterEngineProvider.over(this);
     }
 
     /** The job's record as the cluster has it, or null. */

@@ -9,6 +9,18 @@ import com.hazelcast.core.IExecutorService;
 import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.api.config.StorageConfig;
+import dev.cairn.checkpoint.cluster.internal.master.JobService;
+import dev.cairn.checkpoint.cluster.internal.node.ClusterQuorum;
+import dev.cairn.checkpoint.cluster.internal.node.Node;
+import dev.cairn.checkpoint.cluster.internal.node.Threads;
+import dev.cairn.checkpoint.cluster.internal.rpc.CairnCall;
+import dev.cairn.checkpoint.cluster.internal.rpc.MessageHandler;
+import dev.cairn.checkpoint.cluster.internal.rpc.MessageKryo;
+import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
+import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
+import dev.cairn.checkpoint.cluster.internal.web.JobMBeans;
+import dev.cairn.checkpoint.cluster.internal.web.StatsServer;
+import dev.cairn.checkpoint.cluster.internal.worker.TaskService;
 import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
@@ -18,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +39,8 @@ import org.slf4j.LoggerFactory;
  * cluster's master (its oldest member), the job masters ({@link JobService}). Found from the
  * Hazelcast instance through its user context, by {@link CairnCall}s arriving from other members.
  */
-public final class CairnNode implements AutoCloseable {
+final class CairnNode implements Node, MessageHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CairnNode.class);
-    static final String USER_CONTEXT_KEY = "cairn.node";
-    static final String EXECUTOR = "cairn";
 
     private final HazelcastInstance hazelcast;
     private final EngineConfig config;
@@ -39,7 +48,6 @@ public final class CairnNode implements AutoCloseable {
     private final SnapshotMaps maps;
     private final TaskService tasks;
     private final JobService jobs;
-    private final SlotTable slots;
     private final ClusterQuorum quorum;
     private final ScheduledExecutorService io;
     private final ExecutorService control;
@@ -60,12 +68,11 @@ public final class CairnNode implements AutoCloseable {
         this.config = config;
         this.classLoader = classLoader;
         this.maps = new SnapshotMaps(hazelcast);
-        this.io = Executors.newScheduledThreadPool(4, daemon("cairn-io"));
-        this.control = Executors.newSingleThreadExecutor(daemon("cairn-membership"));
-        this.executor = hazelcast.getExecutorService(EXECUTOR);
+        this.io = Executors.newScheduledThreadPool(4, Threads.daemon("cairn-io"));
+        this.control = Executors.newSingleThreadExecutor(Threads.daemon("cairn-membership"));
+        this.executor = hazelcast.getExecutorService(CairnCall.EXECUTOR);
         this.quorum = new ClusterQuorum(hazelcast, config);
         this.tasks = new TaskService(this, config.queueType());
-        this.slots = new SlotTable(config.slotService());
         this.jobs = new JobService(this);
     }
 
@@ -134,18 +141,11 @@ public final class CairnNode implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
-    static CairnNode of(HazelcastInstance hazelcast) {
-        Object node = hazelcast.getUserContext().get(USER_CONTEXT_KEY);
-        if (node == null) {
-            throw new IllegalStateException("this Hazelcast member runs no Cairn node");
-        }
-        return (CairnNode) node;
-    }
-
     // ---------------------------------------------------------------- messages
 
     /** Handles a message on the receiving member; returns the reply. */
-    Object handle(Object message) {
+    @Override
+    public Object handle(Object message) {
         if (message instanceof Messages.ToMaster) {
             if (!isMaster()) {
                 return sendToMaster(message).join();
@@ -172,7 +172,8 @@ public final class CairnNode implements AutoCloseable {
     }
 
     /** Sends a message to a member and completes with its reply (exceptionally if it left). */
-    CompletableFuture<Object> send(Member target, Object message) {
+    @Override
+    public CompletableFuture<Object> send(Member target, Object message) {
         CompletableFuture<Object> reply = new CompletableFuture<>();
         if (target.localMember()) {
             try {
@@ -202,7 +203,8 @@ public final class CairnNode implements AutoCloseable {
         return reply;
     }
 
-    CompletableFuture<Object> sendToMaster(Object message) {
+    @Override
+    public CompletableFuture<Object> sendToMaster(Object message) {
         return send(master(), message);
     }
 
@@ -210,7 +212,8 @@ public final class CairnNode implements AutoCloseable {
         return hazelcast.getCluster().getMembers().iterator().next();
     }
 
-    boolean isMaster() {
+    @Override
+    public boolean isMaster() {
         return master().localMember();
     }
 
@@ -227,7 +230,8 @@ public final class CairnNode implements AutoCloseable {
     }
 
     /** Every storage call on a job's behalf goes through here: its own threads, a deadline per call. */
-    synchronized StorageCalls storageCalls() throws CheckpointStorageException {
+    @Override
+    public synchronized StorageCalls storageCalls() throws CheckpointStorageException {
         if (storageCalls == null) {
             storageCalls = new StorageCalls(
                     storage(), config.checkpoint().storage().callTimeout().toMillis());
@@ -235,33 +239,34 @@ public final class CairnNode implements AutoCloseable {
         return storageCalls;
     }
 
-    HazelcastInstance hazelcast() {
+    @Override
+    public HazelcastInstance hazelcast() {
         return hazelcast;
     }
 
-    EngineConfig config() {
+    @Override
+    public EngineConfig config() {
         return config;
     }
 
-    ClassLoader classLoader() {
+    @Override
+    public ClassLoader classLoader() {
         return classLoader;
     }
 
-    SnapshotMaps maps() {
+    @Override
+    public SnapshotMaps maps() {
         return maps;
     }
 
-    ScheduledExecutorService io() {
+    @Override
+    public ScheduledExecutorService io() {
         return io;
     }
 
-    /** Where subtasks run; used on the master. */
-    SlotTable slots() {
-        return slots;
-    }
-
     /** Whether this member's side of the cluster may run jobs. */
-    ClusterQuorum quorum() {
+    @Override
+    public ClusterQuorum quorum() {
         return quorum;
     }
 
@@ -322,14 +327,5 @@ public final class CairnNode implements AutoCloseable {
         if (mbeans != null) {
             mbeans.close();
         }
-    }
-
-    static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -6,6 +6,8 @@ import dev.cairn.checkpoint.api.CairnEngine;
 import dev.cairn.checkpoint.api.CairnEngineProvider;
 import dev.cairn.checkpoint.api.ClusterAddress;
 import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.cluster.internal.client.CairnClient;
+import dev.cairn.checkpoint.cluster.internal.client.ClusterEngine;
 import java.util.function.Function;
 
 /** Cairn's engines on Hazelcast: found by {@link CairnEngine#local} and {@link CairnEngine#connect}. */

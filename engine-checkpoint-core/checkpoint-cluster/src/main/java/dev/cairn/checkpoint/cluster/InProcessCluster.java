@@ -44,8 +44,19 @@ public final class InProcessCluster implements AutoCloseable {
         }
         Config config = new Config();
         config.setClusterName(name);
+        onLoopback(config, ports.get(nextPort++), ports);
+        CairnMember member = CairnMember.start(engine, config, plugins, storageDecorator);
+        members.add(member);
+        return member;
+    }
+
+    /**
+     * Puts a member on {@code port} of 127.0.0.1 only, joining over TCP/IP the members on {@code
+     * ports} (no multicast, no discovery): members of one process, reachable by clients outside it.
+     */
+    public static void onLoopback(Config config, int port, List<Integer> ports) {
         NetworkConfig network = config.getNetworkConfig();
-        network.setPort(ports.get(nextPort++)).setPortAutoIncrement(false);
+        network.setPort(port).setPortAutoIncrement(false);
         network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);
@@ -54,9 +65,6 @@ public final class InProcessCluster implements AutoCloseable {
         ports.forEach(p -> join.getTcpIpConfig().addMember("127.0.0.1:" + p));
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.socket.bind.any", "false");
-        CairnMember member = CairnMember.start(engine, config, plugins, storageDecorator);
-        members.add(member);
-        return member;
     }
 
     public synchronized List<CairnMember> members() {

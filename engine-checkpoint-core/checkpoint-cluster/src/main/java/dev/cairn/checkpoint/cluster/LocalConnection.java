@@ -2,6 +2,8 @@ package dev.cairn.checkpoint.cluster;
 
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
+import dev.cairn.checkpoint.cluster.internal.client.ClusterEngine;
+import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
 
 /** The connection of a {@link ClusterEngine} to a member in this process: requests run on the caller's thread. */
 final class LocalConnection implements ClusterEngine.Connection {

@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.JobHandle;
+import dev.cairn.checkpoint.api.JobResult;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.api.config.SlotServiceConfig;
+import dev.cairn.checkpoint.cluster.internal.master.JobMaster;
+import dev.cairn.checkpoint.cluster.internal.master.SlotTable;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.demo.DemoJob;
 import dev.cairn.checkpoint.demo.DemoOutput;
@@ -88,7 +93,7 @@ class LocalModeTest {
         Path output = dir.resolve("out");
         JobSpec spec = demo("local-1", 50_000, 4, 100_000, output);
         try (CairnMember member = startMember()) {
-            assertTrue(member.submit(spec).ok());
+            member.engine().submit(spec);
 
             JobStatus done = awaitDone(member, "local-1", Duration.ofSeconds(60));
 
@@ -99,8 +104,10 @@ class LocalModeTest {
             assertTrue(check.exactlyOnce(), check.toString());
             assertFalse(Files.exists(output.resolve(".cairn-staging").resolve("local-1")), "staging cleaned up");
 
-            // Submitted again, it says it finished, and writes nothing.
-            assertTrue(member.submit(spec).message().contains("has finished"));
+            // Submitted again, it is the job that finished: nothing runs, nothing is written.
+            assertEquals(
+                    JobState.FINISHED,
+                    member.engine().submit(spec).status().orElseThrow().state());
         }
     }
 
@@ -113,22 +120,27 @@ class LocalModeTest {
         Path output = dir.resolve("again");
         JobSpec spec = demo("again", 20_000, 2, 20_000, output);
         try (CairnMember member = startMember()) {
-            assertTrue(member.submit(spec).ok());
+            member.engine().submit(spec);
             assertNotNull(member.job("again"), "the job's record is there when the submit answers");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (member.job("again").recordsCommitted() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
 
-            Messages.Reply cancelled = member.cancel("again");
+            JobResult cancelled = member.engine()
+                    .job(JobId.of("again"))
+                    .orElseThrow()
+                    .cancel()
+                    .get(30, TimeUnit.SECONDS);
 
-            assertEquals("job again cancelled", cancelled.message());
+            assertEquals(JobState.CANCELLED, cancelled.state());
             assertEquals(JobState.CANCELLED, member.job("again").state(), "ended when the cancel answers");
 
-            Messages.Reply resubmitted = member.submit(spec);
+            JobHandle resubmitted = member.engine().submit(spec);
 
-            assertEquals(Messages.Reply.OK, resubmitted, "started again, not \"" + resubmitted.message() + "\"");
-            assertFalse(member.job("again").state().done(), "the old run's end is not shown as the new one's");
+            assertFalse(
+                    resubmitted.status().orElseThrow().state().done(),
+                    "started again: the old run's end is not shown as the new one's");
             JobStatus done = awaitDone(member, "again", Duration.ofSeconds(60));
             assertEquals(JobState.FINISHED, done.state(), done.message());
             DemoOutput check = DemoOutput.check(output, 20_000);
@@ -147,7 +159,7 @@ class LocalModeTest {
                 Path output = dir.resolve("tiny-" + i);
                 String id = "tiny-" + i;
                 JobSpec spec = demo(id, 8, 4, 0, output);
-                assertTrue(member.submit(spec).ok());
+                member.engine().submit(spec);
 
                 JobStatus done = awaitDone(member, id, Duration.ofSeconds(20));
 
@@ -169,6 +181,7 @@ class LocalModeTest {
             CompletableFuture<JobMaster> ended = new CompletableFuture<>();
             JobMaster job = new JobMaster(
                     member.node(),
+                    new SlotTable(new SlotServiceConfig(true, 2)),
                     spec,
                     JobDefinitions.find(DemoJob.TYPE, getClass().getClassLoader())
                             .orElseThrow(),

@@ -291,6 +291,12 @@ public final class ConfigLoader {
         } catch (YAMLException | IOException e) {
             throw new ConfigException(
                     source, List.of(Section.oneLine(source + ": cannot be read as YAML: " + e.getMessage())));
+        } catch (IllegalArgumentException e) {
+            // SnakeYAML's own checks of some tokens (a tag such as "!%a") throw this, not a YAMLException.
+            throw new ConfigException(
+                    source,
+                    List.of(Section.oneLine(
+                            source + ": cannot be read as YAML: " + withoutDocumentText(e.getMessage()))));
         }
     }
 }

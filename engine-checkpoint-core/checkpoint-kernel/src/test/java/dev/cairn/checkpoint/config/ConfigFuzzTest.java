@@ -257,6 +257,17 @@ class ConfigFuzzTest {
      * the value from each of them (quadratic): past the 10 s bound for one value of a document
      * under the size limit.
      */
+    /** Found by {@link #randomStrings_failCleanly}: SnakeYAML refuses such a tag with an IllegalArgumentException. */
+    @Example
+    void aTagSnakeYamlRefusesItself_isReportedAsNotYaml() {
+        ConfigException e = assertParsesOrFailsCleanly("!%a");
+
+        assertNotNull(e);
+        assertEquals(
+                List.of(SOURCE + ": cannot be read as YAML: Tag must not contain leading or trailing spaces."),
+                e.problems());
+    }
+
     @Example
     void aValueOfManyUnterminatedEnvReferences_isRefusedQuickly() {
         String yaml =

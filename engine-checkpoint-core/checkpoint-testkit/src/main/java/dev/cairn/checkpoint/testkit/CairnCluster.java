@@ -1,7 +1,9 @@
 package dev.cairn.checkpoint.testkit;
 
+import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.test.TestHazelcastFactory;
 import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.test.SplitBrainTestSupport;
 import dev.cairn.checkpoint.api.CairnEngine;
@@ -10,9 +12,12 @@ import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.ClusterEngineProvider;
+import dev.cairn.checkpoint.cluster.InProcessCluster;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,9 +73,17 @@ public final class CairnCluster
     private static final Duration FORM_TIMEOUT = Duration.ofSeconds(60);
 
     private final int size;
+    /** Adjusts the kit's default configuration; null if {@link #given} is used as it is. */
     private final UnaryOperator<EngineConfig.Builder> configure;
+    /** The configuration given with {@link #of}, or null. */
+    private final EngineConfig given;
+
     private final UnaryOperator<CheckpointStorage> storageDecorator;
+    /** Members on real sockets on 127.0.0.1 rather than on the test network: see {@link #overLoopback()}. */
+    private final boolean loopback;
+
     private final String name = "cairn-test-" + UUID.randomUUID();
+    private final List<Integer> ports = new ArrayList<>();
 
     private TestHazelcastFactory network;
     private Path storage;
@@ -81,13 +94,19 @@ public final class CairnCluster
     private boolean perTest;
 
     private CairnCluster(
-            int size, UnaryOperator<EngineConfig.Builder> configure, UnaryOperator<CheckpointStorage> decorator) {
+            int size,
+            UnaryOperator<EngineConfig.Builder> configure,
+            EngineConfig given,
+            UnaryOperator<CheckpointStorage> decorator,
+            boolean loopback) {
         if (size < 1) {
             throw new IllegalArgumentException("a cluster has at least one member, was " + size);
         }
         this.size = size;
         this.configure = configure;
+        this.given = given;
         this.storageDecorator = decorator;
+        this.loopback = loopback;
     }
 
     /**
@@ -104,7 +123,15 @@ public final class CairnCluster
      * temporary directory); replace the storage with {@code storage(...)} to test against another.
      */
     public static CairnCluster withMembers(int members, UnaryOperator<EngineConfig.Builder> configure) {
-        return new CairnCluster(members, configure, UnaryOperator.identity());
+        return new CairnCluster(members, configure, null, UnaryOperator.identity(), false);
+    }
+
+    /**
+     * A cluster whose members run with exactly {@code config}, storage included (a storage every
+     * member reaches, which outlives the cluster: checkpoints are not deleted at the end).
+     */
+    public static CairnCluster of(int members, EngineConfig config) {
+        return new CairnCluster(members, null, config, UnaryOperator.identity(), false);
     }
 
     /**
@@ -112,7 +139,17 @@ public final class CairnCluster
      * hanging or failing store in front of the real one.
      */
     public CairnCluster withStorageDecorator(UnaryOperator<CheckpointStorage> decorator) {
-        return new CairnCluster(size, configure, decorator);
+        return new CairnCluster(size, configure, given, decorator, loopback);
+    }
+
+    /**
+     * The same cluster, whose members listen on real sockets on 127.0.0.1 instead of Hazelcast's
+     * in-JVM test network, so that clients outside the test reach them at {@link #addresses()}: the
+     * {@code bin/cairn} commands, or {@code CairnEngine.connect} in another process. Members still
+     * die as with {@code kill -9}; partitions need the test network and are refused.
+     */
+    public CairnCluster overLoopback() {
+        return new CairnCluster(size, configure, given, storageDecorator, true);
     }
 
     // ------------------------------------------------------------------ JUnit
@@ -151,17 +188,21 @@ public final class CairnCluster
         if (network != null) {
             return;
         }
-        try {
-            storage = Files.createTempDirectory("cairn-testkit-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (given != null) {
+            config = given;
+        } else {
+            try {
+                storage = Files.createTempDirectory("cairn-testkit-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            EngineConfig.Builder builder = EngineConfig.builder()
+                    .checkpointInterval(Duration.ofMillis(200))
+                    .storage(
+                            "localfile",
+                            Map.of("namespace", storage.resolve("checkpoints").toString()));
+            config = configure.apply(builder).build();
         }
-        EngineConfig.Builder builder = EngineConfig.builder()
-                .checkpointInterval(Duration.ofMillis(200))
-                .storage(
-                        "localfile",
-                        Map.of("namespace", storage.resolve("checkpoints").toString()));
-        config = configure.apply(builder).build();
         network = new TestHazelcastFactory();
         for (int i = 0; i < size; i++) {
             addMember();
@@ -179,14 +220,51 @@ public final class CairnCluster
         hazelcast.setProperty("hazelcast.max.no.heartbeat.seconds", "4");
         hazelcast.setProperty("hazelcast.merge.first.run.delay.seconds", "3");
         hazelcast.setProperty("hazelcast.merge.next.run.delay.seconds", "2");
+        if (loopback) {
+            onLoopback(hazelcast);
+        }
         CairnMember member = CairnMember.start(
                 config,
                 hazelcast,
                 Thread.currentThread().getContextClassLoader(),
                 storageDecorator,
-                network::newHazelcastInstance);
+                loopback ? Hazelcast::newHazelcastInstance : network::newHazelcastInstance);
         members.add(member);
         return member;
+    }
+
+    /**
+     * A port of its own for the next member, and every port handed out so far to join: members
+     * started later (a restart) find the ones still alive.
+     */
+    private void onLoopback(Config hazelcast) {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ports.add(port);
+        InProcessCluster.onLoopback(hazelcast, port, ports);
+    }
+
+    /**
+     * Where clients reach the live members, {@code host:port} each: with {@link #overLoopback()},
+     * real sockets (pass them to {@code bin/cairn --cluster}); otherwise addresses on the test
+     * network, which only {@link #engine()} reaches.
+     */
+    public synchronized List<String> addresses() {
+        return members.stream()
+                .map(m -> {
+                    var address = m.hazelcast().getCluster().getLocalMember().getAddress();
+                    return address.getHost() + ":" + address.getPort();
+                })
+                .toList();
+    }
+
+    /** The Hazelcast cluster name the members use (a client's {@code --cluster-name}). */
+    public String clusterName() {
+        return name;
     }
 
     /** The live members, oldest first. */
@@ -199,8 +277,15 @@ public final class CairnCluster
         return config;
     }
 
-    /** Where the members' checkpoints are (the {@code localfile} namespace, unless replaced). */
+    /**
+     * Where the members' checkpoints are: the {@code localfile} namespace of the kit's default
+     * configuration (not read with a configuration of your own).
+     */
     public Path storageDirectory() {
+        if (storage == null) {
+            throw new IllegalStateException("the cluster runs with a configuration of the test's own; its storage is"
+                    + " where that configuration says");
+        }
         return storage.resolve("checkpoints");
     }
 
@@ -211,7 +296,12 @@ public final class CairnCluster
      */
     public synchronized CairnEngine engine() {
         if (engine == null) {
-            engine = ClusterEngineProvider.connect(name, network::newHazelcastClient);
+            engine = loopback
+                    ? ClusterEngineProvider.connect(name, client -> {
+                        addresses().forEach(client.getNetworkConfig()::addAddress);
+                        return HazelcastClient.newHazelcastClient(client);
+                    })
+                    : ClusterEngineProvider.connect(name, network::newHazelcastClient);
         }
         return engine;
     }
@@ -270,6 +360,10 @@ public final class CairnCluster
      * within seconds.
      */
     public synchronized void partition(int... side) {
+        if (loopback) {
+            throw new IllegalStateException(
+                    "partitions need Hazelcast's test network; this cluster runs overLoopback()");
+        }
         List<CairnMember> inside = new ArrayList<>();
         for (int index : side) {
             inside.add(members.get(index));
@@ -284,6 +378,18 @@ public final class CairnCluster
                     blocked.add(List.of(in, out));
                 }
             }
+        }
+    }
+
+    /** Cuts the members of {@code side} off from all the others, both ways. */
+    public synchronized void partition(List<CairnMember> side) {
+        partition(side.stream().mapToInt(members::indexOf).toArray());
+    }
+
+    /** Cuts every member off from every other one: as many sides as members, none with a quorum. */
+    public synchronized void isolateEveryMember() {
+        for (int i = 0; i < members.size(); i++) {
+            partition(i);
         }
     }
 
@@ -420,7 +526,10 @@ public final class CairnCluster
         blocked.clear();
         network.terminateAll();
         network = null;
-        deleteRecursively(storage);
+        if (storage != null) {
+            deleteRecursively(storage);
+            storage = null;
+        }
     }
 
     private static void deleteRecursively(Path root) {

@@ -1,0 +1,45 @@
+package dev.cairn.checkpoint.cluster.internal.node;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
+import dev.cairn.checkpoint.io.StorageCalls;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What the job masters and the workers of a member use of it: its configuration, its cluster, its
+ * maps and storage, and messages to other members. {@code CairnNode} is the one implementation;
+ * masters and workers see only this.
+ */
+public interface Node {
+
+    EngineConfig config();
+
+    HazelcastInstance hazelcast();
+
+    /** Where job types are found. */
+    ClassLoader classLoader();
+
+    SnapshotMaps maps();
+
+    /** Whether this member's side of the cluster may run jobs. */
+    ClusterQuorum quorum();
+
+    /** Every storage call on a job's behalf goes through here: its own threads, a deadline per call. */
+    StorageCalls storageCalls() throws CheckpointStorageException;
+
+    /** Cluster I/O off the caller's thread: map writes, local messages, retries. */
+    ScheduledExecutorService io();
+
+    /** Sends a message to a member and completes with its reply (exceptionally if it left). */
+    CompletableFuture<Object> send(Member target, Object message);
+
+    /** Sends a message to the master member. */
+    CompletableFuture<Object> sendToMaster(Object message);
+
+    /** Whether this member is the cluster's master (its oldest member). */
+    boolean isMaster();
+}

@@ -1,0 +1,154 @@
+package dev.cairn.checkpoint.cluster.internal.rpc;
+
+import dev.cairn.checkpoint.api.CairnException;
+import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.RestoreRequest;
+import dev.cairn.checkpoint.storage.api.JobId;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What members (and clients) say to each other. Plain records, encoded with Kryo ({@code
+ * MessageKryo} lists every one with its id) inside a {@link CairnCall}.
+ */
+public final class Messages {
+    private Messages() {}
+
+    /** Bytes of state a message carries (a size hint for encoding it). */
+    public static int payloadBytes(Object message) {
+        if (message instanceof Ack ack) {
+            return ack.state().length;
+        }
+        if (message instanceof Deploy deploy) {
+            return deploy.restored().values().stream()
+                    .mapToInt(s -> s.length + 32)
+                    .sum();
+        }
+        return 0;
+    }
+
+    /** Marks messages handled by the master member (forwarded there by whichever member gets them). */
+    public interface ToMaster {}
+
+    /**
+     * Submits a job; answered with a {@link Reply}. {@code restoreFrom} is empty, or {@code
+     * savepoint} or {@code checkpoint} with {@code restoreId}: restore exactly that.
+     */
+    public record SubmitJob(
+            String jobId, String type, HashMap<String, String> params, String restoreFrom, long restoreId)
+            implements ToMaster {
+        public static SubmitJob of(JobSpec spec) {
+            return new SubmitJob(spec.jobId().value(), spec.type(), new HashMap<>(spec.params()), "", -1);
+        }
+
+        public static SubmitJob of(JobSpec spec, RestoreRequest restore) {
+            return new SubmitJob(
+                    spec.jobId().value(),
+                    spec.type(),
+                    new HashMap<>(spec.params()),
+                    restore.type().name(),
+                    restore.id());
+        }
+
+        public JobSpec spec() {
+            return new JobSpec(JobId.of(jobId), type, params);
+        }
+
+        public RestoreRequest restore() {
+            return restoreFrom.isEmpty() ? null : new RestoreRequest(CheckpointType.valueOf(restoreFrom), restoreId);
+        }
+    }
+
+    /** Takes a savepoint of every pipeline of a running job; {@code stop}: then cancels it. */
+    public record TakeSavepoint(String jobId, boolean stop) implements ToMaster {}
+
+    /** Cancels a running job: its tasks stop; its checkpoints stay in storage. */
+    public record CancelJob(String jobId) implements ToMaster {}
+
+    /**
+     * Deploys subtask {@code subtask} of a pipeline, for execution attempt {@code attempt} of the
+     * master of {@code epoch}. A member runs the newest (epoch, attempt) it was given and refuses
+     * older ones: a deposed master cannot replace the tasks of the one that superseded it.
+     */
+    public record Deploy(
+            String jobId,
+            String type,
+            HashMap<String, String> params,
+            String pipeline,
+            int subtask,
+            long epoch,
+            int attempt,
+            String master,
+            HashMap<String, byte[]> restored) {
+        public JobSpec spec() {
+            return new JobSpec(JobId.of(jobId), type, params);
+        }
+
+        static HashMap<String, byte[]> copy(Map<String, byte[]> restored) {
+            return new HashMap<>(restored);
+        }
+    }
+
+    /** Starts checkpoint {@code id} at the sources of a pipeline's subtasks on the receiving member. */
+    public record Trigger(String jobId, String pipeline, long epoch, int attempt, long id, boolean finalCheckpoint) {}
+
+    /** Checkpoint {@code id} is committed ({@code complete}: sinks commit up to it) or was aborted. */
+    public record Notify(String jobId, String pipeline, long epoch, int attempt, long id, boolean complete) {}
+
+    /**
+     * Stops the pipeline's tasks of every older epoch, and of {@code epoch} those with an attempt up
+     * to {@code upToAttempt}; never a task of a newer epoch. Answered once they stopped.
+     */
+    public record Cancel(String jobId, String pipeline, long epoch, int upToAttempt) {}
+
+    /** A task's snapshot for checkpoint {@code id}; {@code records}: what a sink was given for it. */
+    public record Ack(
+            String jobId, String pipeline, long epoch, int attempt, long id, String taskId, byte[] state, long records)
+            implements ToMaster {}
+
+    /** Something happened to a task. */
+    public record TaskEvent(
+            String jobId,
+            String pipeline,
+            long epoch,
+            int attempt,
+            String taskId,
+            Kind kind,
+            long id,
+            long records,
+            String detail)
+            implements ToMaster {
+        public enum Kind {
+            SOURCE_FINISHED,
+            COMMITTED,
+            FAILED
+        }
+    }
+
+    /**
+     * The answer to a request: {@code ok}, or not with the {@code reason} code decides on and a
+     * message for people. A savepoint's answer carries each pipeline's savepoint id.
+     */
+    public record Reply(boolean ok, CairnException.Reason reason, String message, HashMap<String, Long> savepoints) {
+        public static final Reply OK = ok("");
+
+        public static Reply ok(String message) {
+            return new Reply(true, null, message, new HashMap<>());
+        }
+
+        public static Reply saved(Map<String, Long> savepoints, String message) {
+            return new Reply(true, null, message, new LinkedHashMap<>(savepoints)); // in pipeline order
+        }
+
+        public static Reply error(CairnException.Reason reason, String message) {
+            return new Reply(false, reason, message, new HashMap<>());
+        }
+
+        /** The refusal as the exception the API throws; only for a reply that is not ok. */
+        public CairnException toException() {
+            return new CairnException(reason, message);
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package dev.cairn.checkpoint.cluster.internal.worker;
+
+import com.hazelcast.cluster.Member;
+import dev.cairn.checkpoint.api.CairnException;
+import dev.cairn.checkpoint.api.JobDefinition;
+import dev.cairn.checkpoint.api.PipelineDefinition;
+import dev.cairn.checkpoint.api.TaskContext;
+import dev.cairn.checkpoint.api.config.QueueType;
+import dev.cairn.checkpoint.cluster.internal.node.Node;
+import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
+import dev.cairn.checkpoint.runtime.JobDefinitions;
+import dev.cairn.checkpoint.runtime.TaskEvents;
+import dev.cairn.checkpoint.runtime.TaskGroup;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tasks this member runs: the subtask groups deployed to it, by job, pipeline and subtask,
+ * each of one execution attempt. Reports task events to the master.
+ */
+public final class TaskService {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskService.class);
+    private static final long STOP_MILLIS = 10_000;
+
+    private record GroupKey(String jobId, String pipeline, int subtask) {}
+
+    /**
+     * @param master the member that deployed it, by uuid
+     * @param orphanSince since when this member has lost sight of that master (or its quorum), in
+     *     epoch millis; 0 while it has not
+     */
+    private record Running(long epoch, int attempt, TaskGroup group, String master, AtomicLong orphanSince) {
+        /** Whether this runs an older (epoch, attempt) than the one given. */
+        boolean olderThan(long otherEpoch, int otherAttempt) {
+            return epoch < otherEpoch || (epoch == otherEpoch && attempt < otherAttempt);
+        }
+    }
+
+    private record PipelineOf(String jobId, String pipeline) {}
+
+    private final Node node;
+    private final QueueType queueType;
+    private final Map<GroupKey, Running> groups = new ConcurrentHashMap<>();
+    /** The newest master epoch each pipeline has deployed here: an older master is obeyed no more. */
+    private final Map<PipelineOf, Long> epochs = new ConcurrentHashMap<>();
+    /** Set once the member closes: a deploy arriving later would start tasks that no one stops. */
+    private boolean closed;
+
+    public TaskService(Node node, QueueType queueType) {
+        this.node = node;
+        this.queueType = queueType;
+    }
+
+    public synchronized Messages.Reply deploy(Messages.Deploy deploy) {
+        if (closed) {
+            return Messages.Reply.error(CairnException.Reason.MEMBER_CLOSING, "this member is shutting down");
+        }
+        GroupKey key = new GroupKey(deploy.jobId(), deploy.pipeline(), deploy.subtask());
+        PipelineOf pipelineOf = new PipelineOf(deploy.jobId(), deploy.pipeline());
+        long newest = epochs.getOrDefault(pipelineOf, 0L);
+        if (deploy.epoch() < newest) {
+            return Messages.Reply.error(
+                    CairnException.Reason.JOB_MOVED,
+                    "a newer master (epoch " + newest + ") runs " + deploy.jobId() + "/" + deploy.pipeline()
+                            + "; the master of epoch " + deploy.epoch() + " was superseded");
+        }
+        Running existing = groups.get(key);
+        if (existing != null) {
+            if (!existing.olderThan(deploy.epoch(), deploy.attempt())) {
+                return Messages.Reply.error(
+                        CairnException.Reason.JOB_MOVED,
+                        "subtask already runs epoch " + existing.epoch() + " attempt " + existing.attempt());
+            }
+            existing.group().stop(STOP_MILLIS); // a zombie of an older attempt or master
+            groups.remove(key);
+        }
+        if (deploy.epoch() > newest) {
+            epochs.put(pipelineOf, deploy.epoch());
+            stopOlderThan(deploy.jobId(), deploy.pipeline(), deploy.epoch());
+        }
+        try {
+            JobDefinition definition = JobDefinitions.find(deploy.type(), node.classLoader())
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("no job type '" + deploy.type() + "' on this member"));
+            PipelineDefinition pipeline = definition.pipelines(deploy.spec()).stream()
+                    .filter(p -> p.name().equals(deploy.pipeline()))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no pipeline " + deploy.pipeline()));
+            TaskEvents events = new RemoteEvents(deploy.jobId(), deploy.pipeline(), deploy.epoch(), deploy.attempt());
+            String name = deploy.jobId() + "/" + deploy.pipeline() + "#" + deploy.subtask() + " e" + deploy.epoch()
+                    + " a" + deploy.attempt();
+            TaskGroup group = new TaskGroup(
+                    name,
+                    pipeline.shape(),
+                    deploy.subtask(),
+                    pipeline.create(deploy.subtask(), deploy.attempt()),
+                    deploy.restored(),
+                    queueType,
+                    events,
+                    new TaskContext.Execution(deploy.jobId(), deploy.pipeline(), deploy.epoch(), deploy.attempt()));
+            groups.put(key, new Running(deploy.epoch(), deploy.attempt(), group, deploy.master(), new AtomicLong()));
+            group.start();
+            return Messages.Reply.OK;
+        } catch (Exception e) {
+            LOG.warn("Cannot deploy {}/{} subtask {}", deploy.jobId(), deploy.pipeline(), deploy.subtask(), e);
+            return Messages.Reply.error(
+                    CairnException.Reason.INVALID_JOB,
+                    "cannot deploy subtask " + deploy.subtask() + ": " + e.getMessage());
+        }
+    }
+
+    public void trigger(Messages.Trigger trigger) {
+        forEach(
+                trigger.jobId(),
+                trigger.pipeline(),
+                trigger.epoch(),
+                trigger.attempt(),
+                g -> g.trigger(trigger.id(), trigger.finalCheckpoint()));
+    }
+
+    public void notify(Messages.Notify notify) {
+        forEach(notify.jobId(), notify.pipeline(), notify.epoch(), notify.attempt(), g -> {
+            if (notify.complete()) {
+                g.complete(notify.id());
+            } else {
+                g.abort(notify.id());
+            }
+        });
+    }
+
+    /** Stops the tasks the cancel names: never one of a newer master than the one that sent it. */
+    public synchronized Messages.Reply cancel(Messages.Cancel cancel) {
+        stopWhere(cancel.jobId(), cancel.pipeline(), r -> r.olderThan(cancel.epoch(), cancel.upToAttempt() + 1));
+        return Messages.Reply.OK;
+    }
+
+    /** A newer master deployed the pipeline: tasks of older masters here are zombies. */
+    private void stopOlderThan(String jobId, String pipeline, long epoch) {
+        stopWhere(jobId, pipeline, r -> r.epoch() < epoch);
+    }
+
+    private void stopWhere(String jobId, String pipeline, java.util.function.Predicate<Running> which) {
+        List<TaskGroup> stopping = new ArrayList<>();
+        groups.entrySet().removeIf(e -> {
+            GroupKey key = e.getKey();
+            boolean match = key.jobId().equals(jobId) && key.pipeline().equals(pipeline) && which.test(e.getValue());
+            if (match) {
+                stopping.add(e.getValue().group());
+            }
+            return match;
+        });
+        stopping.forEach(g -> g.stop(STOP_MILLIS));
+    }
+
+    private void forEach(
+            String jobId, String pipeline, long epoch, int attempt, java.util.function.Consumer<TaskGroup> action) {
+        groups.forEach((key, running) -> {
+            if (key.jobId().equals(jobId)
+                    && key.pipeline().equals(pipeline)
+                    && running.epoch() == epoch
+                    && running.attempt() == attempt) {
+                action.accept(running.group());
+            }
+        });
+    }
+
+    /** Stops every task of this member. */
+    public synchronized void stopAll() {
+        closed = true;
+        groups.values().forEach(r -> r.group().stop(STOP_MILLIS));
+        groups.clear();
+    }
+
+    public int runningGroups() {
+        return groups.size();
+    }
+
+    /**
+     * Checks, a few times a second, that each task group's master is still in sight and this side
+     * of the cluster still has its quorum; a group that has lost either for longer than {@code
+     * orphan-task-timeout} stops, committing nothing more. A master that is cut off cannot stop its
+     * tasks itself, and must not need to.
+     */
+    public void startWatchdog() {
+        try {
+            node.io().scheduleWithFixedDelay(this::stopOrphans, 200, 200, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Node closed before the task watchdog started");
+        }
+    }
+
+    private void stopOrphans() {
+        try {
+            long now = System.currentTimeMillis();
+            long limit = node.config().orphanTaskTimeout().toMillis();
+            Set<String> present = new HashSet<>();
+            for (Member member : node.hazelcast().getCluster().getMembers()) {
+                present.add(member.getUuid().toString());
+            }
+            boolean quorum = node.quorum().holds();
+            groups.forEach((key, running) -> {
+                boolean seen = quorum && present.contains(running.master());
+                if (seen) {
+                    running.orphanSince().set(0);
+                } else if (running.orphanSince().compareAndSet(0, now)) {
+                    LOG.warn(
+                            "Task group {} lost {}; it stops in {} ms unless that comes back",
+                            running.group().name(),
+                            quorum
+                                    ? "its master"
+                                    : "its quorum (" + node.quorum().describe() + ")",
+                            limit);
+                } else if (now - running.orphanSince().get() >= limit) {
+                    stopOrphan(key, running, quorum);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("Task watchdog: {}", e.toString());
+        }
+    }
+
+    private synchronized void stopOrphan(GroupKey key, Running running, boolean quorum) {
+        if (groups.remove(key, running)) {
+            LOG.warn(
+                    "Task group {} stopped: {} for longer than orphan-task-timeout",
+                    running.group().name(),
+                    quorum ? "its master left" : "this side of the cluster had no quorum");
+            running.group().stop(STOP_MILLIS);
+        }
+    }
+
+    /** Task events, sent to whichever member is master when they happen. */
+    private final class RemoteEvents implements TaskEvents {
+        private final String jobId;
+        private final String pipeline;
+        private final long epoch;
+        private final int attempt;
+
+        RemoteEvents(String jobId, String pipeline, long epoch, int attempt) {
+            this.jobId = jobId;
+            this.pipeline = pipeline;
+            this.epoch = epoch;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void acknowledged(long checkpointId, String taskId, byte[] state, long records) {
+            node.sendToMaster(new Messages.Ack(jobId, pipeline, epoch, attempt, checkpointId, taskId, state, records));
+        }
+
+        @Override
+        public void sourceFinished(String taskId) {
+            event(taskId, Messages.TaskEvent.Kind.SOURCE_FINISHED, -1, 0, "");
+        }
+
+        @Override
+        public void committed(long checkpointId, String taskId) {
+            event(taskId, Messages.TaskEvent.Kind.COMMITTED, checkpointId, 0, "");
+        }
+
+        @Override
+        public void failed(String taskId, Throwable error) {
+            event(taskId, Messages.TaskEvent.Kind.FAILED, -1, 0, String.valueOf(error));
+        }
+
+        private void event(String taskId, Messages.TaskEvent.Kind kind, long id, long records, String detail) {
+            node.sendToMaster(
+                    new Messages.TaskEvent(jobId, pipeline, epoch, attempt, taskId, kind, id, records, detail));
+        }
+    }
+}
