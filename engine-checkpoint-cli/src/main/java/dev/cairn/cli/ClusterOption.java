@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 final class ClusterOption {
     @Option(
             names = "--cluster",
-            paramLabel = "HOST:PORT[,HOST:PORT...]",
+            paramLabel = "HOST:PORT",
             split = ",",
             required = true,
             description = "Running members to talk to")

@@ -80,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--cluster",
-            paramLabel = "HOST:PORT[,HOST:PORT...]",
+            paramLabel = "HOST:PORT",
             split = ",",
             description = "Submit to running members instead of running in this process")
     List<String> cluster;

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +27,7 @@ import picocli.CommandLine.Spec;
 /** Jobs: submit one to running members or run one in this process, and follow it; list, cancel, save. */
 @Command(
         name = "job",
+        mixinStandardHelpOptions = true,
         description = "Jobs: submit or run one and follow it to its end; list, cancel, savepoint.",
         subcommands = {
             JobCommand.Submit.class,
@@ -57,27 +57,25 @@ final class JobCommand {
                 description = "The job's id: resumes that job from its latest checkpoint (default: a new job)")
         String jobId;
 
-        @ArgGroup(exclusive = true)
-        Restore restore;
+        // Plain options rather than an exclusive group: picocli lists a group's options twice in the
+        // help of a command that mixes them in.
+        @Option(
+                names = "--from-savepoint",
+                paramLabel = "ID",
+                description = "Restore exactly this savepoint (the job fails if it is missing or unusable)")
+        Long savepoint;
 
-        static final class Restore {
-            @Option(
-                    names = "--from-savepoint",
-                    paramLabel = "ID",
-                    required = true,
-                    description = "Restore exactly this savepoint (the job fails if it is missing or unusable)")
-            Long savepoint;
-
-            @Option(
-                    names = "--from-checkpoint",
-                    paramLabel = "ID",
-                    required = true,
-                    description = "Restore exactly this checkpoint (the job fails if it is missing or unusable)")
-            Long checkpoint;
-        }
+        @Option(
+                names = "--from-checkpoint",
+                paramLabel = "ID",
+                description = "Restore exactly this checkpoint (the job fails if it is missing or unusable)")
+        Long checkpoint;
 
         JobSpec spec() {
-            if (restore != null && jobId == null) {
+            if (savepoint != null && checkpoint != null) {
+                throw new CliException(Cairn.EXIT_INVALID, "give --from-savepoint or --from-checkpoint, not both");
+            }
+            if ((savepoint != null || checkpoint != null) && jobId == null) {
                 throw new CliException(Cairn.EXIT_INVALID, "restoring needs the --job-id of the job it belongs to");
             }
             String id = jobId != null
@@ -89,12 +87,9 @@ final class JobCommand {
         }
 
         RestoreRequest restore() {
-            if (restore == null) {
-                return null;
-            }
-            return restore.savepoint != null
-                    ? new RestoreRequest(CheckpointType.SAVEPOINT, restore.savepoint)
-                    : new RestoreRequest(CheckpointType.CHECKPOINT, restore.checkpoint);
+            return savepoint != null
+                    ? new RestoreRequest(CheckpointType.SAVEPOINT, savepoint)
+                    : checkpoint != null ? new RestoreRequest(CheckpointType.CHECKPOINT, checkpoint) : null;
         }
     }
 
@@ -176,8 +171,8 @@ final class JobCommand {
             name = "run",
             mixinStandardHelpOptions = true,
             description = {
-                "Runs a job in this process (local mode) and follows it to its end. Killed and run again with",
-                "the same --job-id, it resumes from its latest checkpoint.",
+                "Runs a job in this process (local mode) and follows it to its end. Killed and run again with"
+                        + " the same --job-id, it resumes from its latest checkpoint.",
                 "Exit status: 0 finished, 1 failed, 2 refused as invalid (unknown type, bad parameter)."
             })
     static final class Run implements Callable<Integer> {

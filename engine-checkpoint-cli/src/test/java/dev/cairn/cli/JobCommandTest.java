@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -116,6 +117,29 @@ class JobCommandTest {
                 "job", "submit", "--type", "demo", "--from-savepoint", "3", "--cluster", address);
         assertEquals(2, restoreWithoutId.status(), restoreWithoutId.all());
         assertTrue(restoreWithoutId.err().contains("restoring needs the --job-id"), restoreWithoutId.err());
+
+        Result both = CheckpointFixtures.cairn(
+                "job", "run", "--type", "demo", "--job-id", "j", "--from-savepoint", "3", "--from-checkpoint", "4");
+        assertEquals(2, both.status(), both.all());
+        assertTrue(both.err().contains("give --from-savepoint or --from-checkpoint, not both"), both.err());
+    }
+
+    @Test
+    void help_namesEachOptionOnce() {
+        for (String command : List.of("submit", "run")) {
+            Result help = CheckpointFixtures.cairn("job", command, "--help");
+            assertEquals(0, help.status(), help.all());
+            for (String option :
+                    List.of("--from-savepoint=ID ", "--from-checkpoint=ID ", "--job-id=ID ", "--type=TYPE ")) {
+                assertEquals(
+                        1,
+                        help.out().split(java.util.regex.Pattern.quote("      " + option), -1).length - 1,
+                        help.out());
+            }
+        }
+        Result job = CheckpointFixtures.cairn("job", "--help");
+        assertEquals(0, job.status(), job.all());
+        assertTrue(job.out().contains("submit") && job.out().contains("savepoint"), job.out());
     }
 
     @Test

@@ -156,6 +156,66 @@ class DistributionIT {
         assertTrue(list.out().contains("dist-demo  1"), list.all());
     }
 
+    /**
+     * A job jar built as docs/job-authors.md says, against the two API jars alone, dropped into
+     * plugins/NAME/: listed, run in-process with job run, and its two-phase-commit output whole.
+     */
+    @Test
+    void aThirdPartyJobJar_droppedIntoPlugins_runs() throws Exception {
+        List<Path> apis;
+        try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
+            apis = lib.filter(p -> p.getFileName().toString().matches("checkpoint-(storage-)?api-.*\\.jar"))
+                    .toList();
+        }
+        assertEquals(2, apis.size(), apis.toString());
+        Path folder = home.resolve("plugins/acme-count");
+        try {
+            Shell.compileJar(
+                    Shell.resource("third-party-job"),
+                    apis,
+                    work,
+                    folder.resolve("acme-count.jar"),
+                    Map.of("META-INF/services/dev.cairn.checkpoint.api.JobDefinition", "com.acme.count.CountJob\n"));
+
+            Result plugins = cairn("plugins");
+            assertTrue(
+                    plugins.out().matches("(?s).*\\nacme-count +loaded +job acme-count +1  " + folder + "\\n.*"),
+                    plugins.all());
+
+            Path out = work.resolve("acme-out");
+            Result refused = cairn("job", "run", "--type", "acme-count", "-p", "count=x", "-p", "out=" + out);
+            assertEquals(2, refused.status(), refused.all());
+            assertTrue(refused.all().contains("count: required, a whole number"), refused.all());
+
+            Result run = cairn(
+                    "job",
+                    "run",
+                    "--type",
+                    "acme-count",
+                    "-p",
+                    "count=20000",
+                    "-p",
+                    "out=" + out,
+                    "--job-id",
+                    "acme-1");
+            assertEquals(0, run.status(), run.all());
+            assertTrue(run.out().contains("job acme-1 finished: 20,000 records committed"), run.all());
+            List<Long> numbers = new java.util.ArrayList<>();
+            try (Stream<Path> files = Files.list(out)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Files.readAllLines(file).forEach(line -> numbers.add(Long.parseLong(line)));
+                }
+            }
+            numbers.sort(null);
+            assertEquals(java.util.stream.LongStream.range(0, 20_000).boxed().toList(), numbers);
+        } finally {
+            try (Stream<Path> files = Files.walk(folder)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void aThirdPartyPlugin_droppedIntoPlugins_isUsed_andABrokenOneIsNamed() throws Exception {
         Path api;

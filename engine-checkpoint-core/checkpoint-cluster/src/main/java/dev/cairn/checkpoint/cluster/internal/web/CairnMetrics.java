@@ -18,12 +18,14 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * Every job's checkpoint metrics for {@code /metrics}, built at each scrape from the job records in
@@ -148,8 +150,9 @@ final class CairnMetrics implements MultiCollector {
     private static GaugeSnapshot jobState(Iterable<JobStatus> all) {
         GaugeSnapshot.Builder gauge = GaugeSnapshot.builder()
                 .name("cairn_job_state")
-                .help("1 for the job's state (SUBMITTED, RUNNING, RESTARTING, FINISHED, FAILED, CANCELLED),"
-                        + " 0 for the others.");
+                .help("1 for the job's state ("
+                        + Arrays.stream(JobState.values()).map(Enum::name).collect(Collectors.joining(", "))
+                        + "), 0 for the others.");
         for (JobStatus job : all) {
             for (JobState state : JobState.values()) {
                 gauge.dataPoint(GaugeDataPointSnapshot.builder()
