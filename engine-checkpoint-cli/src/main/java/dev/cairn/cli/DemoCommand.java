@@ -166,6 +166,10 @@ final class DemoCommand implements Callable<Integer> {
                 return 0;
             }
             JobResult done = new JobFollower(out, this::progress).follow(handle);
+            if (done.status().finishedBefore()) {
+                out.printf("job %s had already finished; nothing new was run or written%n", id);
+                return 0;
+            }
             warning = done.status().warning();
             if (done.state() == JobState.FAILED) {
                 throw new CliException(

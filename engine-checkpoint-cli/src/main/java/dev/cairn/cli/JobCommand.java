@@ -94,10 +94,9 @@ final class JobCommand {
     }
 
     /** Submits (or resumes) a job, then follows it; the exit status says how it ended. */
-    static int run(CairnEngine engine, JobOptions options, boolean detach, String where, PrintWriter out)
+    static int run(
+            CairnEngine engine, JobSpec spec, RestoreRequest restore, boolean detach, String where, PrintWriter out)
             throws InterruptedException {
-        JobSpec spec = options.spec();
-        RestoreRequest restore = options.restore();
         JobHandle job;
         try {
             job = restore == null ? engine.submit(spec) : engine.submit(spec, restore);
@@ -116,6 +115,10 @@ final class JobCommand {
         JobStatus last = end.status();
         switch (end.state()) {
             case FINISHED -> {
+                if (last.finishedBefore()) {
+                    out.printf("job %s had already finished; nothing new was run%n", spec.jobId());
+                    return 0;
+                }
                 out.printf(
                         Locale.ROOT, "job %s finished: %,d records committed%n", spec.jobId(), last.recordsCommitted());
                 return 0;
@@ -156,10 +159,13 @@ final class JobCommand {
 
         @Override
         public Integer call() throws Exception {
+            JobSpec submitted = job.spec(); // bad options end the command before it connects
+            RestoreRequest restore = job.restore();
             try (CairnEngine engine = cluster.connect()) {
                 return run(
                         engine,
-                        job,
+                        submitted,
+                        restore,
                         detach,
                         "to " + cluster.addresses,
                         spec.commandLine().getOut());
@@ -187,10 +193,13 @@ final class JobCommand {
 
         @Override
         public Integer call() throws Exception {
+            JobSpec submitted = job.spec(); // bad options end the command before an engine starts
+            RestoreRequest restore = job.restore();
             try (CairnEngine engine = CairnEngine.local(config.load(), CliPlugins.loader())) {
                 return run(
                         engine,
-                        job,
+                        submitted,
+                        restore,
                         false,
                         "in this process",
                         spec.commandLine().getOut());

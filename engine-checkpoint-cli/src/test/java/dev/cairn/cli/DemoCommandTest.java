@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.demo.DemoOutput;
 import dev.cairn.cli.CheckpointFixtures.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +100,14 @@ class DemoCommandTest {
         assertTrue(
                 second.out().contains("done: 150,000 records committed in " + output + ", each exactly once"),
                 second.out());
+
+        // Once more: the job had finished; the command says so, and the output stays as it was.
+        Result third = CheckpointFixtures.cairn(args.toArray(String[]::new));
+
+        assertEquals(0, third.status(), third.all());
+        assertTrue(
+                third.out().contains("job killed had already finished; nothing new was run or written"), third.out());
+        assertTrue(DemoOutput.check(output, 150_000).exactlyOnce());
     }
 
     private static long countCheckpoints(Path dir) throws Exception {

@@ -89,6 +89,13 @@ class JobCommandTest {
         assertTrue(result.out().contains("job run-1 (demo) submitted in this process"), result.out());
         assertTrue(result.out().contains("finished: 20,000 records committed | checkpoints"), result.out());
         assertTrue(result.out().contains("job run-1 finished: 20,000 records committed"), result.out());
+
+        // Run again with its id: it had finished, and says so; nothing new runs.
+        Result again =
+                CheckpointFixtures.cairn(demo("run", "run-1", 20_000, "-p", "rate=0", "--config", config.toString()));
+
+        assertEquals(0, again.status(), again.all());
+        assertTrue(again.out().contains("job run-1 had already finished; nothing new was run"), again.out());
     }
 
     @Test
@@ -118,8 +125,19 @@ class JobCommandTest {
         assertEquals(2, restoreWithoutId.status(), restoreWithoutId.all());
         assertTrue(restoreWithoutId.err().contains("restoring needs the --job-id"), restoreWithoutId.err());
 
-        Result both = CheckpointFixtures.cairn(
-                "job", "run", "--type", "demo", "--job-id", "j", "--from-savepoint", "3", "--from-checkpoint", "4");
+        Result both = CheckpointFixtures.cairn( // refused before it would reach the (absent) cluster
+                "job",
+                "submit",
+                "--type",
+                "demo",
+                "--job-id",
+                "j",
+                "--from-savepoint",
+                "3",
+                "--from-checkpoint",
+                "4",
+                "--cluster",
+                "127.0.0.1:1");
         assertEquals(2, both.status(), both.all());
         assertTrue(both.err().contains("give --from-savepoint or --from-checkpoint, not both"), both.err());
     }

@@ -179,7 +179,9 @@ class DistributionIT {
 
             Result plugins = cairn("plugins");
             assertTrue(
-                    plugins.out().matches("(?s).*\\nacme-count +loaded +job acme-count +1  " + folder + "\\n.*"),
+                    plugins.out()
+                            .matches("(?s).*\\nacme-count +loaded +job acme-count +1  "
+                                    + java.util.regex.Pattern.quote(folder.toString()) + "\\n.*"),
                     plugins.all());
 
             Path out = work.resolve("acme-out");
@@ -187,19 +189,19 @@ class DistributionIT {
             assertEquals(2, refused.status(), refused.all());
             assertTrue(refused.all().contains("count: required, a whole number"), refused.all());
 
-            Result run = cairn(
-                    "job",
-                    "run",
-                    "--type",
-                    "acme-count",
-                    "-p",
-                    "count=20000",
-                    "-p",
-                    "out=" + out,
-                    "--job-id",
-                    "acme-1");
-            assertEquals(0, run.status(), run.all());
-            assertTrue(run.out().contains("job acme-1 finished: 20,000 records committed"), run.all());
+            // Killed (kill -9) once a checkpoint is committed, then run again with the same id: it
+            // resumes, and the sink's restore commits what the checkpoint lists.
+            String[] command = {
+                "job", "run", "--type", "acme-count", "-p", "count=200000", "-p", "out=" + out, "--job-id", "acme-1"
+            };
+            try (Background first = dist.background(run, command)) {
+                first.awaitOut("committed (last #", 90);
+                first.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            Result resumed = cairn(command);
+            assertEquals(0, resumed.status(), resumed.all());
+            assertTrue(resumed.out().contains("restored from checkpoint"), resumed.all());
+            assertTrue(resumed.out().contains("job acme-1 finished: "), resumed.all());
             List<Long> numbers = new java.util.ArrayList<>();
             try (Stream<Path> files = Files.list(out)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -207,9 +209,9 @@ class DistributionIT {
                 }
             }
             numbers.sort(null);
-            assertEquals(java.util.stream.LongStream.range(0, 20_000).boxed().toList(), numbers);
+            assertEquals(java.util.stream.LongStream.range(0, 200_000).boxed().toList(), numbers);
         } finally {
-            try (Stream<Path> files = Files.walk(folder)) {
+            try (Stream<Path> files = Files.exists(folder) ? Files.walk(folder) : Stream.empty()) {
                 files.sorted(java.util.Comparator.reverseOrder())
                         .forEach(p -> p.toFile().delete());
             }

@@ -113,7 +113,10 @@ class JobAuthorsDocIT {
             Result list = dist.cairnIn(dist.home(), args(cluster.get(i++)));
             assertEquals(0, list.status(), list.all());
             assertTrue(
-                    list.out().lines().anyMatch(l -> l.startsWith("transfers-1 ") && l.contains("RUNNING")),
+                    list.out()
+                            .lines()
+                            .anyMatch(l ->
+                                    l.startsWith("transfers-1 ") && (l.contains("RUNNING") || l.contains("SUBMITTED"))),
                     list.all());
 
             Result saved = dist.cairnIn(dist.home(), args(cluster.get(i++)));

@@ -56,6 +56,18 @@ public record JobStatus(
         ArrayList<PipelineStats> pipelines,
         JobFailure failure) {
 
+    /**
+     * The {@link #message} of a job submitted again after it had finished: its pipelines restored
+     * their final checkpoints, their sinks committed those checkpoints' transactions again (a no-op
+     * for a sink that had), and nothing new ran.
+     */
+    public static final String FINISHED_BEFORE = "finished before; only its final checkpoint's commits were made again";
+
+    /** Whether this is a job that had finished before it was submitted again (see {@link #FINISHED_BEFORE}). */
+    public boolean finishedBefore() {
+        return state == JobState.FINISHED && FINISHED_BEFORE.equals(message);
+    }
+
     /** A record without pipelines (from a master that published none) has an empty list. */
     public JobStatus {
         pipelines = pipelines == null ? new ArrayList<>() : pipelines;

@@ -37,7 +37,7 @@ public final class CairnMember implements AutoCloseable {
      * The member attribute that says which Cairn protocol (message ids) a member speaks: members and
      * clients of one protocol work together, others are refused with a clear word.
      */
-    public static final String PROTOCOL_ATTRIBUTE = "cairn.protocol";
+    public static final String PROTOCOL_ATTRIBUTE = MessageKryo.PROTOCOL_ATTRIBUTE;
 
     private final HazelcastInstance hazelcast;
     private final CairnNode node;

@@ -84,7 +84,11 @@ public final class InProcessCluster implements AutoCloseable {
                         && m.hazelcast().getPartitionService().isClusterSafe());
     }
 
-    private static List<Integer> freePorts(int count) throws IOException {
+    /**
+     * {@code count} ports free now on this machine, below Linux's ephemeral range, from a random
+     * start (so that two processes doing this rarely pick the same).
+     */
+    public static List<Integer> freePorts(int count) {
         List<Integer> ports = new ArrayList<>();
         // Below Linux's ephemeral range (32768 and up): an outgoing connection made between this
         // check and the member's bind could otherwise be given the very port the member wants.

@@ -16,8 +16,6 @@ import dev.cairn.checkpoint.cluster.InProcessCluster;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,9 +57,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Registered on a {@code static} field, the cluster starts once for the test class, and before
  * each test it is made whole again: killed members are replaced, a partition healed. Registered on
- * an instance field, each test gets a cluster of its own. Either way the checkpoints go to a
- * temporary directory ({@link #storageDirectory()}) that survives {@link #killAll()} and {@link
- * #restartAll()}, and is deleted at the end.
+ * an instance field, each test gets a cluster of its own. Either way, with the kit's configuration
+ * the checkpoints go to a temporary directory ({@link #storageDirectory()}) that survives {@link
+ * #killAll()} and {@link #restartAll()}, and is deleted at the end; with your own ({@link #of})
+ * they go where it says.
  *
  * <p>Members find job types the way running members do: with {@link java.util.ServiceLoader} on
  * the test's class path ({@code META-INF/services/dev.cairn.checkpoint.api.JobDefinition}).
@@ -83,7 +82,6 @@ public final class CairnCluster
     private final boolean loopback;
 
     private final String name = "cairn-test-" + UUID.randomUUID();
-    private final List<Integer> ports = new ArrayList<>();
 
     private TestHazelcastFactory network;
     private Path storage;
@@ -204,10 +202,15 @@ public final class CairnCluster
             config = configure.apply(builder).build();
         }
         network = new TestHazelcastFactory();
-        for (int i = 0; i < size; i++) {
-            addMember();
+        try {
+            for (int i = 0; i < size; i++) {
+                addMember();
+            }
+            awaitFormed(size);
+        } catch (RuntimeException | Error e) {
+            close(); // no member left behind in the test's JVM
+            throw e;
         }
-        awaitFormed(size);
     }
 
     /** Adds a member; it joins the others. */
@@ -238,14 +241,17 @@ public final class CairnCluster
      * started later (a restart) find the ones still alive.
      */
     private void onLoopback(Config hazelcast) {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int port = InProcessCluster.freePorts(1).get(0);
+        List<Integer> join = new ArrayList<>();
+        for (CairnMember member : members) {
+            join.add(member.hazelcast()
+                    .getCluster()
+                    .getLocalMember()
+                    .getAddress()
+                    .getPort());
         }
-        ports.add(port);
-        InProcessCluster.onLoopback(hazelcast, port, ports);
+        join.add(port);
+        InProcessCluster.onLoopback(hazelcast, port, join);
     }
 
     /**
@@ -327,6 +333,9 @@ public final class CairnCluster
         if (members.remove(member)) {
             member.kill();
         }
+        if (loopback && members.isEmpty()) {
+            closeEngine(); // its client knows only addresses that are gone now
+        }
     }
 
     /**
@@ -383,6 +392,11 @@ public final class CairnCluster
 
     /** Cuts the members of {@code side} off from all the others, both ways. */
     public synchronized void partition(List<CairnMember> side) {
+        for (CairnMember member : side) {
+            if (!members.contains(member)) {
+                throw new IllegalArgumentException(member + " is not a live member of this cluster");
+            }
+        }
         partition(side.stream().mapToInt(members::indexOf).toArray());
     }
 
@@ -554,6 +568,7 @@ public final class CairnCluster
 
     @Override
     public String toString() {
-        return "CairnCluster[" + members().size() + " of " + size + " members, storage " + storage + "]";
+        return "CairnCluster[" + members().size() + " of " + size + " members, storage "
+                + (storage != null ? storage : "as configured") + "]";
     }
 }

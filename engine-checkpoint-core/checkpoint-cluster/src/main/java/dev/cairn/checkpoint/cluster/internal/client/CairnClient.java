@@ -9,7 +9,6 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.ClusterAddress;
-import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.internal.rpc.CairnCall;
 import dev.cairn.checkpoint.cluster.internal.rpc.MessageKryo;
 import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
@@ -81,11 +80,11 @@ public final class CairnClient implements ClusterEngine.Connection {
         return connected;
     }
 
-    /** Every member must speak this client's Cairn protocol (see {@link CairnMember#PROTOCOL_ATTRIBUTE}). */
+    /** Every member must speak this client's Cairn protocol (see {@link MessageKryo#PROTOCOL_ATTRIBUTE}). */
     private void checkProtocol(String clusterName) {
         List<String> other = new ArrayList<>();
         for (Member member : client.getCluster().getMembers()) {
-            String protocol = member.getAttribute(CairnMember.PROTOCOL_ATTRIBUTE);
+            String protocol = member.getAttribute(MessageKryo.PROTOCOL_ATTRIBUTE);
             if (!MessageKryo.PROTOCOL.equals(protocol)) {
                 other.add(member.getAddress() + (protocol == null ? " (no Cairn)" : " (protocol " + protocol + ")"));
             }

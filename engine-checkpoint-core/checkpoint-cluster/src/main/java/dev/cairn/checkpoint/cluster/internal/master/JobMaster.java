@@ -224,9 +224,7 @@ public final class JobMaster {
     void pipelineFinished() {
         if (pipelines.stream().allMatch(PipelineMaster::finished)) {
             boolean before = pipelines.stream().allMatch(PipelineMaster::restoredFinal);
-            end(
-                    JobState.FINISHED,
-                    before ? "finished before; only its final checkpoint's commits were made again" : "finished");
+            end(JobState.FINISHED, before ? JobStatus.FINISHED_BEFORE : "finished");
         }
     }
 

@@ -28,9 +28,15 @@ import java.util.LinkedHashMap;
 public final class MessageKryo {
     /**
      * The version of this registry, as members and clients announce it ({@link
-     * CairnMember#PROTOCOL_ATTRIBUTE}): raised whenever an id or a message's fields change.
+     * #PROTOCOL_ATTRIBUTE}): raised whenever an id or a message's fields change.
      */
     public static final String PROTOCOL = "2";
+
+    /**
+     * The member attribute that says which Cairn protocol (message ids) a member speaks: members and
+     * clients of one protocol work together, others are refused with a clear word.
+     */
+    public static final String PROTOCOL_ATTRIBUTE = "cairn.protocol";
 
     private static final int SUBMIT_JOB = 200;
     private static final int DEPLOY = 201;
