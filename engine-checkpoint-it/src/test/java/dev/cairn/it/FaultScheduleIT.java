@@ -250,7 +250,8 @@ class FaultScheduleIT {
                 CairnMember alone = masterAlone ? master : others.get(random.nextInt(others.size()));
                 label += masterAlone ? " (the master alone)" : " (a member alone)";
                 cluster.partition(List.of(alone));
-                Thread.sleep(step.durationMillis());
+                // Longer than the kit's heartbeat timeout (8 s): both sides see the other gone.
+                Thread.sleep(8_000 + step.durationMillis());
                 cluster.heal();
                 cluster.awaitSafe();
                 System.out.println("  " + label);

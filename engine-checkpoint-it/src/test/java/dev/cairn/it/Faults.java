@@ -49,11 +49,16 @@ final class Faults {
         STORE_PAUSE.set(null);
     }
 
-    /** Blocks while {@code job}'s storage hangs; an interrupt does not end the wait. */
-    static void hangIfAsked(String job) {
+    /**
+     * Blocks while {@code job}'s storage hangs; an interrupt does not end the wait. Returns whether
+     * it hung: a call released by {@link #reset} (the test is over) must not touch the storage.
+     */
+    static boolean hangIfAsked(String job) {
         CountDownLatch end = hangsEnd;
         boolean interrupted = false;
+        boolean hung = false;
         while (HANGING_JOBS.contains(job) && end.getCount() > 0) {
+            hung = true;
             try {
                 end.await(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -63,6 +68,7 @@ final class Faults {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return hung;
     }
 
     /** What a faulty transform does before it processes a record: throws, if told to. */

@@ -21,7 +21,9 @@ final class FaultyStorage extends ForwardingCheckpointStorage {
     }
 
     private static void check(JobId job) throws CheckpointStorageException {
-        Faults.hangIfAsked(job.value());
+        if (Faults.hangIfAsked(job.value())) {
+            throw new CheckpointStorageException("the storage hung (released: the test is over)");
+        }
         check();
     }
 

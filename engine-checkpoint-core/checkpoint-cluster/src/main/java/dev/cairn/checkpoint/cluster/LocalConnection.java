@@ -41,6 +41,12 @@ final class LocalConnection implements ClusterEngine.Connection {
     }
 
     @Override
+    public String lostMessage() {
+        // In the CLI this is what Ctrl-C (or SIGTERM) looks like: the JVM's shutdown stops the member.
+        return "the engine in this process has stopped (the process is shutting down, or the engine was closed)";
+    }
+
+    @Override
     public void close() {
         if (owned) {
             member.close();

@@ -47,6 +47,11 @@ public final class ClusterEngine implements CairnEngine {
         /** What to call it in messages: "the engine in this process", "the cluster at ...". */
         String describe();
 
+        /** What a handle's future fails with once the connection is lost. */
+        default String lostMessage() {
+            return describe() + " cannot be reached any more";
+        }
+
         @Override
         void close();
     }
@@ -62,8 +67,7 @@ public final class ClusterEngine implements CairnEngine {
 
     public ClusterEngine(Connection connection) {
         this.connection = connection;
-        connection.onLost(() -> lose(new CairnException(
-                CairnException.Reason.UNREACHABLE, connection.describe() + " cannot be reached any more")));
+        connection.onLost(() -> lose(new CairnException(CairnException.Reason.UNREACHABLE, connection.lostMessage())));
     }
 
     @Override
