@@ -188,7 +188,8 @@ class FaultScheduleIT {
         try (CheckpointStorage storage = CheckpointStorageFactories.find(
                                 "localfile", getClass().getClassLoader())
                         .create(storageConfig);
-                TestCluster cluster = TestCluster.start(3, config, s -> new EpochWatch(new FaultyStorage(s)))) {
+                TestCluster cluster =
+                        TestCluster.startPartitionable(3, config, s -> new EpochWatch(new FaultyStorage(s)))) {
             TransactionBroker.named(broker).requireStoredBeforeCommit(TransactionBroker.storedIn(storage));
             cluster.submit(spec);
             cluster.submit(strict);

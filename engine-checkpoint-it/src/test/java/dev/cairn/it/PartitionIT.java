@@ -106,7 +106,7 @@ class PartitionIT {
 
     private void run(Side side, boolean majorityRemains) throws Exception {
         TransactionBroker commits = TransactionBroker.named(broker);
-        try (TestCluster cluster = TestCluster.start(3, config, EpochWatch::new)) {
+        try (TestCluster cluster = TestCluster.startPartitionable(3, config, EpochWatch::new)) {
             cluster.submit(StrictTwoPhaseCommitJob.spec(JOB, RECORDS, 3, 4_000, broker));
             cluster.awaitJob(JOB, r -> r.recordsCommitted() > 4_000, Duration.ofSeconds(60));
             TestCluster.await(() -> cluster.masterOf(JOB) != null, Duration.ofSeconds(30), "a master");

@@ -451,7 +451,7 @@ class SecretsIT {
                 "http:\n  enable-http: true\n  port: 0");
         capture.record("engine config", config.toString());
         capture.record("engine storage config", config.checkpoint().storage().toString());
-        try (TestCluster cluster = TestCluster.startOverLoopback(2, config)) {
+        try (TestCluster cluster = TestCluster.start(2, config)) {
             // Long enough to outlast what follows; cancelled at the end.
             cluster.submit(Demo.job("secrets-engine", 1_000_000, 2, 10_000, dir.resolve("engine-out")));
             JobStatus running = cluster.awaitJob(

@@ -20,8 +20,9 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * The integration tests' cluster: the test kit's {@link CairnCluster} (real members on Hazelcast's
- * test network, killed as {@code kill -9} would, partitioned with its firewall) with the
+ * The integration tests' cluster: the test kit's {@link CairnCluster} (real members in this JVM
+ * on real sockets, killed as {@code kill -9} would; or, for partitions, on Hazelcast's test network
+ * with its firewall) with the
  * configuration built from YAML, as members read it, and the helpers the tests share. The tests
  * thereby run the kit on every build.
  */
@@ -36,16 +37,22 @@ final class TestCluster implements AutoCloseable {
         return start(size, engine, UnaryOperator.identity());
     }
 
-    /** A cluster whose members reach their storage through {@code storageDecorator}. */
+    /**
+     * A cluster whose members reach their storage through {@code storageDecorator}, on real sockets
+     * on 127.0.0.1 (as members meet in production; no partitions: see {@link #startPartitionable}).
+     */
     static TestCluster start(int size, EngineConfig engine, UnaryOperator<CheckpointStorage> storageDecorator) {
-        CairnCluster cluster = CairnCluster.of(size, engine).withStorageDecorator(storageDecorator);
+        CairnCluster cluster = CairnCluster.of(size, engine)
+                .withStorageDecorator(storageDecorator)
+                .overLoopback();
         cluster.start();
         return new TestCluster(cluster);
     }
 
-    /** A cluster on real sockets, for clients outside the test (the CLI): no partitions. */
-    static TestCluster startOverLoopback(int size, EngineConfig engine) {
-        CairnCluster cluster = CairnCluster.of(size, engine).overLoopback();
+    /** The same on Hazelcast's in-JVM test network, whose firewall makes network partitions. */
+    static TestCluster startPartitionable(
+            int size, EngineConfig engine, UnaryOperator<CheckpointStorage> storageDecorator) {
+        CairnCluster cluster = CairnCluster.of(size, engine).withStorageDecorator(storageDecorator);
         cluster.start();
         return new TestCluster(cluster);
     }
