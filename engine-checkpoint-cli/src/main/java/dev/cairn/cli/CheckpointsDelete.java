@@ -54,6 +54,10 @@ final class CheckpointsDelete extends StorageCommand {
                 throw usage("pipeline " + pipeline + " holds the engine's checkpoint id lease, not checkpoints;"
                         + " without it a restarted job could use a checkpoint id again (delete the whole job instead)");
             }
+            if (FileLayout.holdsParts(StoredCheckpoint.pipelineArgument(jobId, pipeline))) {
+                throw usage("pipeline " + pipeline + " holds the parts of checkpoints, not checkpoints;"
+                        + " delete the checkpoint that names them instead");
+            }
             StoredCheckpoint.idArgument(id);
         }
     }

@@ -60,7 +60,9 @@ final class CheckpointsPrune extends StorageCommand {
         List<StoredCheckpoint> doomed = new ArrayList<>();
         int leftAlone = 0;
         for (PipelineKey pipeline : storage.storage().pipelines(jobId)) {
-            if (FileLayout.holdsSavepoints(pipeline) || FileLayout.holdsIds(pipeline)) {
+            if (FileLayout.holdsSavepoints(pipeline)
+                    || FileLayout.holdsIds(pipeline)
+                    || FileLayout.holdsParts(pipeline)) {
                 continue;
             }
             List<CheckpointId> ids = storage.storage().list(pipeline);

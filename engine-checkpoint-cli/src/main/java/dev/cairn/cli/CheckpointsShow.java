@@ -131,7 +131,11 @@ final class CheckpointsShow extends StorageCommand {
                 .max()
                 .orElse(0);
         for (TaskState state : checkpoint.taskStates()) {
-            out.printf("  %-" + width + "s  %d bytes%n", state.taskId(), state.state().length);
+            if (state.inline()) {
+                out.printf("  %-" + width + "s  %d bytes%n", state.taskId(), state.state().length);
+            } else {
+                out.printf("  %-" + width + "s  %s%n", state.taskId(), state.handle());
+            }
         }
         if (checkpoint.metadata().isEmpty()) {
             out.printf(FORMAT, "metadata:", "none");

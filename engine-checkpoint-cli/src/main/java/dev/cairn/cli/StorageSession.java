@@ -47,8 +47,8 @@ final class StorageSession implements AutoCloseable {
     List<StoredCheckpoint> checkpoints(Optional<JobId> job) throws CheckpointStorageException {
         List<StoredCheckpoint> all = new ArrayList<>();
         for (PipelineKey pipeline : pipelines(job)) {
-            if (FileLayout.holdsIds(pipeline)) {
-                continue; // the engine's id lease, not checkpoints
+            if (FileLayout.holdsIds(pipeline) || FileLayout.holdsParts(pipeline)) {
+                continue; // the engine's id lease, and the parts manifests name: not checkpoints
             }
             for (CheckpointId id : storage.list(pipeline)) {
                 all.add(new StoredCheckpoint(pipeline, id));

@@ -102,6 +102,13 @@ class CairnEngineTest {
                 invalid.getMessage().contains("records") && invalid.getMessage().contains("poison"),
                 "every problem at once: " + invalid.getMessage());
 
+        CairnException reserved = assertThrows(
+                CairnException.class,
+                () -> engine.submit(new JobSpec(
+                        JobId.of("z"), PoisonJob.TYPE, Map.of("records", "5", "poison", "9", "pipeline", "p.parts"))));
+        assertEquals(CairnException.Reason.INVALID_JOB, reserved.reason());
+        assertTrue(reserved.getMessage().contains("ends in '.parts'"), reserved.getMessage());
+
         assertTrue(engine.job(JobId.of("never-submitted")).isEmpty());
     }
 
@@ -170,7 +177,10 @@ class CairnEngineTest {
             JobStatus status = job.status().orElse(null);
             if (status != null) {
                 seen.add(status.state());
-                if (status.state() == JobState.RESTARTING && status.warning() != null) {
+                // While RESTARTING a status also says what the new attempt is doing (reading checkpoints).
+                if (status.state() == JobState.RESTARTING
+                        && status.warning() != null
+                        && status.warning().contains(": restart ")) {
                     restartMessages.add(status.warning().replaceAll(" after: .*", ""));
                 }
             }

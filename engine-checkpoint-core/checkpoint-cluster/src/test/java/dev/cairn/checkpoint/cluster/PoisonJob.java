@@ -52,13 +52,14 @@ public final class PoisonJob implements JobDefinition {
         long poison = spec.longParam("poison", 0);
         long step = spec.longParam("step", 0);
         long failing = spec.longParam("failing", Long.MAX_VALUE);
+        String name = spec.params().getOrDefault("pipeline", "1");
         AtomicInteger attempts = ATTEMPTS.computeIfAbsent(spec.jobId().value(), k -> new AtomicInteger());
         List<Long> started = STARTED.computeIfAbsent(
                 spec.jobId().value(), k -> java.util.Collections.synchronizedList(new ArrayList<>()));
         return List.of(new PipelineDefinition() {
             @Override
             public String name() {
-                return "1";
+                return name;
             }
 
             @Override

@@ -88,7 +88,12 @@ public record CompletedCheckpoint(
 
     /** Bytes of task state in total: the size that matters to memory and storage. */
     public long stateSize() {
-        return taskStates.stream().mapToLong(s -> s.state().length).sum();
+        return taskStates.stream().mapToLong(TaskState::size).sum();
+    }
+
+    /** Whether every task's state is inline: such a checkpoint is stored in format 1, as it always was. */
+    public boolean allInline() {
+        return taskStates.stream().allMatch(TaskState::inline);
     }
 
     @Override

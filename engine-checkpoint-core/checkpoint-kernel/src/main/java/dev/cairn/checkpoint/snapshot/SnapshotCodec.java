@@ -25,7 +25,14 @@ import java.util.zip.CRC32C;
  *                               fields as CompletedCheckpointSerializer writes them
  * </pre>
  *
- * A blob is read only if its magic, version, flags, length (the blob is exactly header + length)
+ * <h2>Manifest, format version 2</h2>
+ *
+ * The same header with version 2, and a payload of class id {@link SnapshotKryo#CHECKPOINT_MANIFEST}
+ * whose task states may be {@link StateHandle}s to parts ({@link PartCodec}) held apart. A checkpoint
+ * whose states are all inline is always written in format 1, byte for byte as before format 2
+ * existed, so that a build that reads only format 1 still reads it.
+ *
+ * <p>A blob is read only if its magic, version, flags, length (the blob is exactly header + length)
  * and CRC32C all check out, and its payload decodes to exactly one checkpoint with no bytes left
  * over. The payload's class id is checked before anything else is read: a payload naming any
  * other class, registered or not, is refused without running that class's serializer, so every
@@ -36,6 +43,9 @@ import java.util.zip.CRC32C;
  */
 public final class SnapshotCodec {
     public static final int FORMAT_VERSION = 1;
+    /** Format version of a checkpoint that names parts. */
+    public static final int MANIFEST_VERSION = 2;
+
     public static final int HEADER_SIZE = 20;
     private static final byte[] MAGIC = {'C', 'A', 'I', 'R', 'N', 'C', 'K', 'P'};
 
@@ -45,12 +55,18 @@ public final class SnapshotCodec {
     public record Header(int version, int flags, long payloadLength, long crc32c) {}
 
     public static byte[] encode(CompletedCheckpoint checkpoint) {
-        int payloadLength = SnapshotKryo.encodedSize(checkpoint);
+        boolean manifest = !checkpoint.allInline();
+        int payloadLength = manifest ? SnapshotKryo.manifestSize(checkpoint) : SnapshotKryo.encodedSize(checkpoint);
         byte[] blob = new byte[HEADER_SIZE + payloadLength];
         SnapshotKryo.with(kryo -> {
             Output output = new Output(blob, blob.length);
             output.setPosition(HEADER_SIZE);
-            kryo.writeClassAndObject(output, checkpoint);
+            if (manifest) {
+                output.writeVarInt(SnapshotKryo.CHECKPOINT_MANIFEST + 2, true);
+                CompletedCheckpointSerializer.MANIFEST.write(kryo, output, checkpoint);
+            } else {
+                kryo.writeClassAndObject(output, checkpoint);
+            }
             if (output.position() != blob.length) {
                 throw new IllegalStateException(
                         "encoded " + (output.position() - HEADER_SIZE) + " payload bytes, sized " + payloadLength);
@@ -61,7 +77,7 @@ public final class SnapshotCodec {
         crc.update(blob, HEADER_SIZE, payloadLength);
         ByteBuffer.wrap(blob)
                 .put(MAGIC)
-                .putShort((short) FORMAT_VERSION)
+                .putShort((short) (manifest ? MANIFEST_VERSION : FORMAT_VERSION))
                 .putShort((short) 0)
                 .putInt(payloadLength)
                 .putInt((int) crc.getValue());
@@ -87,11 +103,11 @@ public final class SnapshotCodec {
         int flags = Short.toUnsignedInt(buffer.getShort());
         long length = Integer.toUnsignedLong(buffer.getInt());
         long crc = Integer.toUnsignedLong(buffer.getInt());
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != MANIFEST_VERSION) {
             throw new SnapshotFormatException(
                     Reason.UNSUPPORTED_VERSION,
                     "snapshot format version " + version + " is not supported (this build reads " + FORMAT_VERSION
-                            + ")");
+                            + " and " + MANIFEST_VERSION + ")");
         }
         if (flags != 0) {
             throw new SnapshotFormatException(
@@ -121,6 +137,16 @@ public final class SnapshotCodec {
         try {
             return SnapshotKryo.with(kryo -> {
                 Input input = new Input(blob, HEADER_SIZE, length);
+                if (header.version() == MANIFEST_VERSION) {
+                    int classId = input.readVarInt(true) - 2;
+                    if (classId != SnapshotKryo.CHECKPOINT_MANIFEST) {
+                        throw new KryoException("payload of class id " + classId + ", not a manifest");
+                    }
+                    return whole(
+                            input,
+                            HEADER_SIZE + length,
+                            CompletedCheckpointSerializer.MANIFEST.read(kryo, input, CompletedCheckpoint.class));
+                }
                 // The class first, and only then the object: the payload must name
                 // CompletedCheckpoint, whose serializer bounds every length it reads. Another
                 // registered class's serializer (Kryo's own String and byte[], HashMap, the
@@ -133,16 +159,18 @@ public final class SnapshotCodec {
                                     : registration.getType().getSimpleName())
                             + ", not a checkpoint");
                 }
-                CompletedCheckpoint checkpoint = kryo.readObject(input, CompletedCheckpoint.class);
-                if (input.position() != HEADER_SIZE + length) {
-                    throw new KryoException(
-                            (HEADER_SIZE + length - input.position()) + " bytes left after the checkpoint");
-                }
-                return checkpoint;
+                return whole(input, HEADER_SIZE + length, kryo.readObject(input, CompletedCheckpoint.class));
             });
         } catch (KryoException | IllegalArgumentException e) {
             throw new SnapshotFormatException(
                     Reason.MALFORMED_PAYLOAD, "payload does not decode: " + e.getMessage(), e);
         }
+    }
+
+    private static CompletedCheckpoint whole(Input input, int end, CompletedCheckpoint checkpoint) {
+        if (input.position() != end) {
+            throw new KryoException((end - input.position()) + " bytes left after the checkpoint");
+        }
+        return checkpoint;
     }
 }

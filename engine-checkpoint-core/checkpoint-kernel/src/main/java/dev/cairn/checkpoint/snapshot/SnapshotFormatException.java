@@ -14,7 +14,11 @@ public final class SnapshotFormatException extends Exception {
         CHECKSUM_MISMATCH,
         MALFORMED_PAYLOAD,
         /** A valid snapshot, but of another pipeline or id than where it was found. */
-        MISPLACED
+        MISPLACED,
+        /** A manifest naming a task's part that is not there. */
+        MISSING_PART,
+        /** A task's part that fails its header, checksum, identity or the manifest's handle. */
+        CORRUPT_PART
     }
 
     private final Reason reason;
@@ -32,6 +36,11 @@ public final class SnapshotFormatException extends Exception {
     /** A valid snapshot found where another should be. */
     public static SnapshotFormatException misplaced(String message) {
         return new SnapshotFormatException(Reason.MISPLACED, message);
+    }
+
+    /** A manifest that names a part not there. */
+    public static SnapshotFormatException missingPart(String message) {
+        return new SnapshotFormatException(Reason.MISSING_PART, message);
     }
 
     public Reason reason() {

@@ -25,6 +25,12 @@ import java.util.function.Function;
 public final class SnapshotKryo {
     /** {@link CompletedCheckpoint}: snapshot format version 1. */
     public static final int COMPLETED_CHECKPOINT = 100;
+    /**
+     * A {@link CompletedCheckpoint} whose states may be {@link StateHandle}s: snapshot format
+     * version 2. Written and read by {@link SnapshotCodec} with its own serializer, not through the
+     * registry (one class has one registration); the id is reserved here so that nothing else takes it.
+     */
+    public static final int CHECKPOINT_MANIFEST = 101;
 
     private static final Pool<Kryo> POOL = new Pool<>(true, false, 32) {
         @Override
@@ -37,7 +43,7 @@ public final class SnapshotKryo {
 
     static Kryo newKryo() {
         Kryo kryo = strict();
-        kryo.register(CompletedCheckpoint.class, new CompletedCheckpointSerializer(), COMPLETED_CHECKPOINT);
+        kryo.register(CompletedCheckpoint.class, CompletedCheckpointSerializer.CHECKPOINT, COMPLETED_CHECKPOINT);
         return kryo;
     }
 
@@ -57,7 +63,14 @@ public final class SnapshotKryo {
      * id + 2, as Kryo writes it) and the fields.
      */
     public static int encodedSize(CompletedCheckpoint checkpoint) {
-        return Output.varIntLength(COMPLETED_CHECKPOINT + 2, true) + CompletedCheckpointSerializer.size(checkpoint);
+        return Output.varIntLength(COMPLETED_CHECKPOINT + 2, true)
+                + CompletedCheckpointSerializer.CHECKPOINT.size(checkpoint);
+    }
+
+    /** As {@link #encodedSize}, for the manifest (format 2) of {@code checkpoint}. */
+    static int manifestSize(CompletedCheckpoint checkpoint) {
+        return Output.varIntLength(CHECKPOINT_MANIFEST + 2, true)
+                + CompletedCheckpointSerializer.MANIFEST.size(checkpoint);
     }
 
     /** Runs {@code work} with a pooled Kryo instance. */

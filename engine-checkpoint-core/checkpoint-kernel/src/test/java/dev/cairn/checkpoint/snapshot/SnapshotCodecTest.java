@@ -36,6 +36,28 @@ class SnapshotCodecTest {
                 Map.of(CompletedCheckpoint.META_ATTEMPT, "3"));
     }
 
+    /** The manifest whose format-2 encoding is kept in src/test/resources/snapshot/v2-golden.bin. */
+    static CompletedCheckpoint goldenManifest() {
+        PipelineKey pipeline = PipelineKey.of("job-golden", "pipeline-1");
+        byte[] big = new byte[300];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) i;
+        }
+        StateHandle handle =
+                PartCodec.frame(pipeline, 43, "sink-0", big).handle(128, new int[] {5, 270, 0}, "member-a");
+        return new CompletedCheckpoint(
+                pipeline,
+                CheckpointId.of(43),
+                CheckpointType.CHECKPOINT,
+                1_700_000_001_000L,
+                1_700_000_001_250L,
+                List.of(
+                        new TaskState("source-0", new byte[] {0, 0, 0, 0, 0, 0, 0, 8}),
+                        TaskState.of("sink-0", handle),
+                        new TaskState("transform-0", new byte[0])),
+                Map.of(CompletedCheckpoint.META_ATTEMPT, "3"));
+    }
+
     private static CompletedCheckpoint sample(int stateSize) {
         byte[] state = new byte[stateSize];
         new Random(stateSize).nextBytes(state);
@@ -70,6 +92,51 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void goldenBytes_ofFormatVersion2_stillDecode_andEncodingIsStable() throws Exception {
+        byte[] stored;
+        try (InputStream in = getClass().getResourceAsStream("/snapshot/v2-golden.bin")) {
+            stored = in.readAllBytes();
+        }
+
+        assertEquals(goldenManifest(), SnapshotCodec.decode(stored));
+        assertArrayEquals(stored, SnapshotCodec.encode(goldenManifest()), "format 2 encodes byte for byte as released");
+        assertEquals(2, SnapshotCodec.readHeader(stored).version());
+    }
+
+    @Test
+    void aCheckpointWithHandles_isAManifest_andOneWithInlineStatesOnly_staysFormat1() throws Exception {
+        assertEquals(1, SnapshotCodec.readHeader(SnapshotCodec.encode(golden())).version());
+        CompletedCheckpoint manifest = goldenManifest();
+        byte[] blob = SnapshotCodec.encode(manifest);
+        assertEquals(2, SnapshotCodec.readHeader(blob).version());
+        CompletedCheckpoint decoded = SnapshotCodec.decode(blob);
+        assertEquals(manifest, decoded);
+        assertEquals(false, decoded.allInline());
+        assertEquals(8 + 0 + manifest.taskStates().get(1).handle().size(), decoded.stateSize());
+    }
+
+    @Test
+    void aManifestBlobClaimingFormat1_orACheckpointClaimingFormat2_isRefused() {
+        byte[] manifest = SnapshotCodec.encode(goldenManifest());
+        manifest[9] = 1;
+        assertReason(Reason.MALFORMED_PAYLOAD, manifest);
+        byte[] checkpoint = SnapshotCodec.encode(golden());
+        checkpoint[9] = 2;
+        SnapshotFormatException e = assertReason(Reason.MALFORMED_PAYLOAD, checkpoint);
+        assertTrue(e.getMessage().contains("not a manifest"), e.getMessage());
+    }
+
+    @Test
+    void everySingleBitFlip_ofAManifest_isDetected() {
+        byte[] blob = SnapshotCodec.encode(goldenManifest());
+        for (int bit = 0; bit < blob.length * 8; bit++) {
+            byte[] flipped = blob.clone();
+            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThrows(SnapshotFormatException.class, () -> SnapshotCodec.decode(flipped), "bit " + bit);
+        }
+    }
+
+    @Test
     void everySingleBitFlip_isDetected() {
         byte[] blob = SnapshotCodec.encode(sample(300));
         for (int bit = 0; bit < blob.length * 8; bit++) {
@@ -91,9 +158,9 @@ class SnapshotCodecTest {
         notOurs[0] = 'X';
         assertReason(Reason.BAD_MAGIC, notOurs);
         byte[] future = blob.clone();
-        future[9] = 2;
+        future[9] = 3;
         SnapshotFormatException e = assertReason(Reason.UNSUPPORTED_VERSION, future);
-        assertEquals("snapshot format version 2 is not supported (this build reads 1)", e.getMessage());
+        assertEquals("snapshot format version 3 is not supported (this build reads 1 and 2)", e.getMessage());
     }
 
     @Test
@@ -137,11 +204,16 @@ class SnapshotCodecTest {
 
     /** A well-formed header (right length and checksum) around any payload. */
     static byte[] blob(byte[] payload) {
+        return blob(payload, 1);
+    }
+
+    /** As {@link #blob(byte[])}, with the header's format version {@code version}. */
+    static byte[] blob(byte[] payload, int version) {
         CRC32C crc = new CRC32C();
         crc.update(payload);
         ByteBuffer blob = ByteBuffer.allocate(20 + payload.length);
         blob.put("CAIRNCKP".getBytes(StandardCharsets.US_ASCII))
-                .putShort((short) 1)
+                .putShort((short) version)
                 .putShort((short) 0)
                 .putInt(payload.length)
                 .putInt((int) crc.getValue())

@@ -165,6 +165,25 @@ class SnapshotFuzzTest {
         });
     }
 
+    /**
+     * A manifest (format 2) whose payload is mutated, inside a valid header and CRC: its handles'
+     * fields (sizes, chunk counts, placements, tags) decode or fail cleanly too.
+     */
+    @Property(tries = 5000)
+    void validHeaderAroundMutatedManifests_decodesOrFailsCleanly(
+            @ForAll @Size(min = 1, max = 4) List<@From("mutations") Mutation> mutations) {
+        byte[] payload = payload(SnapshotCodec.encode(SnapshotCodecTest.goldenManifest()));
+        for (Mutation m : mutations) {
+            payload = m.apply(payload);
+        }
+        assertDecodesOrFailsInThePayload(SnapshotCodecTest.blob(payload, SnapshotCodec.MANIFEST_VERSION));
+
+        Statistics.label("outcome").coverage(c -> {
+            c.check("decoded").percentage(p -> p > 1);
+            c.checkPattern("refused: .*").percentage(p -> p > 20);
+        });
+    }
+
     /** Valid header and CRC around random payloads, mostly after the checkpoint's class id. */
     @Property(tries = 8000)
     void validHeaderAroundRandomPayloads_decodesOrFailsCleanly(@ForAll("randomPayloads") byte[] payload) {

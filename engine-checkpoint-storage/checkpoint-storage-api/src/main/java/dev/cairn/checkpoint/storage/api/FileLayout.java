@@ -30,6 +30,14 @@ import java.util.regex.Pattern;
  * id the engine may have issued for {@code P}. A cluster restarted from storage issues ids above
  * it only. A pipeline's own name never ends in {@value #IDS_SUFFIX}.
  *
+ * <p>A checkpoint whose task states are too large to pass through one member (a <em>manifest</em>)
+ * keeps each large state as a <em>part</em> beside it, in pipeline {@code P.parts} ({@link
+ * #partsOf}), savepoints' parts in {@code P.savepoints.parts}. A part is stored like a checkpoint,
+ * under the id {@link #partId}{@code (checkpoint, n)} = checkpoint &times; {@value
+ * #PARTS_PER_CHECKPOINT} + n for the manifest's n-th task state, so a storage needs nothing new to
+ * keep parts and a manifest owns exactly the parts under its own id. Several members store one
+ * job's parts at once. A pipeline's own name never ends in {@value #PARTS_SUFFIX}.
+ *
  * <p>Object stores (S3, OSS) write the final name in one upload and never rename, so they have no
  * temporary files. Listings recognise checkpoints by {@link #parseFileName exact name} only:
  * temporary files, {@code .crc} sidecars and anything foreign are ignored.
@@ -45,6 +53,18 @@ public final class FileLayout {
 
     /** Appended to a pipeline's name to name where its checkpoint id lease is kept. */
     public static final String IDS_SUFFIX = ".ids";
+
+    /** Appended to a pipeline's name to name where the parts of its checkpoints are kept. */
+    public static final String PARTS_SUFFIX = ".parts";
+
+    /** Part ids of one checkpoint: the most task states a manifest can name. */
+    public static final int PARTS_PER_CHECKPOINT = 1 << 16;
+
+    /**
+     * The longest name a pipeline may have: its savepoints' parts, {@code P.savepoints.parts}, must
+     * still be a valid pipeline name.
+     */
+    public static final int MAX_PIPELINE_NAME = Names.MAX_LENGTH - SAVEPOINTS_SUFFIX.length() - PARTS_SUFFIX.length();
 
     private static final String TEMP_SUFFIX = ".tmp";
     private static final Pattern FILE_NAME = Pattern.compile("(\\d{" + ID_WIDTH + "})" + Pattern.quote(SUFFIX));
@@ -104,6 +124,64 @@ public final class FileLayout {
     /** Whether {@code pipeline} is where some pipeline's checkpoint id lease is kept. */
     public static boolean holdsIds(PipelineKey pipeline) {
         return pipeline.pipeline().endsWith(IDS_SUFFIX);
+    }
+
+    /** Where the parts of the checkpoints of {@code pipeline} (checkpoints or savepoints) are kept. */
+    public static PipelineKey partsOf(PipelineKey pipeline) {
+        return new PipelineKey(pipeline.jobId(), pipeline.pipeline() + PARTS_SUFFIX);
+    }
+
+    /** Whether {@code pipeline} is where some pipeline's parts are kept. */
+    public static boolean holdsParts(PipelineKey pipeline) {
+        return pipeline.pipeline().endsWith(PARTS_SUFFIX);
+    }
+
+    /**
+     * The id under which the {@code ordinal}-th task state of checkpoint {@code checkpoint} is kept
+     * in {@link #partsOf}.
+     *
+     * @throws IllegalArgumentException for an ordinal outside {@code [0, PARTS_PER_CHECKPOINT)} or a
+     *     checkpoint id too large to have parts (above 2^47)
+     */
+    public static CheckpointId partId(CheckpointId checkpoint, int ordinal) {
+        if (ordinal < 0 || ordinal >= PARTS_PER_CHECKPOINT) {
+            throw new IllegalArgumentException(
+                    "part " + ordinal + " of a checkpoint, at most " + (PARTS_PER_CHECKPOINT - 1));
+        }
+        try {
+            return CheckpointId.of(
+                    Math.addExact(Math.multiplyExact(checkpoint.value(), PARTS_PER_CHECKPOINT), ordinal));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("checkpoint " + checkpoint + " is too large an id to have parts");
+        }
+    }
+
+    /** The checkpoint a part id belongs to. */
+    public static CheckpointId checkpointOfPart(CheckpointId part) {
+        return CheckpointId.of(part.value() / PARTS_PER_CHECKPOINT);
+    }
+
+    /** Which of its checkpoint's task states a part id stands for. */
+    public static int ordinalOfPart(CheckpointId part) {
+        return (int) (part.value() % PARTS_PER_CHECKPOINT);
+    }
+
+    /**
+     * Why {@code name} cannot be a pipeline's own name, or empty if it can: the names the layout keeps
+     * for savepoints, leases and parts, and names too long to have them.
+     */
+    public static Optional<String> reservedPipelineName(String name) {
+        for (String suffix : new String[] {SAVEPOINTS_SUFFIX, IDS_SUFFIX, PARTS_SUFFIX}) {
+            if (name.endsWith(suffix)) {
+                return Optional.of("pipeline name '" + name + "' ends in '" + suffix
+                        + "', which the storage layout keeps for its own use");
+            }
+        }
+        if (name.length() > MAX_PIPELINE_NAME) {
+            return Optional.of("pipeline name '" + name.substring(0, 16) + "...' is " + name.length()
+                    + " characters long; at most " + MAX_PIPELINE_NAME + " are allowed");
+        }
+        return Optional.empty();
     }
 
     /** The job id a directory name stands for, or empty if the name is not a valid job id. */

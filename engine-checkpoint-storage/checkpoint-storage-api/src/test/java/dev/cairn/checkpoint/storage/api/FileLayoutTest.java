@@ -1,6 +1,8 @@
 package dev.cairn.checkpoint.storage.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -37,5 +39,38 @@ class FileLayoutTest {
         assertEquals(Optional.of(CheckpointId.of(4)), FileLayout.parseTempFileName(a));
         assertEquals(Optional.empty(), FileLayout.parseTempFileName(".x.tmp"));
         assertEquals(Optional.empty(), FileLayout.parseTempFileName("0000000000000000004.ckpt"));
+    }
+
+    @Test
+    void partIds_orderByCheckpointThenOrdinal_andParseBack() {
+        CheckpointId part = FileLayout.partId(CheckpointId.of(41), 3);
+        assertEquals(41L * 65536 + 3, part.value());
+        assertEquals(CheckpointId.of(41), FileLayout.checkpointOfPart(part));
+        assertEquals(3, FileLayout.ordinalOfPart(part));
+        assertTrue(FileLayout.partId(CheckpointId.of(41), 65535).value()
+                < FileLayout.partId(CheckpointId.of(42), 0).value());
+        assertThrows(IllegalArgumentException.class, () -> FileLayout.partId(CheckpointId.of(1), 65536));
+        assertThrows(IllegalArgumentException.class, () -> FileLayout.partId(CheckpointId.of(1), -1));
+        assertThrows(IllegalArgumentException.class, () -> FileLayout.partId(CheckpointId.of(1L << 48), 0));
+    }
+
+    @Test
+    void partsOfAPipeline_andOfItsSavepoints_areValidPipelines_evenForTheLongestName() {
+        PipelineKey longest = PipelineKey.of("job", "p".repeat(FileLayout.MAX_PIPELINE_NAME));
+        PipelineKey parts = FileLayout.partsOf(FileLayout.savepointsOf(longest));
+        assertEquals(PipelineKey.of("job", longest.pipeline() + ".savepoints.parts"), parts);
+        assertTrue(FileLayout.holdsParts(parts));
+        assertEquals(false, FileLayout.holdsParts(longest));
+        assertEquals(Optional.empty(), FileLayout.reservedPipelineName(longest.pipeline()));
+    }
+
+    @Test
+    void namesTheLayoutKeeps_areRefusedAsPipelineNames() {
+        for (String name :
+                new String[] {"p.savepoints", "p.ids", "p.parts", "p".repeat(FileLayout.MAX_PIPELINE_NAME + 1)}) {
+            assertTrue(FileLayout.reservedPipelineName(name).isPresent(), name);
+        }
+        assertTrue(FileLayout.reservedPipelineName("p.parts").get().contains("ends in '.parts'"));
+        assertEquals(Optional.empty(), FileLayout.reservedPipelineName("p.partsx"));
     }
 }

@@ -11,7 +11,9 @@ import dev.cairn.checkpoint.cluster.internal.node.Node;
 import dev.cairn.checkpoint.cluster.internal.rpc.JobRecords;
 import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
 import dev.cairn.checkpoint.runtime.JobDefinitions;
+import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -202,7 +204,11 @@ public final class JobService {
                             + String.join(
                                     ", ", JobDefinitions.all(node.classLoader()).keySet()));
         }
-        List<String> problems = definition.validate(spec);
+        List<String> problems = new ArrayList<>(definition.validate(spec));
+        if (problems.isEmpty()) {
+            definition.pipelines(spec).forEach(p -> FileLayout.reservedPipelineName(p.name())
+                    .ifPresent(problems::add));
+        }
         if (!problems.isEmpty()) {
             return Messages.Reply.error(CairnException.Reason.INVALID_JOB, String.join("; ", problems));
         }

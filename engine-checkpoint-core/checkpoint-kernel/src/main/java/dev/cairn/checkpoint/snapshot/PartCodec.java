@@ -1,0 +1,196 @@
+package dev.cairn.checkpoint.snapshot;
+
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import dev.cairn.checkpoint.snapshot.SnapshotFormatException.Reason;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * Frames one task's state of one checkpoint as a <em>part</em>: what its member puts into the
+ * cluster's memory (in chunks) and what the storage keeps beside the checkpoint's manifest.
+ *
+ * <h2>Part, format version 1</h2>
+ *
+ * <pre>
+ * offset size  field
+ *  0      8    magic            "CAIRNPRT"
+ *  8      2    format version   1, big-endian
+ * 10      2    flags            0 (any set bit is refused)
+ * 12      4    payload length   bytes after the header, big-endian
+ * 16      4    payload CRC32C   of the payload bytes, big-endian
+ * 20      n    payload          job id, pipeline, task id (each a varint byte length and UTF-8),
+ *                               checkpoint id (varlong), then the task's state to the end
+ * </pre>
+ *
+ * The identity makes a part that turns up under the wrong name (a copy gone wrong, a hand-edited
+ * store) fail like a corrupt one. A part is read only if its header, length, checksum and identity
+ * check out, and they agree with the {@link StateHandle} the manifest holds.
+ *
+ * <p>The state is never copied to frame it: a {@link Framed} part is the small prefix (header and
+ * identity) followed by the task's own array, and chunks are slices of the two.
+ */
+public final class PartCodec {
+    public static final int FORMAT_VERSION = 1;
+    public static final int HEADER_SIZE = 20;
+    private static final byte[] MAGIC = {'C', 'A', 'I', 'R', 'N', 'P', 'R', 'T'};
+
+    private PartCodec() {}
+
+    /**
+     * A part, framed: {@code prefix} (header and identity) then {@code state}, the task's bytes as
+     * given.
+     */
+    public record Framed(byte[] prefix, byte[] state, int crc32c) {
+        public long size() {
+            return (long) prefix.length + state.length;
+        }
+
+        /** Bytes {@code [offset, offset + length)} of the part. */
+        public byte[] slice(long offset, int length) {
+            Objects.checkFromIndexSize(offset, length, size());
+            byte[] out = new byte[length];
+            int fromPrefix = (int) Math.max(0, Math.min(length, prefix.length - offset));
+            if (fromPrefix > 0) {
+                System.arraycopy(prefix, (int) offset, out, 0, fromPrefix);
+            }
+            int stateStart = (int) Math.max(0, offset - prefix.length);
+            System.arraycopy(state, stateStart, out, fromPrefix, length - fromPrefix);
+            return out;
+        }
+
+        /** Chunk {@code n} of {@code chunkSize} bytes (the last may be shorter). */
+        public byte[] chunk(int n, int chunkSize) {
+            long offset = (long) n * chunkSize;
+            return slice(offset, (int) Math.min(chunkSize, size() - offset));
+        }
+
+        /** The whole part in one array. */
+        public byte[] toBytes() {
+            return slice(0, Math.toIntExact(size()));
+        }
+
+        /** A handle to this part, cut into chunks of {@code chunkSize}, placed at {@code placements}. */
+        public StateHandle handle(int chunkSize, int[] placements, String writer) {
+            return new StateHandle(size(), crc32c, chunkSize, placements, writer);
+        }
+    }
+
+    /** Frames {@code state} as the part of {@code taskId} in checkpoint {@code id} of {@code pipeline}. */
+    public static Framed frame(PipelineKey pipeline, long id, String taskId, byte[] state) {
+        Output identity = new Output(64, -1);
+        writeIdentity(identity, pipeline, id, taskId);
+        long payload = (long) identity.position() + state.length;
+        if (payload > Integer.MAX_VALUE - HEADER_SIZE) {
+            throw new IllegalArgumentException("a state of " + state.length + " bytes is larger than a part can be");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(identity.getBuffer(), 0, identity.position());
+        crc.update(state);
+        byte[] prefix = new byte[HEADER_SIZE + identity.position()];
+        ByteBuffer.wrap(prefix)
+                .put(MAGIC)
+                .putShort((short) FORMAT_VERSION)
+                .putShort((short) 0)
+                .putInt((int) payload)
+                .putInt((int) crc.getValue())
+                .put(identity.getBuffer(), 0, identity.position());
+        return new Framed(prefix, state, (int) crc.getValue());
+    }
+
+    private static void writeIdentity(Output output, PipelineKey pipeline, long id, String taskId) {
+        Bounded.writeString(output, pipeline.jobId().value());
+        Bounded.writeString(output, pipeline.pipeline());
+        Bounded.writeString(output, taskId);
+        output.writeVarLong(id, true);
+    }
+
+    /**
+     * Verifies a whole part and returns the task's state in it.
+     *
+     * @param expected the handle the manifest holds, or null to check the part on its own
+     * @throws SnapshotFormatException with {@link Reason#CORRUPT_PART}, saying what failed
+     */
+    public static byte[] read(byte[] part, PipelineKey pipeline, long id, String taskId, StateHandle expected)
+            throws SnapshotFormatException {
+        String what = "part " + id + "/" + taskId;
+        if (part.length < HEADER_SIZE) {
+            throw corrupt(what, "its " + part.length + " bytes are shorter than a part header");
+        }
+        ByteBuffer header = ByteBuffer.wrap(part);
+        byte[] magic = new byte[MAGIC.length];
+        header.get(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw corrupt(what, "not a Cairn part (bad magic)");
+        }
+        int version = Short.toUnsignedInt(header.getShort());
+        int flags = Short.toUnsignedInt(header.getShort());
+        long length = Integer.toUnsignedLong(header.getInt());
+        int crc32c = header.getInt();
+        if (version != FORMAT_VERSION) {
+            throw corrupt(what, "part format version " + version + " is not supported (this build reads 1)");
+        }
+        if (flags != 0) {
+            throw corrupt(what, "unknown part flags 0x" + Integer.toHexString(flags));
+        }
+        if (length != part.length - HEADER_SIZE) {
+            throw corrupt(
+                    what, "header says " + length + " payload bytes, the part holds " + (part.length - HEADER_SIZE));
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(part, HEADER_SIZE, (int) length);
+        if ((int) crc.getValue() != crc32c) {
+            throw corrupt(what, String.format("payload checksum is %08x, header says %08x", crc.getValue(), crc32c));
+        }
+        if (expected != null && (expected.size() != part.length || expected.crc32c() != crc32c)) {
+            throw corrupt(
+                    what,
+                    String.format(
+                            "%d bytes with checksum %08x, the manifest names %d bytes with checksum %08x",
+                            part.length, crc32c, expected.size(), expected.crc32c()));
+        }
+        Input input = new Input(part, HEADER_SIZE, (int) length);
+        try {
+            String job = Bounded.readString(input);
+            String pipe = Bounded.readString(input);
+            String task = Bounded.readString(input);
+            long partId = input.readVarLong(true);
+            if (!job.equals(pipeline.jobId().value())
+                    || !pipe.equals(pipeline.pipeline())
+                    || !task.equals(taskId)
+                    || partId != id) {
+                throw corrupt(
+                        what, "it is the part of " + task + " in checkpoint " + partId + " of " + job + "/" + pipe);
+            }
+        } catch (KryoException e) {
+            throw corrupt(what, "its identity does not decode: " + e.getMessage());
+        }
+        return Arrays.copyOfRange(part, input.position(), part.length);
+    }
+
+    /** Puts chunks, in order, back together into the part they were cut from. */
+    public static byte[] join(StateHandle handle, byte[][] chunks) throws SnapshotFormatException {
+        if (chunks.length != handle.chunkCount()) {
+            throw corrupt("part", chunks.length + " chunks, the handle names " + handle.chunkCount());
+        }
+        byte[] part = new byte[Math.toIntExact(handle.size())];
+        int at = 0;
+        for (int n = 0; n < chunks.length; n++) {
+            if (chunks[n].length != handle.chunkLength(n)) {
+                throw corrupt(
+                        "part", "chunk " + n + " holds " + chunks[n].length + " bytes, not " + handle.chunkLength(n));
+            }
+            System.arraycopy(chunks[n], 0, part, at, chunks[n].length);
+            at += chunks[n].length;
+        }
+        return part;
+    }
+
+    private static SnapshotFormatException corrupt(String what, String why) {
+        return new SnapshotFormatException(Reason.CORRUPT_PART, what + ": " + why);
+    }
+}
