@@ -23,8 +23,9 @@ import java.util.Optional;
  *   <li><b>Replace, not append.</b> Storing an id that exists replaces it atomically; readers see
  *       the old or the new bytes. (The engine only ever stores identical bytes under one id, for
  *       instance when a flush is retried after a failover.)
- *   <li><b>Ordered.</b> {@link #list} returns ids in ascending numeric order, so the last one is
- *       the latest whatever the store order or the clock.
+ *   <li><b>Ordered and whole.</b> {@link #list} returns every id, in ascending numeric order, so
+ *       the last one is the latest whatever the store order or the clock. A pipeline may hold more
+ *       ids than one page of an object store's listing.
  *   <li><b>Isolated.</b> Jobs and pipelines never see each other's checkpoints. Nothing is read or
  *       written outside the configured namespace: every name is validated by {@link JobId} and
  *       {@link PipelineKey} before it reaches the plugin.
@@ -35,6 +36,9 @@ import java.util.Optional;
  *       outlives the instance and the process.
  *   <li><b>Thread-safe.</b> All methods may be called from several threads at once. Concurrent
  *       operations on different pipelines do not interfere.
+ *   <li><b>Several writers.</b> Instances in several processes (the members of a cluster) may store
+ *       different ids of one job, and of one pipeline, at once: none loses another's. Each member
+ *       stores the parts of the task states it holds ({@link FileLayout#partsOf}).
  *   <li><b>Errors.</b> Backend failures throw {@link CheckpointStorageException} whose message
  *       names the job, pipeline, checkpoint id and path involved. Methods called after {@link
  *       #close()} throw {@link IllegalStateException}. A plugin never puts a credential into a

@@ -1,5 +1,6 @@
 package dev.cairn.checkpoint.storage.example;
 
+import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -17,6 +18,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -28,6 +30,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
@@ -49,14 +52,17 @@ import java.util.zip.ZipOutputStream;
  *       delete by hand.
  *   <li><b>Ordered, isolated, absent is empty</b>: names are parsed with {@link FileLayout} and ids
  *       sorted as numbers; a missing archive or entry is an empty result, not an error.
- *   <li><b>Thread-safe</b>: writers of a job hold that job's lock, so two rewrites never lose each
- *       other's entries, and other jobs do not wait. The cost of this simple choice: stores to
- *       different pipelines of one job run one at a time. Readers take no lock: an archive is only
- *       ever replaced by a rename, so one opened is a consistent snapshot. The lock is per
- *       instance, which is enough because Cairn writes a job's checkpoints from one member (its
- *       job master); two processes rewriting one archive at once would lose an update (the last
- *       rename wins). A store written by several processes at once needs one object per
- *       checkpoint, as the shipped plugins have, or the backend's conditional writes.
+ *   <li><b>Several writers</b>: Cairn's members store one job's checkpoints at once (each the parts
+ *       of the task states it holds), so writers of a job hold that job's lock, in this process and
+ *       across processes: a lock within the JVM (file locks are held per process, not per thread)
+ *       and a file lock on {@code .{jobId}.zip.lock} beside the archive. Two rewrites never lose
+ *       each other's entries, and other jobs do not wait. The cost of this simple choice: stores of
+ *       one job run one at a time, cluster-wide. Readers take no lock: an archive is only ever
+ *       replaced by a rename, so one opened is a consistent snapshot. The lock file stays when the
+ *       job is deleted (removing it could let two writers hold "the" lock at once). A file lock
+ *       needs a file system that honours it across machines; on a shared mount that does not, a
+ *       store written by several machines needs one object per checkpoint, as the shipped plugins
+ *       have, or the backend's conditional writes.
  * </ul>
  *
  * <p>Encoding, checksums, retention and retries are the engine's: the archive holds bytes as given.
@@ -66,8 +72,8 @@ final class ExampleZipStorage implements CheckpointStorage {
 
     private final Path directory;
     private final boolean compress;
-    /** One lock per job this instance has written; never removed (a few bytes per job). */
-    private final Map<JobId, Object> locks = new ConcurrentHashMap<>();
+    /** The writers' lock of each archive within this JVM, whichever instance writes it. */
+    private static final Map<Path, ReentrantLock> WRITERS = new ConcurrentHashMap<>();
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -80,13 +86,10 @@ final class ExampleZipStorage implements CheckpointStorage {
     public void store(PipelineKey pipeline, CheckpointId id, InputStream data) throws CheckpointStorageException {
         ensureOpen();
         Path archive = archiveOf(pipeline.jobId());
-        synchronized (lockOf(pipeline.jobId())) {
-            try {
-                rewrite(archive, entryName(pipeline, id), data);
-            } catch (IOException e) {
-                throw CheckpointStorageException.of(
-                        "cannot store checkpoint", null, pipeline, id, archive.toString(), e);
-            }
+        try (Held held = hold(archive)) {
+            rewrite(archive, entryName(pipeline, id), data);
+        } catch (IOException e) {
+            throw CheckpointStorageException.of("cannot store checkpoint", null, pipeline, id, archive.toString(), e);
         }
     }
 
@@ -160,15 +163,15 @@ final class ExampleZipStorage implements CheckpointStorage {
         ensureOpen();
         String entry = entryName(pipeline, id);
         Path archive = archiveOf(pipeline.jobId());
-        synchronized (lockOf(pipeline.jobId())) {
-            try {
-                if (read(archive, false, zip -> zip.getEntry(entry) != null)) { // absent: nothing to do
-                    rewrite(archive, entry, null);
-                }
-            } catch (IOException e) {
-                throw CheckpointStorageException.of(
-                        "cannot delete checkpoint", null, pipeline, id, archive.toString(), e);
+        if (!Files.exists(archive)) {
+            return; // no archive: nothing to delete, and no lock file to create for it
+        }
+        try (Held held = hold(archive)) {
+            if (read(archive, false, zip -> zip.getEntry(entry) != null)) { // absent: nothing to do
+                rewrite(archive, entry, null);
             }
+        } catch (IOException e) {
+            throw CheckpointStorageException.of("cannot delete checkpoint", null, pipeline, id, archive.toString(), e);
         }
     }
 
@@ -176,14 +179,15 @@ final class ExampleZipStorage implements CheckpointStorage {
     public void deleteJob(JobId job) throws CheckpointStorageException {
         ensureOpen();
         Path archive = archiveOf(job);
-        synchronized (lockOf(job)) {
-            try {
-                if (Files.deleteIfExists(archive)) {
-                    syncDirectory(directory);
-                }
-            } catch (IOException e) {
-                throw CheckpointStorageException.of("cannot delete job", job, null, null, archive.toString(), e);
+        if (!Files.exists(archive)) {
+            return;
+        }
+        try (Held held = hold(archive)) {
+            if (Files.deleteIfExists(archive)) {
+                syncDirectory(directory);
             }
+        } catch (IOException e) {
+            throw CheckpointStorageException.of("cannot delete job", job, null, null, archive.toString(), e);
         }
     }
 
@@ -224,8 +228,39 @@ final class ExampleZipStorage implements CheckpointStorage {
         return FileLayout.parsePipelineDirectory(job, entryName.substring(0, slash));
     }
 
-    private Object lockOf(JobId job) {
-        return locks.computeIfAbsent(job, j -> new Object());
+    /** A job's archive, held for writing; closing lets the next writer in. */
+    private interface Held extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    /**
+     * Waits until no other writer, in this process or another, holds {@code archive}, and holds it.
+     */
+    private Held hold(Path archive) throws IOException {
+        createDirectories(directory);
+        ReentrantLock inProcess =
+                WRITERS.computeIfAbsent(archive.toAbsolutePath().normalize(), a -> new ReentrantLock());
+        inProcess.lock();
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(archive.resolveSibling("." + archive.getFileName() + ".lock"), CREATE, WRITE);
+            FileLock lock = channel.lock();
+            FileChannel open = channel;
+            return () -> {
+                try (open) {
+                    lock.release();
+                } finally {
+                    inProcess.unlock();
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
+            inProcess.unlock();
+            throw e;
+        }
     }
 
     /**

@@ -12,9 +12,11 @@ import dev.cairn.checkpoint.storage.api.CheckpointStorageFactory;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.storage.tck.CheckpointStorageContract;
 import dev.cairn.checkpoint.storage.testbed.S3Server;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jclouds.blobstore.domain.PageSet;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.options.ListContainerOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -57,10 +59,18 @@ class S3ContractTest extends CheckpointStorageContract {
         PipelineKey pipeline = PipelineKey.of("job-s3", "1");
         storage.store(pipeline, CheckpointId.of(3), bytes(new byte[] {3}));
 
-        List<String> keys = s3.blobStore().list(BUCKET, ListContainerOptions.Builder.recursive()).stream()
-                .map(StorageMetadata::getName)
-                .filter(name -> name.contains("job-s3"))
-                .toList();
+        List<String> keys = new ArrayList<>();
+        String marker = null;
+        do { // every page: other cases leave more than one page of keys in the bucket
+            ListContainerOptions options = ListContainerOptions.Builder.recursive();
+            PageSet<? extends StorageMetadata> page =
+                    s3.blobStore().list(BUCKET, marker == null ? options : options.afterMarker(marker));
+            page.stream()
+                    .map(StorageMetadata::getName)
+                    .filter(name -> name.contains("job-s3"))
+                    .forEach(keys::add);
+            marker = page.getNextMarker();
+        } while (marker != null);
 
         assertEquals(
                 1,

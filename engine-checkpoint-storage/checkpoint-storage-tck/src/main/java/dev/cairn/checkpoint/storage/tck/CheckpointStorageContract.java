@@ -456,6 +456,108 @@ public abstract class CheckpointStorageContract {
     }
 
     /**
+     * Several members store one job's checkpoints at once: each stores the parts of the task states
+     * it holds ({@code FileLayout.partsOf}). Two instances over the same namespace, four threads
+     * each, store different ids of one pipeline, and of a second one; both instances then list every
+     * id and load every byte. (A store that keeps a per-instance index of what it wrote, or
+     * rewrites a per-job object under a per-instance lock, loses the other instance's ids here.)
+     */
+    @Test
+    void twoInstances_storingDifferentIdsOfOnePipeline_atOnce_loseNothing() throws Exception {
+        PipelineKey shared = PipelineKey.of("job-1", "1");
+        PipelineKey other = PipelineKey.of("job-1", "2");
+        int threadsEach = 4;
+        int perThread = 10;
+        try (CheckpointStorage another = openAnother()) {
+            List<CheckpointStorage> instances = List.of(storage, another);
+            CyclicBarrier start = new CyclicBarrier(instances.size() * threadsEach);
+            ExecutorService pool = Executors.newFixedThreadPool(instances.size() * threadsEach);
+            List<Long> expected = new ArrayList<>();
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int i = 0; i < instances.size(); i++) {
+                    for (int t = 0; t < threadsEach; t++) {
+                        CheckpointStorage writer = instances.get(i);
+                        long base = (i * threadsEach + t) * 1000L;
+                        for (int k = 1; k <= perThread; k++) {
+                            expected.add(base + k);
+                        }
+                        futures.add(pool.submit((Callable<Void>) () -> {
+                            start.await();
+                            for (int k = 1; k <= perThread; k++) {
+                                long id = base + k;
+                                writer.store(shared, CheckpointId.of(id), bytes(randomBytes(id, 16 * 1024)));
+                                if (k % 5 == 0) {
+                                    writer.store(other, CheckpointId.of(id), bytes(randomBytes(-id, 100)));
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                }
+                for (Future<?> f : futures) {
+                    f.get(100, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            expected.sort(null);
+            List<CheckpointId> all = expected.stream().map(CheckpointId::of).toList();
+            List<CheckpointId> fifths = expected.stream()
+                    .filter(id -> id % 5 == 0)
+                    .map(CheckpointId::of)
+                    .toList();
+            for (CheckpointStorage s : instances) {
+                String who = s == storage ? " (first instance)" : " (second instance)";
+                assertEquals(all, s.list(shared), "every id either instance stored" + who);
+                assertEquals(fifths, s.list(other), who);
+                assertEquals(List.of(other, shared).stream().sorted().toList(), s.pipelines(JobId.of("job-1")), who);
+            }
+            for (long id : expected) {
+                assertArrayEquals(
+                        randomBytes(id, 16 * 1024),
+                        another.load(shared, CheckpointId.of(id)).orElseThrow(),
+                        "checkpoint " + id);
+            }
+        }
+    }
+
+    /**
+     * A pipeline keeps more checkpoints than one object-store listing page holds (S3 and OSS return
+     * at most 1,000 keys a page): the parts of a manifest with many tasks are that many. Every id is
+     * listed, in order.
+     */
+    @Test
+    void list_returnsEveryId_pastOneObjectStorePage() throws Exception {
+        PipelineKey pipeline = PipelineKey.of("job-1", "1");
+        int count = 1_001;
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                futures.add(pool.submit((Callable<Void>) () -> {
+                    for (int id = 1 + first; id <= count; id += threads) {
+                        storage.store(pipeline, CheckpointId.of(id), bytes(new byte[] {(byte) id}));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(200, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<CheckpointId> listed = storage.list(pipeline);
+        assertEquals(count, listed.size(), "ids listed");
+        for (int id = 1; id <= count; id++) {
+            assertEquals(CheckpointId.of(id), listed.get(id - 1));
+        }
+    }
+
+    /**
      * Two readers, one through this instance and one through another, load and list a checkpoint
      * in a loop while this instance replaces it, over and over, with versions of different sizes
      * that span several buffers. Every load is one whole version; the checkpoint is never missing

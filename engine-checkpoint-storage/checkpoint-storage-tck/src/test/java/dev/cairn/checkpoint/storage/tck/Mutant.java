@@ -38,7 +38,13 @@ enum Mutant {
 
     ID_DELETE_BY_PREFIX(
             "delete removes every id whose digits start with the id's (a prefix delete of unpadded keys)",
-            Set.of(Cases.PREFIX_IDS));
+            Set.of(Cases.PREFIX_IDS)),
+
+    INDEX_PER_INSTANCE(
+            "list answers from an index of the ids this instance stored, read from the directory once",
+            Set.of(Cases.SEVERAL_WRITERS)),
+
+    LIST_ONE_PAGE("list returns the first 1,000 names only (one object-store page)", Set.of(Cases.LONG_LISTING));
 
     /** What is wrong with it. */
     final String flaw;
@@ -57,6 +63,8 @@ enum Mutant {
         static final String PREFIX_JOBS = "deletes_leaveJobsWhoseNamesShareAPrefix";
         static final String PREFIX_PIPELINES = "delete_leavesPipelinesWhoseNamesShareAPrefix";
         static final String PREFIX_IDS = "delete_leavesIdsWhoseDigitsShareAPrefix";
+        static final String SEVERAL_WRITERS = "twoInstances_storingDifferentIdsOfOnePipeline_atOnce_loseNothing";
+        static final String LONG_LISTING = "list_returnsEveryId_pastOneObjectStorePage";
 
         private Cases() {}
     }

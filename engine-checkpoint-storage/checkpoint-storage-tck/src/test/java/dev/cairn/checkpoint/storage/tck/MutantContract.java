@@ -41,7 +41,21 @@ abstract class MutantContract extends CheckpointStorageContract {
             case JOB_DELETE_BY_PREFIX -> JobDeleteByPrefix.class;
             case PIPELINE_DELETE_BY_PREFIX -> PipelineDeleteByPrefix.class;
             case ID_DELETE_BY_PREFIX -> IdDeleteByPrefix.class;
+            case INDEX_PER_INSTANCE -> IndexPerInstance.class;
+            case LIST_ONE_PAGE -> ListOnePage.class;
         };
+    }
+
+    static final class IndexPerInstance extends MutantContract {
+        IndexPerInstance() {
+            super(Mutant.INDEX_PER_INSTANCE);
+        }
+    }
+
+    static final class ListOnePage extends MutantContract {
+        ListOnePage() {
+            super(Mutant.LIST_ONE_PAGE);
+        }
     }
 
     static final class Correct extends MutantContract {

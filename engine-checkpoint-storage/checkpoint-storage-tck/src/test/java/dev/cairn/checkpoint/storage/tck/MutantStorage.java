@@ -46,6 +46,8 @@ final class MutantStorage implements CheckpointStorage {
     private final Path root;
     private final Mutant mutant;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** {@link Mutant#INDEX_PER_INSTANCE}: the ids of each pipeline, as this instance knows them. */
+    private final Map<PipelineKey, java.util.Set<CheckpointId>> index = new java.util.concurrent.ConcurrentHashMap<>();
 
     MutantStorage(Path root, Mutant mutant) {
         this.root = root;
@@ -116,6 +118,9 @@ final class MutantStorage implements CheckpointStorage {
         } catch (IOException e) {
             throw CheckpointStorageException.of("cannot store checkpoint", null, pipeline, id, target.toString(), e);
         }
+        if (mutant == Mutant.INDEX_PER_INSTANCE) {
+            indexOf(pipeline).add(id);
+        }
     }
 
     private static void writeInPlace(Path target, InputStream data) throws IOException {
@@ -174,11 +179,28 @@ final class MutantStorage implements CheckpointStorage {
         return Optional.of(Arrays.copyOf(bytes, filled)); // a short range ends the object
     }
 
+    private java.util.Set<CheckpointId> indexOf(PipelineKey pipeline) {
+        return index.computeIfAbsent(pipeline, p -> {
+            try {
+                java.util.Set<CheckpointId> ids = new java.util.concurrent.ConcurrentSkipListSet<>();
+                names(dir(p)).forEach(name -> FileLayout.parseFileName(name).ifPresent(ids::add));
+                return ids;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     @Override
     public List<CheckpointId> list(PipelineKey pipeline) throws CheckpointStorageException {
         ensureOpen();
+        if (mutant == Mutant.INDEX_PER_INSTANCE) {
+            return List.copyOf(indexOf(pipeline));
+        }
         try {
             return names(dir(pipeline)).stream()
+                    .sorted()
+                    .limit(mutant == Mutant.LIST_ONE_PAGE ? 1000 : Long.MAX_VALUE)
                     .flatMap(name -> parse(name).stream())
                     .sorted()
                     .toList();
@@ -243,6 +265,9 @@ final class MutantStorage implements CheckpointStorage {
             } else {
                 Files.deleteIfExists(dir(pipeline).resolve(FileLayout.fileName(id)));
             }
+            if (mutant == Mutant.INDEX_PER_INSTANCE) {
+                indexOf(pipeline).remove(id);
+            }
         } catch (NoSuchFileException e) {
             // no such pipeline
         } catch (IOException e) {
@@ -259,6 +284,7 @@ final class MutantStorage implements CheckpointStorage {
                     deleteRecursively(root.resolve(name));
                 }
             }
+            index.keySet().removeIf(p -> p.jobId().equals(job));
         } catch (IOException e) {
             throw CheckpointStorageException.of("cannot delete job", job, null, null, root.toString(), e);
         }

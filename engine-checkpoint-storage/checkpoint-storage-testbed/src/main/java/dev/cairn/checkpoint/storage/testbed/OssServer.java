@@ -46,6 +46,7 @@ public final class OssServer implements AutoCloseable {
     private static final Set<String> SUBRESOURCES = Set.of(
             "acl",
             "append",
+            "continuation-token",
             "delete",
             "location",
             "objectMeta",
