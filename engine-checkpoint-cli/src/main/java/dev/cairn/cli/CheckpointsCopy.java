@@ -156,11 +156,29 @@ final class CheckpointsCopy extends StorageCommand {
             return;
         }
         byte[] blob = loaded.get();
-        Verdict verdict = Verdict.of(checkpoint, blob);
+        Verdict verdict = Verdict.of(checkpoint, blob, from.storage());
         if (!verdict.ok()) {
             tally.bad++;
             progress.notedStep("bad, not copied: " + checkpoint + ": " + verdict.why(), blob.length);
             return;
+        }
+        // A manifest's parts first, each like a checkpoint: an interrupted copy never leaves a
+        // manifest in the target that names a part not there yet.
+        for (StoredCheckpoint part : Verdict.parts(checkpoint, verdict.checkpoint())) {
+            byte[] bytes = from.load(part)
+                    .orElseThrow(() -> new CheckpointStorageException(
+                            "part " + part + " of " + checkpoint + " is gone from the source meanwhile"));
+            if (to.load(part).map(held -> Arrays.equals(held, bytes)).orElse(false)) {
+                continue;
+            }
+            to.storage().store(part.location(), part.id(), new ByteArrayInputStream(bytes));
+            if (!to.load(part).map(back -> Arrays.equals(back, bytes)).orElse(false)) {
+                throw new CliException(
+                        Cairn.EXIT_FAILED,
+                        "copy of " + part + " to " + to + " does not read back; stopped, the target storage is not"
+                                + " to be trusted");
+            }
+            tally.copiedBytes += bytes.length;
         }
         Optional<byte[]> existing = to.load(checkpoint);
         if (existing.isPresent() && Arrays.equals(existing.get(), blob)) {

@@ -95,7 +95,7 @@ final class CheckpointsDelete extends StorageCommand {
             out.println(DRY_RUN);
             return;
         }
-        storage.storage().delete(checkpoint.location(), checkpoint.id());
+        storage.delete(checkpoint);
         out.println("deleted " + checkpoint + " from " + storage);
     }
 

@@ -96,7 +96,7 @@ final class CheckpointsPrune extends StorageCommand {
             return status;
         }
         for (StoredCheckpoint checkpoint : doomed) {
-            storage.storage().delete(checkpoint.location(), checkpoint.id());
+            storage.delete(checkpoint);
             out.println("deleted " + checkpoint);
         }
         out.println("pruned " + count(doomed.size(), "checkpoint") + " of job " + jobId + "; kept the newest " + keep

@@ -71,7 +71,7 @@ final class CheckpointsShow extends StorageCommand {
                     "no checkpoint " + id + " of job " + job + " pipeline " + pipeline
                             + (where.savepoint() ? "" : " (nor a savepoint " + id + ")") + " in " + storage);
         }
-        Verdict verdict = Verdict.of(where, blob.get());
+        Verdict verdict = Verdict.of(where, blob.get(), storage.storage());
         out.println(where + " in " + storage);
         out.printf(FORMAT, "size:", verdict.size() + " bytes");
         printHeader(blob.get(), verdict, out);

@@ -100,11 +100,29 @@ final class StorageSession implements AutoCloseable {
     /** Loads and checks one checkpoint; a load that fails is an {@link Verdict#UNREADABLE} verdict. */
     Verdict verify(StoredCheckpoint checkpoint) {
         try {
-            return load(checkpoint)
-                    .map(blob -> Verdict.of(checkpoint, blob))
-                    .orElseGet(() -> Verdict.unreadable("listed, but no longer stored (deleted meanwhile?)"));
+            Optional<byte[]> blob = load(checkpoint);
+            if (blob.isEmpty()) {
+                return Verdict.unreadable("listed, but no longer stored (deleted meanwhile?)");
+            }
+            return Verdict.of(checkpoint, blob.get(), storage); // a manifest's parts too
         } catch (CheckpointStorageException e) {
             return Verdict.unreadable(e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes a checkpoint, and then the parts stored under its id ({@link FileLayout#partsOf}),
+     * which nothing else names: a manifest goes first, so none ever names a missing part.
+     */
+    void delete(StoredCheckpoint checkpoint) throws CheckpointStorageException {
+        storage.delete(checkpoint.location(), checkpoint.id());
+        PipelineKey parts = FileLayout.partsOf(checkpoint.location());
+        long from = FileLayout.partId(checkpoint.id(), 0).value();
+        long to = from + FileLayout.PARTS_PER_CHECKPOINT;
+        for (CheckpointId part : storage.list(parts)) {
+            if (part.value() >= from && part.value() < to) {
+                storage.delete(parts, part);
+            }
         }
     }
 

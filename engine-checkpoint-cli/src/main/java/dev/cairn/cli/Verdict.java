@@ -1,8 +1,16 @@
 package dev.cairn.cli;
 
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.PartCodec;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * What checking one stored blob found: its header and decoded checkpoint as far as they could be
@@ -46,6 +54,56 @@ record Verdict(long size, SnapshotCodec.Header header, CompletedCheckpoint check
                 .map(why -> new Verdict(
                         blob.length, header, checkpoint, SnapshotFormatException.Reason.MISPLACED.name(), why))
                 .orElseGet(() -> new Verdict(blob.length, header, checkpoint, null, null));
+    }
+
+    /**
+     * As {@link #of}, and for a manifest also each part it names, loaded from {@code storage} and
+     * checked against its handle: a part missing or corrupt makes the checkpoint unusable.
+     */
+    static Verdict of(StoredCheckpoint where, byte[] blob, CheckpointStorage storage)
+            throws CheckpointStorageException {
+        Verdict verdict = of(where, blob);
+        if (!verdict.ok() || verdict.checkpoint().allInline()) {
+            return verdict;
+        }
+        CompletedCheckpoint manifest = verdict.checkpoint();
+        List<TaskState> states = manifest.taskStates();
+        for (int i = 0; i < states.size(); i++) {
+            TaskState state = states.get(i);
+            if (state.inline()) {
+                continue;
+            }
+            CheckpointId partId = FileLayout.partId(manifest.id(), i);
+            Optional<byte[]> part = storage.load(FileLayout.partsOf(where.location()), partId);
+            if (part.isEmpty()) {
+                return new Verdict(
+                        verdict.size,
+                        verdict.header,
+                        manifest,
+                        SnapshotFormatException.Reason.MISSING_PART.name(),
+                        "names part " + partId + " (" + state.taskId() + "), which is not stored");
+            }
+            try {
+                PartCodec.read(part.get(), manifest.pipeline(), manifest.id().value(), state.taskId(), state.handle());
+            } catch (SnapshotFormatException e) {
+                return new Verdict(
+                        verdict.size, verdict.header, manifest, e.reason().name(), e.getMessage());
+            }
+        }
+        return verdict;
+    }
+
+    /** The parts a manifest names, as stored ({@link FileLayout#partsOf}); none for format 1. */
+    static List<StoredCheckpoint> parts(StoredCheckpoint where, CompletedCheckpoint checkpoint) {
+        List<StoredCheckpoint> parts = new java.util.ArrayList<>();
+        List<TaskState> states = checkpoint.taskStates();
+        for (int i = 0; i < states.size(); i++) {
+            if (!states.get(i).inline()) {
+                parts.add(new StoredCheckpoint(
+                        FileLayout.partsOf(where.location()), FileLayout.partId(checkpoint.id(), i)));
+            }
+        }
+        return parts;
     }
 
     static Verdict unreadable(String message) {

@@ -4,6 +4,7 @@ import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.config.StorageConfig;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.PartCodec;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
@@ -115,6 +116,37 @@ final class CheckpointFixtures {
         PipelineKey key = PipelineKey.of(job, pipeline);
         byte[] blob = blob(key, id, CheckpointType.SAVEPOINT, sizes);
         storage.store(FileLayout.savepointsOf(key), CheckpointId.of(id), new ByteArrayInputStream(blob));
+        return blob;
+    }
+
+    /**
+     * Stores a manifest (snapshot format 2) of {@code job}/{@code pipeline}, as the engine does for
+     * states above {@code inline-state-limit}: task {@code i} holds {@code sizes[i]} bytes, kept as a
+     * part in {@code P.parts} under {@code partId(id, i)}; the manifest names each by its handle.
+     */
+    static byte[] storeManifest(CheckpointStorage storage, String job, String pipeline, long id, int... sizes)
+            throws Exception {
+        PipelineKey key = PipelineKey.of(job, pipeline);
+        List<TaskState> states = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] state = new byte[sizes[i]];
+            Arrays.fill(state, (byte) (id + i));
+            PartCodec.Framed part = PartCodec.frame(key, id, "task-" + i, state);
+            storage.store(
+                    FileLayout.partsOf(key),
+                    FileLayout.partId(CheckpointId.of(id), i),
+                    new ByteArrayInputStream(part.toBytes()));
+            states.add(TaskState.of("task-" + i, part.handle(1 << 20, new int[1], "member-1")));
+        }
+        byte[] blob = SnapshotCodec.encode(new CompletedCheckpoint(
+                key,
+                CheckpointId.of(id),
+                CheckpointType.CHECKPOINT,
+                T0 + id * 1000,
+                T0 + id * 1000 + 250,
+                states,
+                Map.of(CompletedCheckpoint.META_ATTEMPT, "1")));
+        storage.store(key, CheckpointId.of(id), new ByteArrayInputStream(blob));
         return blob;
     }
 

@@ -99,6 +99,14 @@ final class TestCluster implements AutoCloseable {
         for (String line : checkpoint.strip().split("\n")) {
             yaml.append("      ").append(line.strip()).append('\n');
         }
+        if (!checkpoint.contains("inline-state-limit")) {
+            // Every non-empty task state is put aside as a part by its member, unless a test says
+            // otherwise: each IT runs the distributed state path (-Dcairn.it.inline-state-limit=65536
+            // runs them with the default instead).
+            yaml.append("      inline-state-limit: ")
+                    .append(System.getProperty("cairn.it.inline-state-limit", "0"))
+                    .append('\n');
+        }
         yaml.append("      storage:\n        type: ").append(storageType).append('\n');
         for (String line : storageYaml.split("\n")) {
             if (!line.isBlank()) {

@@ -165,11 +165,21 @@ public final class ConfigLoader {
         CommitAfter commitAfter = checkpoint.choice("commit-after", CommitAfter.class, COMMIT_AFTER);
         CorruptCheckpointPolicy corrupt =
                 checkpoint.choice("corrupt-checkpoint", CorruptCheckpointPolicy.class, CORRUPT_CHECKPOINT);
+        int inlineStateLimit = (int) checkpoint.number(
+                "inline-state-limit", INLINE_STATE_LIMIT, 0, 1 << 30, "a number of bytes from 0 to 1073741824");
         Section storage = checkpoint.section("storage");
         StorageConfig storageConfig = storage(storage);
         storage.finish();
         return new CheckpointConfig(
-                interval, timeout, minPause, maxConcurrent, tolerableFailures, storageConfig, commitAfter, corrupt);
+                interval,
+                timeout,
+                minPause,
+                maxConcurrent,
+                tolerableFailures,
+                storageConfig,
+                commitAfter,
+                corrupt,
+                inlineStateLimit);
     }
 
     private static RestartPolicy restart(Section restart) {

@@ -27,6 +27,7 @@ public final class ConfigPrinter {
         checkpoint.put("tolerable-failures", c.tolerableFailures());
         checkpoint.put("commit-after", c.commitAfter().yamlName());
         checkpoint.put("corrupt-checkpoint", c.corruptCheckpoint().yamlName());
+        checkpoint.put("inline-state-limit", c.inlineStateLimit());
         checkpoint.put("storage", storage);
 
         Map<String, Object> slots = new LinkedHashMap<>();

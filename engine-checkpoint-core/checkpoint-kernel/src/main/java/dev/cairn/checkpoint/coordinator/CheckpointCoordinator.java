@@ -81,6 +81,9 @@ public final class CheckpointCoordinator {
     private final Backoff idBackoff = new Backoff(100, ID_RETRY_MAX_MILLIS);
 
     private long lastEndedAt = Long.MIN_VALUE;
+    /** The last checkpoints that ended unsuccessfully: a late acknowledgement's part is dropped. */
+    private final java.util.TreeSet<Long> ended = new java.util.TreeSet<>();
+
     private long lastCompletedId = -1;
     /** The highest id tasks were told is committed: the restored checkpoint's at first. */
     private long committedUpTo;
@@ -162,7 +165,17 @@ public final class CheckpointCoordinator {
 
     /** @param records for a sink, the records it was given for this checkpoint; 0 for other tasks */
     public void acknowledge(long id, String task, byte[] state, long records) {
-        scheduler.execute(() -> onAck(id, task, state, records));
+        acknowledge(id, new TaskState(task, state), records);
+    }
+
+    /**
+     * A task's acknowledgement, with its state inline or as a handle to the part its member put
+     * aside ({@link dev.cairn.checkpoint.store.StateParts}).
+     *
+     * @param records for a sink, the records it was given for this checkpoint; 0 for other tasks
+     */
+    public void acknowledge(long id, TaskState state, long records) {
+        scheduler.execute(() -> onAck(id, state, records));
     }
 
     public void sourceFinished(String task) {
@@ -307,13 +320,17 @@ public final class CheckpointCoordinator {
         reschedule();
     }
 
-    private void onAck(long id, String task, byte[] state, long records) {
+    private void onAck(long id, TaskState state, long records) {
+        String task = state.taskId();
         PendingCheckpoint checkpoint = pending.get(id);
         if (checkpoint == null) {
             LOG.debug("Dropping late acknowledgement of checkpoint {} of {} from {}", id, pipeline, task);
+            if (!state.inline() && ended.contains(id)) {
+                store.abandoned(id); // its part came after the checkpoint's end dropped the others
+            }
             return;
         }
-        switch (checkpoint.acknowledge(task, state, records, scheduler.now())) {
+        switch (checkpoint.acknowledge(state, records, scheduler.now())) {
             case COMPLETE -> complete(checkpoint);
             case DUPLICATE -> LOG.debug("Dropping duplicate acknowledgement of {} from {}", id, task);
             case UNKNOWN_TASK -> LOG.warn("Dropping acknowledgement of {} from unknown task {}", id, task);
@@ -324,8 +341,7 @@ public final class CheckpointCoordinator {
     private void complete(PendingCheckpoint checkpoint) {
         checkpoint.timeout.cancel();
         long completedAt = scheduler.now();
-        List<TaskState> states = new ArrayList<>();
-        checkpoint.states().forEach((task, state) -> states.add(new TaskState(task, state)));
+        List<TaskState> states = checkpoint.states();
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         if (checkpoint.finalCheckpoint) {
             meta.put(CompletedCheckpoint.META_FINISHED, "true");
@@ -440,6 +456,13 @@ public final class CheckpointCoordinator {
         checkpoint.timeout.cancel();
         long now = scheduler.now();
         lastEndedAt = now;
+        ended.add(checkpoint.id);
+        if (ended.size() > 64) {
+            ended.pollFirst();
+        }
+        if (checkpoint.holdsParts()) {
+            store.abandoned(checkpoint.id);
+        }
         if (reason != CheckpointFailureReason.PIPELINE_STOPPED && reason != CheckpointFailureReason.TASK_FAILURE) {
             gateway.abort(checkpoint.id);
         }

@@ -12,4 +12,10 @@ public interface CompletedCheckpointStore {
      * cause, if it cannot be stored.
      */
     CompletionStage<Long> add(CompletedCheckpoint checkpoint);
+
+    /**
+     * Checkpoint {@code id} will never complete (it failed, or its acknowledgement came too late):
+     * drop whatever its tasks put aside for it (the chunks of their parts). Must not block.
+     */
+    default void abandoned(long id) {}
 }

@@ -3,6 +3,8 @@ package dev.cairn.checkpoint.coordinator;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.coordinator.Scheduler.Cancellable;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,7 +31,7 @@ final class PendingCheckpoint {
 
     private final List<String> tasks;
     private final Set<String> waiting;
-    private final Map<String, byte[]> states = new LinkedHashMap<>();
+    private final Map<String, TaskState> states = new LinkedHashMap<>();
     /** When each task acknowledged, in millis after the trigger. */
     private final HashMap<String, Long> ackMillis = new HashMap<>();
 
@@ -57,7 +59,8 @@ final class PendingCheckpoint {
     /** Records the sinks were given for this checkpoint (since the previous one), as acknowledged so far. */
     long records;
 
-    Ack acknowledge(String task, byte[] state, long records, long now) {
+    Ack acknowledge(TaskState state, long records, long now) {
+        String task = state.taskId();
         if (!tasks.contains(task)) {
             return Ack.UNKNOWN_TASK;
         }
@@ -73,16 +76,21 @@ final class PendingCheckpoint {
     }
 
     /** Every task's state, in the pipeline's task order. */
-    Map<String, byte[]> states() {
-        Map<String, byte[]> ordered = new LinkedHashMap<>();
+    List<TaskState> states() {
+        List<TaskState> ordered = new ArrayList<>();
         for (String task : tasks) {
-            ordered.put(task, states.get(task));
+            ordered.add(states.get(task));
         }
         return ordered;
     }
 
+    /** Whether a task acknowledged with a handle: its part is held apart, to be dropped if this fails. */
+    boolean holdsParts() {
+        return states.values().stream().anyMatch(s -> !s.inline());
+    }
+
     long stateSize() {
-        return states.values().stream().mapToLong(s -> s.length).sum();
+        return states.values().stream().mapToLong(TaskState::size).sum();
     }
 
     /** The last task to acknowledge, or the first still missing. */

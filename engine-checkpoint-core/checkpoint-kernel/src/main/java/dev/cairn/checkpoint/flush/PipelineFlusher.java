@@ -2,6 +2,10 @@ package dev.cairn.checkpoint.flush;
 
 import dev.cairn.checkpoint.coordinator.Backoff;
 import dev.cairn.checkpoint.io.StorageCalls;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.SnapshotCodec;
+import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
+import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
@@ -53,6 +57,9 @@ public final class PipelineFlusher implements AutoCloseable {
 
     /** Writes of one pipeline running at once. */
     public static final int MAX_IN_FLIGHT = 4;
+
+    /** Parts of one checkpoint stored at once. */
+    static final int PART_LANES = 2;
 
     /**
      * Completed checkpoints of one pipeline the storage may owe at once, savepoints aside: those
@@ -226,45 +233,124 @@ public final class PipelineFlusher implements AutoCloseable {
         }
     }
 
-    /** Writes one checkpoint, checks the fence, applies retention, records it stored. */
+    /**
+     * Writes one checkpoint, checks the fence, applies retention, records it stored. A manifest's
+     * parts are stored first, each as its own object, and the manifest last: a stored manifest
+     * names only stored parts.
+     */
     private void write(long id, boolean savepoint) {
         long started = System.nanoTime();
         Optional<byte[]> blob;
+        List<StoredPart> parts;
         try {
             blob = snapshots.blob(id);
+            parts = blob.isPresent() ? parts(id, blob.get()) : List.of();
+        } catch (SnapshotFormatException e) {
+            lost(
+                    id,
+                    (e.reason() == SnapshotFormatException.Reason.MISSING_PART
+                                    ? "a part of it is not in the snapshot map any more: "
+                                    : "it is unusable in the snapshot map: ")
+                            + e.getMessage());
+            return;
         } catch (RuntimeException e) {
             finished(id, started, e);
             return;
         }
         if (blob.isEmpty()) {
             // Only if the map lost every replica: nothing can bring it back; say so and move on.
-            LOG.error("Checkpoint {} of {} is not in the snapshot map any more and cannot be stored", id, pipeline);
-            CompletableFuture.runAsync(() -> snapshots.stored(id), io).whenComplete((v, e) -> {
-                synchronized (this) {
-                    writing.remove(id);
-                }
-                wake();
-            });
+            lost(id, "it is not in the snapshot map any more");
             return;
         }
         PipelineKey where = savepoint ? FileLayout.savepointsOf(pipeline) : pipeline;
         String what = "store " + (savepoint ? "savepoint " : "checkpoint ") + id + " of " + pipeline;
-        storage.call(pipeline.jobId(), what, s -> {
+        if (!parts.isEmpty()) {
+            pruneParts = true;
+        }
+        // Parts in PART_LANES chains of one call each, not all at once: the job's storage calls in
+        // flight are bounded (StorageCalls), and a checkpoint may name hundreds of parts.
+        CompletableFuture<?>[] lanes = new CompletableFuture<?>[Math.min(PART_LANES, parts.size())];
+        for (int lane = 0; lane < lanes.length; lane++) {
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int i = lane; i < parts.size(); i += lanes.length) {
+                StoredPart part = parts.get(i);
+                chain = chain.thenCompose(v -> storage.call(pipeline.jobId(), what + ", part " + part.id(), s -> {
+                    s.store(FileLayout.partsOf(where), part.id(), new ByteArrayInputStream(part.bytes()));
+                    return null;
+                }));
+            }
+            lanes[lane] = chain;
+        }
+        CompletableFuture.allOf(lanes)
+                .thenCompose(v -> storage.call(pipeline.jobId(), what, s -> {
                     s.store(where, CheckpointId.of(id), new ByteArrayInputStream(blob.get()));
                     return null;
-                })
+                }))
                 .thenCompose(v -> fence.verify())
                 .thenCompose(v -> savepoint ? CompletableFuture.completedFuture(null) : retain())
                 .thenApplyAsync(v -> snapshots.stored(id), io)
                 .whenComplete((record, error) -> finished(id, started, error));
     }
 
-    /** Leaves exactly the newest {@code maxRetained} checkpoints of the pipeline in storage. */
+    /**
+     * Whether stored parts may need pruning: at first (a former master may have left some), and
+     * while the newest checkpoints name parts. A pipeline without parts lists none at each store.
+     */
+    private volatile boolean pruneParts = true;
+
+    /** A part to store: its id under {@link FileLayout#partsOf} and its bytes. */
+    private record StoredPart(CheckpointId id, byte[] bytes) {}
+
+    /** The parts a blob names, read from the map and verified; none for a checkpoint in format 1. */
+    private List<StoredPart> parts(long id, byte[] blob) throws SnapshotFormatException {
+        if (SnapshotCodec.readHeader(blob).version() != SnapshotCodec.MANIFEST_VERSION) {
+            return List.of();
+        }
+        CompletedCheckpoint manifest = SnapshotCodec.decode(blob);
+        List<StoredPart> parts = new ArrayList<>();
+        List<TaskState> states = manifest.taskStates();
+        for (int i = 0; i < states.size(); i++) {
+            if (!states.get(i).inline()) {
+                parts.add(new StoredPart(FileLayout.partId(CheckpointId.of(id), i), snapshots.part(id, states.get(i))));
+            }
+        }
+        return parts;
+    }
+
+    /** A checkpoint that can never be stored: logged, and dropped from the map. */
+    private void lost(long id, String why) {
+        LOG.error("Checkpoint {} of {} cannot be stored: {}", id, pipeline, why);
+        CompletableFuture.runAsync(() -> snapshots.stored(id), io).whenComplete((v, e) -> {
+            synchronized (this) {
+                writing.remove(id);
+            }
+            wake();
+        });
+    }
+
+    /**
+     * Leaves exactly the newest {@code maxRetained} checkpoints of the pipeline in storage, and the
+     * parts those name: parts of older checkpoints (retired, or left by a failed write or a deposed
+     * master, whose ids are lower) are deleted after the manifests.
+     */
     private CompletableFuture<Void> retain() {
         return storage.call(pipeline.jobId(), "apply retention to " + pipeline, s -> {
             List<CheckpointId> ids = s.list(pipeline);
             for (int i = 0; i < ids.size() - maxRetained; i++) {
                 s.delete(pipeline, ids.get(i));
+            }
+            if (!ids.isEmpty() && pruneParts) {
+                CheckpointId oldestKept = ids.get(Math.max(0, ids.size() - maxRetained));
+                CheckpointId floor = FileLayout.partId(oldestKept, 0);
+                PipelineKey parts = FileLayout.partsOf(pipeline);
+                List<CheckpointId> held = s.list(parts);
+                for (CheckpointId part : held) {
+                    if (part.value() >= floor.value()) {
+                        break;
+                    }
+                    s.delete(parts, part);
+                }
+                pruneParts = !held.isEmpty() && held.get(held.size() - 1).value() >= floor.value();
             }
             return null;
         });

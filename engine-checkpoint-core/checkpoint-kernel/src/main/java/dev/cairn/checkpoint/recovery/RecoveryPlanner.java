@@ -12,6 +12,7 @@ import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.PipelineRecord;
 import dev.cairn.checkpoint.store.PipelineSnapshots;
+import dev.cairn.checkpoint.store.StateParts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +35,10 @@ import org.slf4j.LoggerFactory;
  *       it, so it is where the pipeline must go on from.
  * </ul>
  *
- * A checkpoint that fails its header, length, checksum or decoding is skipped with a log line
- * saying which and why, and the next older one is tried; the result lists what was skipped.
+ * A checkpoint that fails its header, length, checksum or decoding, or a manifest one of whose
+ * parts is missing or corrupt, is skipped with a log line saying which and why, and the next older
+ * one is tried; the result lists what was skipped. The checkpoint returned holds every state
+ * inline: its parts are read (from the map's chunks, else from storage) and verified here.
  */
 public final class RecoveryPlanner {
     private static final Logger LOG = LoggerFactory.getLogger(RecoveryPlanner.class);
@@ -90,7 +93,13 @@ public final class RecoveryPlanner {
             Optional<byte[]> blob = memory.blob(record.lastCompletedId());
             if (blob.isPresent()) {
                 try {
-                    inMemory = checked(SnapshotCodec.decode(blob.get()), fingerprint);
+                    // Parts from the map's chunks, or from storage if the map lost some and it was stored.
+                    inMemory = memory.resolve(
+                            checked(SnapshotCodec.decode(blob.get()), fingerprint),
+                            storage,
+                            record.isSavepoint(record.lastCompletedId())
+                                    ? FileLayout.savepointsOf(pipeline)
+                                    : pipeline);
                 } catch (SnapshotFormatException e) {
                     String why = "checkpoint " + record.lastCompletedId() + " of " + pipeline
                             + " in the snapshot map is unusable (" + e.reason() + "): " + e.getMessage();
@@ -155,8 +164,8 @@ public final class RecoveryPlanner {
         try {
             Optional<CompletedCheckpoint> found = load(storage, where, pipeline, id, fingerprint);
             if (found.isEmpty() && memory.blob(request.id()).isPresent()) {
-                found = Optional.of(
-                        checked(SnapshotCodec.decode(memory.blob(request.id()).get()), fingerprint));
+                found = Optional.of(memory.resolve(
+                        checked(SnapshotCodec.decode(memory.blob(request.id()).get()), fingerprint), storage, where));
             }
             if (found.isEmpty()) {
                 throw new IncompatibleCheckpointException(request + " of " + pipeline + " does not exist; stored "
@@ -191,7 +200,8 @@ public final class RecoveryPlanner {
             throw SnapshotFormatException.misplaced(
                     "it holds checkpoint " + checkpoint.id() + " of " + checkpoint.pipeline());
         }
-        return Optional.of(checkpoint);
+        // A manifest's parts, stored beside it: one missing or corrupt makes the checkpoint unusable.
+        return Optional.of(StateParts.resolve(checkpoint, null, storage, where));
     }
 
     private static CompletedCheckpoint checked(CompletedCheckpoint checkpoint, String fingerprint)

@@ -2,6 +2,8 @@ package dev.cairn.checkpoint.store;
 
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 
 /**
@@ -31,6 +33,32 @@ public interface CheckpointMemory {
     /** Drops a held checkpoint; dropping an absent one does nothing. */
     void delete(PipelineKey pipeline, long id);
 
-    /** Forgets the pipeline: its record and every checkpoint held of it. */
+    /** Forgets the pipeline: its record and every checkpoint held of it, chunks included. */
     void remove(PipelineKey pipeline);
+
+    // ---- task states held apart from their checkpoint (parts, in chunks)
+
+    /**
+     * Where {@code count} chunks written from this process should go: placements this memory puts
+     * and reads cheaply from here (in the cluster, partitions the local member owns). Any placement
+     * is correct wherever it is read; this is about cost only.
+     */
+    default int[] placeChunks(int count) {
+        return new int[count];
+    }
+
+    /**
+     * Holds one chunk of a task's part. Completes once the chunk is as safe as {@link #put} makes
+     * a checkpoint (in the cluster: with its synchronous backups).
+     */
+    CompletionStage<Void> putChunk(ChunkKey key, byte[] chunk);
+
+    /** A chunk, or empty if this memory lost it (or never had it). */
+    Optional<byte[]> getChunk(ChunkKey key);
+
+    /** Drops every chunk of checkpoint {@code id} of the pipeline, whichever task's; blocking. */
+    void deleteChunks(PipelineKey pipeline, long id);
+
+    /** The checkpoints of the pipeline that have chunks held, for sweeping what nothing names. */
+    Set<Long> chunkedIds(PipelineKey pipeline);
 }

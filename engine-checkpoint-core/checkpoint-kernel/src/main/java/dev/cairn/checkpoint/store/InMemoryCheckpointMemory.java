@@ -3,6 +3,10 @@ package dev.cairn.checkpoint.store;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
@@ -47,9 +51,44 @@ public final class InMemoryCheckpointMemory implements CheckpointMemory {
         records.remove(pipeline);
     }
 
+    @Override
+    public CompletionStage<Void> putChunk(ChunkKey key, byte[] chunk) {
+        blobs.put(chunkKey(key), chunk);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public Optional<byte[]> getChunk(ChunkKey key) {
+        return Optional.ofNullable(blobs.get(chunkKey(key)));
+    }
+
+    @Override
+    public void deleteChunks(PipelineKey pipeline, long id) {
+        String prefix = key(pipeline, id) + "/";
+        blobs.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
+    @Override
+    public Set<Long> chunkedIds(PipelineKey pipeline) {
+        String prefix = pipeline.jobId().value() + "/" + pipeline.pipeline() + "/";
+        Set<Long> ids = new TreeSet<>();
+        for (String k : blobs.keySet()) {
+            if (k.startsWith(prefix) && k.indexOf('/', prefix.length()) > 0) {
+                ids.add(Long.parseLong(k.substring(prefix.length(), k.indexOf('/', prefix.length()))));
+            }
+        }
+        return ids;
+    }
+
+    private static String chunkKey(ChunkKey key) {
+        return key(key.pipeline(), key.id()) + "/" + key.taskId() + "/" + key.n();
+    }
+
     /** The checkpoints held, for tests: {@code job/pipeline/id}. */
     public java.util.Set<String> held() {
-        return java.util.Set.copyOf(blobs.keySet());
+        return blobs.keySet().stream()
+                .filter(k -> k.chars().filter(c -> c == '/').count() == 2)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     private static String key(PipelineKey pipeline, long id) {

@@ -4,6 +4,10 @@ import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.coordinator.CompletedCheckpointStore;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
+import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.Collection;
 import java.util.Optional;
@@ -127,6 +131,9 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
     /** Puts an encoded checkpoint into the map and records it completed; blocking. */
     public void put(CompletedCheckpoint checkpoint, byte[] blob) {
         long id = checkpoint.id().value();
+        if (!checkpoint.allInline()) {
+            withParts.add(id);
+        }
         int attempt = Integer.parseInt(checkpoint.metadata().getOrDefault(CompletedCheckpoint.META_ATTEMPT, "-1"));
         maps.put(pipeline, id, blob); // returns after the sync backups
         try {
@@ -139,7 +146,39 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
             });
         } catch (IllegalStateException stale) {
             maps.delete(pipeline, id);
+            dropParts(id);
             throw stale;
+        }
+    }
+
+    /**
+     * Checkpoints of this master that name parts: their chunks go when they leave the map. A new
+     * master does not know an older one's; {@link #sweepParts} clears those.
+     */
+    private final java.util.Set<Long> withParts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void dropParts(long id) {
+        if (withParts.remove(id)) {
+            maps.deleteChunks(pipeline, id);
+        }
+    }
+
+    @Override
+    public void abandoned(long id) {
+        CompletableFuture.runAsync(() -> maps.deleteChunks(pipeline, id), io);
+    }
+
+    /**
+     * Drops the chunks of every checkpoint the record does not hold: those of checkpoints that
+     * failed, of attempts and masters that ended, of acknowledgements that came too late. Call it
+     * when no checkpoint is in flight (an attempt starts); blocking.
+     */
+    public void sweepParts() {
+        java.util.Set<Long> held = record().inMemory().stream().collect(java.util.stream.Collectors.toSet());
+        for (long id : maps.chunkedIds(pipeline)) {
+            if (!held.contains(id)) {
+                maps.deleteChunks(pipeline, id);
+            }
         }
     }
 
@@ -149,6 +188,25 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
 
     public Optional<byte[]> blob(long id) {
         return maps.get(pipeline, id);
+    }
+
+    /**
+     * The part behind {@code state} of checkpoint {@code id}, whole and verified, from the chunks
+     * the memory holds; blocking.
+     *
+     * @throws SnapshotFormatException MISSING_PART if a chunk is gone, CORRUPT_PART if it fails
+     */
+    public byte[] part(long id, TaskState state) throws SnapshotFormatException {
+        return StateParts.partFromMemory(maps, pipeline, id, state);
+    }
+
+    /**
+     * {@code checkpoint} with every state inline, its parts read from this memory or else from
+     * {@code storage} (null: memory only), where {@code where} keeps it; blocking.
+     */
+    public CompletedCheckpoint resolve(CompletedCheckpoint checkpoint, CheckpointStorage storage, PipelineKey where)
+            throws SnapshotFormatException, CheckpointStorageException {
+        return StateParts.resolve(checkpoint, maps, storage, where);
     }
 
     /**
@@ -170,6 +228,7 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
         for (long held : before.inMemory()) {
             if (!after.inMemory().contains(held)) {
                 maps.delete(pipeline, held);
+                dropParts(held);
             }
         }
         return after;

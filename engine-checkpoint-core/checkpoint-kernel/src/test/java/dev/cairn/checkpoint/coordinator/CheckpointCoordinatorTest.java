@@ -12,6 +12,8 @@ import dev.cairn.checkpoint.api.config.CommitAfter;
 import dev.cairn.checkpoint.api.config.CorruptCheckpointPolicy;
 import dev.cairn.checkpoint.api.config.StorageConfig;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.PartCodec;
+import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +38,7 @@ class CheckpointCoordinatorTest {
     private final List<CheckpointStats> completed = new ArrayList<>();
     private final List<CheckpointStats> failed = new ArrayList<>();
     private final List<String> failovers = new ArrayList<>();
+    private final List<Long> abandoned = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong(10);
     private boolean storeAnswersAtOnce = true;
     private boolean idsRefused;
@@ -89,7 +92,17 @@ class CheckpointCoordinatorTest {
                                 gateway.add("abort " + id);
                             }
                         },
-                        this::store,
+                        new CompletedCheckpointStore() {
+                            @Override
+                            public CompletionStage<Long> add(CompletedCheckpoint checkpoint) {
+                                return store(checkpoint);
+                            }
+
+                            @Override
+                            public void abandoned(long id) {
+                                abandoned.add(id);
+                            }
+                        },
                         new CoordinatorListener() {
                             @Override
                             public void completed(CompletedCheckpoint checkpoint, CheckpointStats stats) {
@@ -224,6 +237,52 @@ class CheckpointCoordinatorTest {
         clock.runDue();
         assertEquals(List.of(), completed);
         assertEquals(List.of(), stored);
+    }
+
+    private static TaskState handle(String task) {
+        byte[] state = new byte[100];
+        return TaskState.of(
+                task,
+                PartCodec.frame(PipelineKey.of("job-1", "1"), 11, task, state).handle(64, new int[3], "m"));
+    }
+
+    @Test
+    void acksWithHandles_makeAManifest_inTaskOrder_whateverTheAckOrder() {
+        CheckpointCoordinator coordinator = coordinator(1000, 3000, 0, 1, 5);
+        clock.advance(1000);
+        coordinator.acknowledge(11, handle("sink-1"), 0);
+        coordinator.acknowledge(11, "source-0", new byte[] {1}, 0);
+        coordinator.acknowledge(11, handle("sink-0"), 0);
+        coordinator.acknowledge(11, "source-1", new byte[] {2}, 0);
+        clock.runDue();
+
+        assertEquals(1, stored.size());
+        CompletedCheckpoint manifest = stored.get(0);
+        assertEquals(
+                TASKS, manifest.taskStates().stream().map(TaskState::taskId).toList());
+        assertEquals(handle("sink-0"), manifest.taskStates().get(1));
+        assertEquals(handle("sink-1"), manifest.taskStates().get(3));
+        assertEquals(false, manifest.allInline());
+        assertEquals(1 + 1 + 2 * handle("sink-0").size(), completed.get(0).stateSize());
+        assertEquals(List.of(), abandoned, "a completed checkpoint's parts stay");
+    }
+
+    @Test
+    void aFailedCheckpointWithParts_isAbandoned_andSoIsALatePart() {
+        CheckpointCoordinator coordinator = coordinator(1000, 3000, 0, 1, 5);
+        clock.advance(1000);
+        coordinator.acknowledge(11, handle("sink-0"), 0);
+        coordinator.acknowledge(11, "source-0", new byte[0], 0);
+        clock.advance(3000); // times out: sink-0's part is dropped
+        assertEquals(List.of(11L), abandoned);
+
+        coordinator.acknowledge(11, handle("sink-1"), 0); // its part came after the end
+        clock.runDue();
+        assertEquals(List.of(11L, 11L), abandoned);
+
+        coordinator.acknowledge(12, "source-0", new byte[0], 0); // 12 is in flight: nothing dropped
+        clock.runDue();
+        assertEquals(List.of(11L, 11L), abandoned);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.cairn.checkpoint.flush;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +10,7 @@ import dev.cairn.checkpoint.TestWait;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.coordinator.Backoff;
 import dev.cairn.checkpoint.io.StorageCalls;
+import dev.cairn.checkpoint.recovery.RecoveryPlanner;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
@@ -23,6 +25,7 @@ import dev.cairn.checkpoint.store.DeposedException;
 import dev.cairn.checkpoint.store.IdLease;
 import dev.cairn.checkpoint.store.InMemoryCheckpointMemory;
 import dev.cairn.checkpoint.store.PipelineSnapshots;
+import dev.cairn.checkpoint.store.StateParts;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,6 +67,7 @@ class PipelineFlusherTest {
     private final AtomicInteger mostAtOnce = new AtomicInteger();
     private final Set<Long> storesStarted = ConcurrentHashMap.newKeySet();
     private volatile boolean storageFails;
+    private volatile boolean partsFail;
 
     private final List<Long> stored = new CopyOnWriteArrayList<>();
     private final List<String> failures = new CopyOnWriteArrayList<>();
@@ -312,6 +316,102 @@ class PipelineFlusherTest {
         }
     }
 
+    private static byte[] sinkState(long id, int sink) {
+        byte[] state = new byte[3000 + sink];
+        new java.util.Random(id * 10 + sink).nextBytes(state);
+        return state;
+    }
+
+    /** A manifest: an inline source state and two sink states put aside as parts (3 chunks each). */
+    private long completeManifest(long id) throws Exception {
+        List<TaskState> states = new java.util.ArrayList<>();
+        states.add(new TaskState("source-0", new byte[] {(byte) id}));
+        for (int sink = 0; sink < 2; sink++) {
+            states.add(StateParts.write(member, PIPELINE, id, "sink-" + sink, sinkState(id, sink), 1024, "m")
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS));
+        }
+        snapshots
+                .add(new CompletedCheckpoint(
+                        PIPELINE, CheckpointId.of(id), CheckpointType.CHECKPOINT, 1, 2, states, Map.of()))
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        return id;
+    }
+
+    private static long part(long checkpoint, int ordinal) {
+        return FileLayout.partId(CheckpointId.of(checkpoint), ordinal).value();
+    }
+
+    @Test
+    void aManifestsPartsAreStoredBeforeIt_retentionPrunesOlderParts_andAFreshClusterRestoresTheState()
+            throws Exception {
+        PipelineFlusher flusher = flusher(2);
+        for (long id = 1; id <= 4; id++) {
+            flusher.completed(completeManifest(id));
+            long done = id;
+            TestWait.until(() -> stored.contains(done), "checkpoint " + done + " stored");
+        }
+
+        assertEquals(List.of(3L, 4L), inStorage(PIPELINE));
+        assertEquals(
+                List.of(part(3, 1), part(3, 2), part(4, 1), part(4, 2)),
+                inStorage(FileLayout.partsOf(PIPELINE)),
+                "the parts of the retained checkpoints, and only those");
+        assertEquals(java.util.Set.of(4L), member.chunkedIds(PIPELINE), "the map keeps the latest's chunks only");
+
+        // A cluster restarted from storage alone: the planner reads the parts and verifies them.
+        PipelineSnapshots fresh = new PipelineSnapshots(new InMemoryCheckpointMemory(), PIPELINE, io);
+        RecoveryPlanner.Recovery recovery = RecoveryPlanner.plan(fresh, storage, "", true);
+        CompletedCheckpoint restored = recovery.checkpoint().orElseThrow();
+        assertEquals(4, restored.id().value());
+        assertTrue(restored.allInline());
+        assertArrayEquals(
+                sinkState(4, 0), restored.state("sink-0").orElseThrow().state());
+        assertArrayEquals(
+                sinkState(4, 1), restored.state("sink-1").orElseThrow().state());
+
+        // A part gone from storage makes its manifest unusable, with the reason: the older one is used.
+        storage.delete(FileLayout.partsOf(PIPELINE), CheckpointId.of(part(4, 2)));
+        recovery = RecoveryPlanner.plan(fresh, storage, "", true);
+        assertEquals(3, recovery.checkpoint().orElseThrow().id().value());
+        assertTrue(
+                recovery.skipped().get(0).contains("MISSING_PART"),
+                recovery.skipped().toString());
+        assertEquals(List.of(4L), recovery.unusableNewer());
+    }
+
+    @Test
+    void whilePartsCannotBeStored_theManifestIsNot_andNothingIsCommitted() throws Exception {
+        partsFail = true;
+        PipelineFlusher flusher = flusher(3);
+        flusher.completed(completeManifest(1));
+        TestWait.until(() -> failures.size() >= 2, "the write fails, and is retried");
+        assertEquals(List.of(), stored);
+        assertEquals(List.of(), inStorage(PIPELINE), "no manifest before its parts");
+
+        partsFail = false;
+        TestWait.until(() -> stored.contains(1L), "stored once the parts can be");
+        assertEquals(List.of(1L), inStorage(PIPELINE));
+        assertEquals(List.of(part(1, 1), part(1, 2)), inStorage(FileLayout.partsOf(PIPELINE)));
+    }
+
+    @Test
+    void aManifestWhoseChunksTheMapLost_isNeverStored_norCommitted() throws Exception {
+        gate = new CountDownLatch(1);
+        PipelineFlusher flusher = flusher(3);
+        completeWhileHeld(flusher, complete(1));
+        completeManifest(2);
+        member.deleteChunks(PIPELINE, 2); // every replica of its chunks lost
+        flusher.completed(2);
+        gate.countDown();
+        TestWait.until(() -> stored.contains(1L), "checkpoint 1 stored");
+        TestWait.until(() -> snapshots.record().unstored().isEmpty(), "checkpoint 2 given up");
+        assertEquals(List.of(1L), stored, "checkpoint 2 is never reported stored");
+        assertEquals(List.of(1L), inStorage(PIPELINE));
+        assertEquals(List.of(), inStorage(FileLayout.partsOf(PIPELINE)));
+    }
+
     /** The real storage; checkpoint stores wait at the test's gate and can be made to fail. */
     private final class Held extends ForwardingCheckpointStorage {
         Held(CheckpointStorage delegate) {
@@ -324,7 +424,7 @@ class PipelineFlusherTest {
                 super.store(pipeline, id, data);
                 return;
             }
-            if (storageFails) {
+            if (storageFails || (partsFail && FileLayout.holdsParts(pipeline))) {
                 throw new CheckpointStorageException("disk on fire");
             }
             storesStarted.add(id.value());

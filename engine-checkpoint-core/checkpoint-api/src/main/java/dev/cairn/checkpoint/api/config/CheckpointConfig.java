@@ -15,6 +15,9 @@ import java.time.Duration;
  * @param commitAfter when sinks commit: once a checkpoint is stored, or once it is completed in
  *     the cluster's memory
  * @param corruptCheckpoint what a restore does when the newest checkpoint is unusable
+ * @param inlineStateLimit the largest task state, in bytes, that travels to the master in its
+ *     acknowledgement; a larger one stays on the task's member, in chunks, and is stored by the
+ *     member that holds it
  */
 public record CheckpointConfig(
         Duration interval,
@@ -24,7 +27,30 @@ public record CheckpointConfig(
         int tolerableFailures,
         StorageConfig storage,
         CommitAfter commitAfter,
-        CorruptCheckpointPolicy corruptCheckpoint) {
+        CorruptCheckpointPolicy corruptCheckpoint,
+        int inlineStateLimit) {
+
+    /** With the default {@code inline-state-limit}. */
+    public CheckpointConfig(
+            Duration interval,
+            Duration timeout,
+            Duration minPause,
+            int maxConcurrent,
+            int tolerableFailures,
+            StorageConfig storage,
+            CommitAfter commitAfter,
+            CorruptCheckpointPolicy corruptCheckpoint) {
+        this(
+                interval,
+                timeout,
+                minPause,
+                maxConcurrent,
+                tolerableFailures,
+                storage,
+                commitAfter,
+                corruptCheckpoint,
+                ConfigCatalogue.INLINE_STATE_LIMIT);
+    }
 
     /** With the default {@code commit-after} and {@code corrupt-checkpoint}. */
     public CheckpointConfig(
@@ -47,6 +73,27 @@ public record CheckpointConfig(
 
     public CheckpointConfig withCommitAfter(CommitAfter other) {
         return new CheckpointConfig(
-                interval, timeout, minPause, maxConcurrent, tolerableFailures, storage, other, corruptCheckpoint);
+                interval,
+                timeout,
+                minPause,
+                maxConcurrent,
+                tolerableFailures,
+                storage,
+                other,
+                corruptCheckpoint,
+                inlineStateLimit);
+    }
+
+    public CheckpointConfig withInlineStateLimit(int bytes) {
+        return new CheckpointConfig(
+                interval,
+                timeout,
+                minPause,
+                maxConcurrent,
+                tolerableFailures,
+                storage,
+                commitAfter,
+                corruptCheckpoint,
+                bytes);
     }
 }

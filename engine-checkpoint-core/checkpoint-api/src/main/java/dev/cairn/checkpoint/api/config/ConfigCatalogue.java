@@ -33,6 +33,11 @@ public final class ConfigCatalogue {
     public static final CommitAfter COMMIT_AFTER = CommitAfter.STORAGE;
     /** Restore the newest usable checkpoint, saying which output may repeat. */
     public static final CorruptCheckpointPolicy CORRUPT_CHECKPOINT = CorruptCheckpointPolicy.FALL_BACK;
+    /**
+     * 64 KiB: a source's offsets or a sink's open transaction travel to the master in their
+     * acknowledgement as before; a larger state (a window, a join's table) stays on its member.
+     */
+    public static final int INLINE_STATE_LIMIT = 64 * 1024;
 
     public static final boolean HTTP_ENABLED = false;
     public static final String HTTP_HOST = "127.0.0.1";
@@ -69,7 +74,8 @@ public final class ConfigCatalogue {
                         CHECKPOINT_TOLERABLE_FAILURES,
                         new StorageConfig(STORAGE_TYPE, MAX_RETAINED, Map.of(), STORAGE_CALL_TIMEOUT),
                         COMMIT_AFTER,
-                        CORRUPT_CHECKPOINT),
+                        CORRUPT_CHECKPOINT,
+                        INLINE_STATE_LIMIT),
                 new HttpConfig(HTTP_ENABLED, HTTP_HOST, HTTP_PORT),
                 QUORUM_SIZE,
                 ORPHAN_TASK_TIMEOUT,

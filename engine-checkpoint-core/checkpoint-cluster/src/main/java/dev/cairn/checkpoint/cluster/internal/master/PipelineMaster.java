@@ -216,6 +216,13 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         storage()
                 .call(key.jobId(), "plan the restore of " + key, s -> {
                     try {
+                        // Chunks of checkpoints the record does not hold (failed ones, a former
+                        // attempt's or master's) are dropped before any task of this attempt runs.
+                        snapshots.sweepParts();
+                    } catch (RuntimeException e) {
+                        LOG.debug("{}: cannot sweep the chunks of parts nothing names; left for later", key, e);
+                    }
+                    try {
                         return request != null
                                 ? RecoveryPlanner.exact(snapshots, s, fingerprint, request)
                                 : RecoveryPlanner.plan(snapshots, s, fingerprint, newMaster);
@@ -691,7 +698,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     void acknowledged(Messages.Ack ack) {
         CheckpointCoordinator c = coordinatorOf(ack.epoch(), ack.attempt());
         if (c != null) {
-            c.acknowledge(ack.id(), ack.taskId(), ack.state(), ack.records());
+            c.acknowledge(ack.id(), ack.taskState(), ack.records());
         }
     }
 

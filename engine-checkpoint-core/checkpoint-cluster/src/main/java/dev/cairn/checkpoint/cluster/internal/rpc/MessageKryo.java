@@ -14,6 +14,7 @@ import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.LatencyHistogram;
 import dev.cairn.checkpoint.api.PipelineStats;
 import dev.cairn.checkpoint.snapshot.SnapshotKryo;
+import dev.cairn.checkpoint.snapshot.StateHandle;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,7 +31,7 @@ public final class MessageKryo {
      * The version of this registry, as members and clients announce it ({@link
      * #PROTOCOL_ATTRIBUTE}): raised whenever an id or a message's fields change.
      */
-    public static final String PROTOCOL = "2";
+    public static final String PROTOCOL = "3";
 
     /**
      * The member attribute that says which Cairn protocol (message ids) a member speaks: members and
@@ -59,6 +60,8 @@ public final class MessageKryo {
     private static final int REFUSAL_REASON = 218;
     private static final int JOB_FAILURE = 219;
     private static final int JOB_FAILURE_REASON = 220;
+    private static final int STATE_HANDLE = 221;
+    private static final int INT_ARRAY = 255;
     private static final int BYTE_ARRAY = 250;
     private static final int HASH_MAP = 251;
     private static final int ARRAY_LIST = 252;
@@ -81,6 +84,7 @@ public final class MessageKryo {
         kryo.register(ArrayList.class, ARRAY_LIST);
         kryo.register(long[].class, LONG_ARRAY);
         kryo.register(LinkedHashMap.class, LINKED_HASH_MAP);
+        kryo.register(int[].class, INT_ARRAY);
         kryo.register(Messages.SubmitJob.class, SUBMIT_JOB);
         kryo.register(Messages.Deploy.class, DEPLOY);
         kryo.register(Messages.Trigger.class, TRIGGER);
@@ -102,6 +106,7 @@ public final class MessageKryo {
         kryo.register(CairnException.Reason.class, REFUSAL_REASON);
         kryo.register(JobFailure.class, JOB_FAILURE);
         kryo.register(JobFailure.Reason.class, JOB_FAILURE_REASON);
+        kryo.register(StateHandle.class, STATE_HANDLE);
         return kryo;
     }
 

@@ -4,6 +4,8 @@ import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.RestoreRequest;
+import dev.cairn.checkpoint.snapshot.StateHandle;
+import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,7 +21,7 @@ public final class Messages {
     /** Bytes of state a message carries (a size hint for encoding it). */
     public static int payloadBytes(Object message) {
         if (message instanceof Ack ack) {
-            return ack.state().length;
+            return ack.state() == null ? 64 + 4 * ack.handle().chunkCount() : ack.state().length;
         }
         if (message instanceof Deploy deploy) {
             return deploy.restored().values().stream()
@@ -104,9 +106,28 @@ public final class Messages {
     public record Cancel(String jobId, String pipeline, long epoch, int upToAttempt) {}
 
     /** A task's snapshot for checkpoint {@code id}; {@code records}: what a sink was given for it. */
+    /**
+     * A task's acknowledgement: its state inline ({@code state}), or, when larger than {@code
+     * inline-state-limit}, a {@code handle} to the part its member put aside (then {@code state} is
+     * null).
+     */
     public record Ack(
-            String jobId, String pipeline, long epoch, int attempt, long id, String taskId, byte[] state, long records)
-            implements ToMaster {}
+            String jobId,
+            String pipeline,
+            long epoch,
+            int attempt,
+            long id,
+            String taskId,
+            byte[] state,
+            StateHandle handle,
+            long records)
+            implements ToMaster {
+
+        /** The task's state as the coordinator takes it. */
+        public TaskState taskState() {
+            return handle != null ? TaskState.of(taskId, handle) : new TaskState(taskId, state);
+        }
+    }
 
     /** Something happened to a task. */
     public record TaskEvent(

@@ -1,9 +1,14 @@
 package dev.cairn.checkpoint.cluster.internal.store;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.Partition;
+import com.hazelcast.partition.PartitionService;
+import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.query.QueryConstants;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
@@ -11,11 +16,18 @@ import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.CheckpointMemory;
+import dev.cairn.checkpoint.store.ChunkKey;
 import dev.cairn.checkpoint.store.PipelineRecord;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,7 +35,12 @@ import java.util.function.UnaryOperator;
  * synchronous backups: a put returns once the backups hold it.
  *
  * <ul>
- *   <li>{@link #SNAPSHOTS}: {@code job/pipeline/id} to the encoded snapshot blob.
+ *   <li>{@link #SNAPSHOTS}: {@code job/pipeline/id} to the encoded snapshot blob, and {@code
+ *       job/pipeline/id/task/n@k} to chunk {@code n} of a task's part ({@link ChunkKey}). The map
+ *       partitions a key by what follows its {@code @} (Hazelcast's {@link
+ *       StringPartitioningStrategy}; names never hold an {@code @}), and {@code k} is chosen so that
+ *       a chunk lands on a partition its writer owns: the put is local, and only the backups cross
+ *       the wire.
  *   <li>{@link #PIPELINES}: {@code job/pipeline} to its {@link PipelineRecord}.
  *   <li>{@link #JOBS}: {@code job} to its encoded job record.
  * </ul>
@@ -36,8 +53,16 @@ public final class SnapshotMaps implements CheckpointMemory {
     private final IMap<String, byte[]> snapshots;
     private final IMap<String, byte[]> pipelines;
     private final IMap<String, byte[]> jobs;
+    private final HazelcastInstance hazelcast;
+    /** Chunk puts of this member in flight at once: the rest wait (Jet caps its snapshot writes so too). */
+    private final Semaphore chunkPuts = new Semaphore(16);
+    /** For each partition id, a partition key (its decimal digits) that hashes to it; made on first use. */
+    private volatile int[] partitionKeys;
+
+    private final AtomicInteger nextPlacement = new AtomicInteger();
 
     public SnapshotMaps(HazelcastInstance hazelcast) {
+        this.hazelcast = hazelcast;
         this.snapshots = hazelcast.getMap(SNAPSHOTS);
         this.pipelines = hazelcast.getMap(PIPELINES);
         this.jobs = hazelcast.getMap(JOBS);
@@ -46,7 +71,12 @@ public final class SnapshotMaps implements CheckpointMemory {
     /** Adds Cairn's map configurations, with the given backup count, to a Hazelcast config. */
     public static Config configure(Config config, int backupCount) {
         for (String name : new String[] {SNAPSHOTS, PIPELINES, JOBS}) {
-            config.addMapConfig(new MapConfig(name).setBackupCount(backupCount).setAsyncBackupCount(0));
+            MapConfig map = new MapConfig(name).setBackupCount(backupCount).setAsyncBackupCount(0);
+            if (name.equals(SNAPSHOTS)) {
+                map.setPartitioningStrategyConfig(
+                        new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName()));
+            }
+            config.addMapConfig(map);
         }
         return config;
     }
@@ -67,6 +97,11 @@ public final class SnapshotMaps implements CheckpointMemory {
         return key(pipeline) + "/" + FileLayout.fileName(CheckpointId.of(id));
     }
 
+    /** {@code job/pipeline/id/task/n@k}: the partition key {@code k} places it. */
+    public static String key(ChunkKey chunk) {
+        return key(chunk.pipeline(), chunk.id()) + "/" + chunk.taskId() + "/" + chunk.n() + "@" + chunk.placement();
+    }
+
     public static String key(JobId job) {
         return job.value();
     }
@@ -84,6 +119,97 @@ public final class SnapshotMaps implements CheckpointMemory {
     @Override
     public void delete(PipelineKey pipeline, long id) {
         snapshots.delete(key(pipeline, id));
+    }
+
+    /**
+     * Partition keys of partitions this member owns, round robin so that one task's chunks spread
+     * over partition threads; any partitions if it owns none (a member that just joined): that costs
+     * locality, never correctness, and a migration moves chunks with their partition.
+     */
+    @Override
+    public int[] placeChunks(int count) {
+        int[] keys = partitionKeys();
+        List<Integer> local = new ArrayList<>();
+        for (Partition partition : hazelcast.getPartitionService().getPartitions()) {
+            Member owner = partition.getOwner();
+            if (owner != null && owner.localMember()) {
+                local.add(partition.getPartitionId());
+            }
+        }
+        int[] placements = new int[count];
+        int start = nextPlacement.getAndAdd(count);
+        for (int i = 0; i < count; i++) {
+            int slot = Math.floorMod(start + i, local.isEmpty() ? keys.length : local.size());
+            placements[i] = keys[local.isEmpty() ? slot : local.get(slot)];
+        }
+        return placements;
+    }
+
+    private int[] partitionKeys() {
+        int[] keys = partitionKeys;
+        if (keys == null) {
+            PartitionService partitions = hazelcast.getPartitionService();
+            int count = partitions.getPartitions().size();
+            keys = new int[count];
+            Arrays.fill(keys, -1);
+            int found = 0;
+            for (int k = 0; found < count; k++) {
+                int partition = partitions.getPartition(Integer.toString(k)).getPartitionId();
+                if (keys[partition] < 0) {
+                    keys[partition] = k;
+                    found++;
+                }
+            }
+            partitionKeys = keys;
+        }
+        return keys;
+    }
+
+    @Override
+    public CompletionStage<Void> putChunk(ChunkKey key, byte[] chunk) {
+        chunkPuts.acquireUninterruptibly();
+        try {
+            // Not setAsync: in Hazelcast 5.5 the single-key async calls (setAsync, putAsync, getAsync)
+            // place a key without the map's partitioning strategy, so a get would look for the chunk
+            // in another partition. setAllAsync places it as set and get do (SnapshotChunksTest).
+            return snapshots.setAllAsync(Map.of(key(key), chunk)).whenComplete((v, e) -> chunkPuts.release());
+        } catch (RuntimeException e) {
+            chunkPuts.release();
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<byte[]> getChunk(ChunkKey key) {
+        return Optional.ofNullable(snapshots.get(key(key)));
+    }
+
+    @Override
+    public void deleteChunks(PipelineKey pipeline, long id) {
+        String prefix = key(pipeline, id) + "/";
+        for (String key : snapshots.keySet(like(prefix))) {
+            if (key.startsWith(prefix)) {
+                snapshots.delete(key);
+            }
+        }
+    }
+
+    @Override
+    public Set<Long> chunkedIds(PipelineKey pipeline) {
+        String prefix = key(pipeline) + "/";
+        Set<Long> ids = new TreeSet<>();
+        for (String key : snapshots.keySet(like(prefix + "%@"))) {
+            int slash = key.indexOf('/', prefix.length());
+            if (key.startsWith(prefix) && slash > 0) {
+                FileLayout.parseFileName(key.substring(prefix.length(), slash)).ifPresent(id -> ids.add(id.value()));
+            }
+        }
+        return ids;
+    }
+
+    /** Keys that start with {@code prefix}; '_' in it matches any character, so callers check the prefix. */
+    private static com.hazelcast.query.Predicate<String, byte[]> like(String prefix) {
+        return Predicates.like(QueryConstants.KEY_ATTRIBUTE_NAME.value(), prefix + "%");
     }
 
     @Override

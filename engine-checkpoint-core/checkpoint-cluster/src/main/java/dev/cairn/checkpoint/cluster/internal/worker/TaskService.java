@@ -7,16 +7,25 @@ import dev.cairn.checkpoint.api.PipelineDefinition;
 import dev.cairn.checkpoint.api.TaskContext;
 import dev.cairn.checkpoint.api.config.QueueType;
 import dev.cairn.checkpoint.cluster.internal.node.Node;
+import dev.cairn.checkpoint.cluster.internal.node.Threads;
 import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
 import dev.cairn.checkpoint.runtime.JobDefinitions;
 import dev.cairn.checkpoint.runtime.TaskEvents;
 import dev.cairn.checkpoint.runtime.TaskGroup;
+import dev.cairn.checkpoint.snapshot.StateHandle;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.StateParts;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,6 +59,8 @@ public final class TaskService {
     private final Node node;
     private final QueueType queueType;
     private final Map<GroupKey, Running> groups = new ConcurrentHashMap<>();
+    /** Puts large task states aside, off the tasks' threads. */
+    private final ExecutorService stateWriter = Executors.newFixedThreadPool(2, Threads.daemon("cairn-state"));
     /** The newest master epoch each pipeline has deployed here: an older master is obeyed no more. */
     private final Map<PipelineOf, Long> epochs = new ConcurrentHashMap<>();
     /** Set once the member closes: a deploy arriving later would start tasks that no one stops. */
@@ -176,6 +187,7 @@ public final class TaskService {
     /** Stops every task of this member. */
     public synchronized void stopAll() {
         closed = true;
+        stateWriter.shutdown();
         groups.values().forEach(r -> r.group().stop(STOP_MILLIS));
         groups.clear();
     }
@@ -252,9 +264,51 @@ public final class TaskService {
             this.attempt = attempt;
         }
 
+        /**
+         * A state up to {@code inline-state-limit} travels in the acknowledgement. A larger one is
+         * put aside by this member ({@link StateParts}, on partitions it owns) off the task's
+         * thread, which only hands it over, and the acknowledgement carries its handle once every
+         * chunk is held with its backups. If that fails, the state travels inline after all.
+         */
         @Override
         public void acknowledged(long checkpointId, String taskId, byte[] state, long records) {
-            node.sendToMaster(new Messages.Ack(jobId, pipeline, epoch, attempt, checkpointId, taskId, state, records));
+            if (state.length <= node.config().checkpoint().inlineStateLimit()) {
+                ack(checkpointId, taskId, state, null, records);
+                return;
+            }
+            PipelineKey key = PipelineKey.of(jobId, pipeline);
+            String writer =
+                    node.hazelcast().getCluster().getLocalMember().getUuid().toString();
+            try {
+                stateWriter.execute(() -> {
+                    CompletionStage<TaskState> written;
+                    try {
+                        written = StateParts.write(
+                                node.maps(), key, checkpointId, taskId, state, StateParts.CHUNK_SIZE, writer);
+                    } catch (RuntimeException e) {
+                        written = CompletableFuture.failedFuture(e);
+                    }
+                    written.whenComplete((part, error) -> {
+                        if (error == null) {
+                            ack(checkpointId, taskId, null, part.handle(), records);
+                        } else {
+                            LOG.warn(
+                                    "Cannot put aside the state of {} for checkpoint {} ({}); sending it inline",
+                                    taskId,
+                                    checkpointId,
+                                    error.toString());
+                            ack(checkpointId, taskId, state, null, records);
+                        }
+                    });
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("This member is closing: checkpoint {} of {} is not acknowledged", checkpointId, taskId);
+            }
+        }
+
+        private void ack(long checkpointId, String taskId, byte[] state, StateHandle handle, long records) {
+            node.sendToMaster(
+                    new Messages.Ack(jobId, pipeline, epoch, attempt, checkpointId, taskId, state, handle, records));
         }
 
         @Override

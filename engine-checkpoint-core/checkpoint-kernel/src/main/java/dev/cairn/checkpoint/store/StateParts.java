@@ -1,0 +1,147 @@
+package dev.cairn.checkpoint.store;
+
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.PartCodec;
+import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
+import dev.cairn.checkpoint.snapshot.StateHandle;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Task states held apart from their checkpoint: a large state is framed as a part ({@link
+ * PartCodec}) where the task ran, cut into chunks that go into the cluster's memory ({@link
+ * CheckpointMemory#putChunk}) beside, not through, the master, and acknowledged with a {@link
+ * StateHandle}. The checkpoint that names them is a manifest. In storage, the part of the
+ * manifest's {@code n}-th task state is checkpoint {@link FileLayout#partId}{@code (id, n)} of {@link
+ * FileLayout#partsOf}{@code (where)}.
+ *
+ * <p>Every read verifies: a chunk that is gone makes the part {@link
+ * SnapshotFormatException.Reason#MISSING_PART missing}; a part whose header, checksum or identity
+ * fails, or that differs from its handle, is {@link SnapshotFormatException.Reason#CORRUPT_PART
+ * corrupt}. Stateless; thread-safe.
+ */
+public final class StateParts {
+    /** Bytes per chunk: a few MiB, so that no single value is huge and puts stream. */
+    public static final int CHUNK_SIZE = 4 << 20;
+
+    private StateParts() {}
+
+    /**
+     * Frames {@code state} as the part of {@code taskId} in checkpoint {@code id}, puts its chunks
+     * into {@code memory} (at once, placed where this process writes cheaply), and completes with
+     * the task's state as a handle once every chunk is held.
+     */
+    public static CompletionStage<TaskState> write(
+            CheckpointMemory memory,
+            PipelineKey pipeline,
+            long id,
+            String taskId,
+            byte[] state,
+            int chunkSize,
+            String writer) {
+        PartCodec.Framed part = PartCodec.frame(pipeline, id, taskId, state);
+        int chunks = StateHandle.chunks(part.size(), chunkSize);
+        int[] placements = memory.placeChunks(chunks);
+        if (placements.length != chunks) {
+            throw new IllegalStateException(memory + " placed " + placements.length + " of " + chunks + " chunks");
+        }
+        CompletableFuture<?>[] puts = new CompletableFuture<?>[chunks];
+        for (int n = 0; n < chunks; n++) {
+            puts[n] = memory.putChunk(new ChunkKey(pipeline, id, taskId, n, placements[n]), part.chunk(n, chunkSize))
+                    .toCompletableFuture();
+        }
+        StateHandle handle = part.handle(chunkSize, placements, writer);
+        return CompletableFuture.allOf(puts).thenApply(v -> TaskState.of(taskId, handle));
+    }
+
+    /**
+     * The whole part behind a handle, from the memory's chunks, verified against the handle.
+     *
+     * @throws SnapshotFormatException MISSING_PART if a chunk is gone, CORRUPT_PART if the part fails
+     */
+    public static byte[] partFromMemory(CheckpointMemory memory, PipelineKey pipeline, long id, TaskState state)
+            throws SnapshotFormatException {
+        StateHandle handle = state.handle();
+        byte[][] chunks = new byte[handle.chunkCount()][];
+        for (int n = 0; n < chunks.length; n++) {
+            Optional<byte[]> chunk =
+                    memory.getChunk(new ChunkKey(pipeline, id, state.taskId(), n, handle.placements()[n]));
+            if (chunk.isEmpty()) {
+                throw SnapshotFormatException.missingPart(
+                        "chunk " + n + " of " + handle.chunkCount() + " of the part of " + state.taskId()
+                                + " in checkpoint " + id + " is not in the cluster's memory");
+            }
+            chunks[n] = chunk.get();
+        }
+        byte[] part = PartCodec.join(handle, chunks);
+        PartCodec.read(part, pipeline, id, state.taskId(), handle); // verifies; the state is not needed here
+        return part;
+    }
+
+    /**
+     * The checkpoint with every state inline: each handle's part read from the cluster's memory
+     * if it holds every chunk, else from the storage, and verified.
+     *
+     * @param memory the cluster's memory, or null to read from storage only
+     * @param storage the storage, or null to read from memory only
+     * @param where where the checkpoint is stored ({@code P} or {@code P.savepoints})
+     * @throws SnapshotFormatException MISSING_PART if a part is in neither, CORRUPT_PART if one fails
+     */
+    public static CompletedCheckpoint resolve(
+            CompletedCheckpoint checkpoint, CheckpointMemory memory, CheckpointStorage storage, PipelineKey where)
+            throws SnapshotFormatException, CheckpointStorageException {
+        if (checkpoint.allInline()) {
+            return checkpoint;
+        }
+        PipelineKey pipeline = checkpoint.pipeline();
+        long id = checkpoint.id().value();
+        List<TaskState> states = new ArrayList<>();
+        List<TaskState> all = checkpoint.taskStates();
+        for (int i = 0; i < all.size(); i++) {
+            TaskState state = all.get(i);
+            if (state.inline()) {
+                states.add(state);
+                continue;
+            }
+            byte[] part = null;
+            SnapshotFormatException inMemory = null;
+            if (memory != null) {
+                try {
+                    part = partFromMemory(memory, pipeline, id, state);
+                } catch (SnapshotFormatException e) {
+                    inMemory = e;
+                }
+            }
+            if (part == null && storage != null) {
+                CheckpointId partId = FileLayout.partId(checkpoint.id(), i);
+                part = storage.load(FileLayout.partsOf(where), partId).orElse(null);
+                if (part == null) {
+                    throw SnapshotFormatException.missingPart("checkpoint " + id + " names part " + partId + " ("
+                            + state.taskId() + "), which is not stored"
+                            + (inMemory != null ? "; in memory: " + inMemory.getMessage() : ""));
+                }
+            } else if (part == null) {
+                throw inMemory;
+            }
+            states.add(
+                    new TaskState(state.taskId(), PartCodec.read(part, pipeline, id, state.taskId(), state.handle())));
+        }
+        return new CompletedCheckpoint(
+                pipeline,
+                checkpoint.id(),
+                checkpoint.type(),
+                checkpoint.triggeredAt(),
+                checkpoint.completedAt(),
+                states,
+                checkpoint.metadata());
+    }
+}
