@@ -72,8 +72,47 @@ final class CheckpointBench implements Callable<Integer> {
     @Option(
             names = "--only",
             paramLabel = "PART",
-            description = "Run one part: latency, large, slow-storage or codec (default: all)")
+            description = "Run one part: latency, large, slow-storage, codec or scaling (default: all but scaling)")
     String only;
+
+    @Option(
+            names = "--parallelism",
+            split = ",",
+            defaultValue = "4,16",
+            description = "scaling: subtasks per pipeline, one run each (default ${DEFAULT-VALUE})")
+    List<Integer> parallelism;
+
+    @Option(
+            names = "--state-per-task",
+            defaultValue = "32MiB",
+            description = "scaling: state bytes per subtask, e.g. 4KiB, 32MiB (default ${DEFAULT-VALUE})")
+    String statePerTask;
+
+    @Option(
+            names = "--members",
+            split = ",",
+            defaultValue = "1,3",
+            description = "scaling: cluster sizes, one run each (default ${DEFAULT-VALUE})")
+    List<Integer> members;
+
+    @Option(
+            names = "--pipelines",
+            split = ",",
+            defaultValue = "1",
+            description = "scaling: pipelines per job, one run each (default ${DEFAULT-VALUE})")
+    List<Integer> pipelines;
+
+    @Option(
+            names = "--backup-count",
+            defaultValue = "1",
+            description = "scaling: backup-count of the cluster's maps (default ${DEFAULT-VALUE})")
+    int backupCount;
+
+    @Option(
+            names = "--checkpoints",
+            defaultValue = "6",
+            description = "scaling: checkpoints measured per run, after one to warm up (default ${DEFAULT-VALUE})")
+    int checkpoints;
 
     private boolean runs(String part) {
         return only == null || only.equals(part);
@@ -115,6 +154,10 @@ final class CheckpointBench implements Callable<Integer> {
         }
         if (runs("codec")) {
             codec();
+        }
+        if ("scaling".equals(only)) {
+            new ScalingBench(out, err, base, backupCount, checkpoints)
+                    .run(members, parallelism, pipelines, ScalingBench.bytes(statePerTask));
         }
         return 0;
     }
@@ -214,7 +257,7 @@ final class CheckpointBench implements Callable<Integer> {
                 percentile(commits, 0.99));
     }
 
-    private static long percentile(List<Long> sorted, double p) {
+    static long percentile(List<Long> sorted, double p) {
         if (sorted.isEmpty()) {
             return -1;
         }
@@ -385,7 +428,7 @@ final class CheckpointBench implements Callable<Integer> {
 
     // ---------------------------------------------------------------- plumbing
 
-    private static JobSpec benchJob(String id, int parallelism, int stateBytes, long rate) {
+    static JobSpec benchJob(String id, int parallelism, int stateBytes, long rate) {
         return new JobSpec(
                 JobId.of(id + "-" + Long.toHexString(System.nanoTime())),
                 BenchJob.TYPE,
@@ -409,7 +452,7 @@ final class CheckpointBench implements Callable<Integer> {
     }
 
     /** One member in local mode, or an in-process cluster. */
-    private static final class Members implements AutoCloseable {
+    static final class Members implements AutoCloseable {
         private final CairnMember local;
         private final InProcessCluster cluster;
 

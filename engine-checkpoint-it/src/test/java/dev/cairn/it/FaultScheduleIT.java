@@ -17,6 +17,7 @@ import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.StateParts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -358,19 +359,46 @@ class FaultScheduleIT {
                 .create(storageConfig)) {
             long lease = -1;
             long highest = -1;
+            java.util.Map<PipelineKey, List<CheckpointId>> parts = new java.util.HashMap<>();
             for (PipelineKey pipeline : storage.pipelines(JobId.of(jobId))) {
                 List<CheckpointId> ids = storage.list(pipeline);
                 if (FileLayout.holdsIds(pipeline)) {
                     lease = ids.isEmpty() ? -1 : ids.get(ids.size() - 1).value();
                     continue;
                 }
+                if (FileLayout.holdsParts(pipeline)) {
+                    parts.put(pipeline, ids);
+                    continue;
+                }
                 assertTrue(ids.size() <= MAX_RETAINED, "seed " + seed + ": retention: " + ids);
                 for (CheckpointId id : ids) {
-                    SnapshotCodec.decode(storage.load(pipeline, id).orElseThrow()); // throws if it does not verify
+                    // Throws if it, or a part it names, does not verify.
+                    StateParts.resolve(
+                            SnapshotCodec.decode(storage.load(pipeline, id).orElseThrow()), null, storage, pipeline);
                     highest = Math.max(highest, id.value());
                 }
             }
             assertTrue(highest <= lease, "seed " + seed + ": checkpoint " + highest + " above the id lease " + lease);
+            // Retention takes the parts of retired checkpoints along (a manifest stored after its
+            // parts: the parts of one whose store failed may stay above the oldest kept, not below).
+            for (var entry : parts.entrySet()) {
+                String owner = entry.getKey().pipeline();
+                List<CheckpointId> manifests = storage.list(new PipelineKey(
+                        entry.getKey().jobId(), owner.substring(0, owner.length() - FileLayout.PARTS_SUFFIX.length())));
+                if (manifests.isEmpty()
+                        || FileLayout.holdsSavepoints(new PipelineKey(
+                                entry.getKey().jobId(),
+                                owner.substring(0, owner.length() - FileLayout.PARTS_SUFFIX.length())))) {
+                    continue;
+                }
+                for (CheckpointId part : entry.getValue()) {
+                    assertTrue(
+                            FileLayout.checkpointOfPart(part).value()
+                                    >= manifests.get(0).value(),
+                            "seed " + seed + ": part " + part + " of checkpoint " + FileLayout.checkpointOfPart(part)
+                                    + " outlived retention; kept " + manifests);
+                }
+            }
         }
         try (Stream<Path> files = Files.walk(Path.of(storageConfig.get("namespace")))) {
             List<Path> temporary = files.filter(p -> p.getFileName().toString().endsWith(".tmp"))

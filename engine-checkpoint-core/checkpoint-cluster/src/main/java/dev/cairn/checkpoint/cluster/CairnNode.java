@@ -17,9 +17,11 @@ import dev.cairn.checkpoint.cluster.internal.rpc.CairnCall;
 import dev.cairn.checkpoint.cluster.internal.rpc.MessageHandler;
 import dev.cairn.checkpoint.cluster.internal.rpc.MessageKryo;
 import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
+import dev.cairn.checkpoint.cluster.internal.rpc.PendingReplies;
 import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import dev.cairn.checkpoint.cluster.internal.web.JobMBeans;
 import dev.cairn.checkpoint.cluster.internal.web.StatsServer;
+import dev.cairn.checkpoint.cluster.internal.worker.PartStoring;
 import dev.cairn.checkpoint.cluster.internal.worker.TaskService;
 import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
@@ -47,6 +49,8 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
     private final ClassLoader classLoader;
     private final SnapshotMaps maps;
     private final TaskService tasks;
+    private final PartStoring parts;
+    private final PendingReplies pendingReplies = new PendingReplies();
     private final JobService jobs;
     private final ClusterQuorum quorum;
     private final ScheduledExecutorService io;
@@ -73,6 +77,7 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
         this.executor = hazelcast.getExecutorService(CairnCall.EXECUTOR);
         this.quorum = new ClusterQuorum(hazelcast, config);
         this.tasks = new TaskService(this, config.queueType());
+        this.parts = new PartStoring(this);
         this.jobs = new JobService(this);
     }
 
@@ -166,6 +171,13 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
         if (message instanceof Messages.Cancel cancel) {
             return tasks.cancel(cancel);
         }
+        if (message instanceof Messages.StoreParts request) {
+            return parts.store(request);
+        }
+        if (message instanceof Messages.PartsStored answer) {
+            pendingReplies.answered(answer);
+            return Messages.Reply.OK;
+        }
         return Messages.Reply.error(
                 CairnException.Reason.INCOMPATIBLE_MEMBERS,
                 "unknown message " + message.getClass().getSimpleName());
@@ -210,6 +222,11 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
 
     Member master() {
         return hazelcast.getCluster().getMembers().iterator().next();
+    }
+
+    @Override
+    public PendingReplies pendingReplies() {
+        return pendingReplies;
     }
 
     @Override

@@ -27,6 +27,8 @@ public final class BenchJob implements JobDefinition {
     public static final String PARALLELISM = "parallelism";
     public static final String STATE_BYTES = "state-bytes";
     public static final String RATE = "rate";
+    /** Pipelines of the job, each {@code parallelism} wide, named {@code 1}, {@code 2}, ... */
+    public static final String PIPELINES = "pipelines";
 
     @Override
     public String type() {
@@ -76,10 +78,21 @@ public final class BenchJob implements JobDefinition {
         int parallelism = (int) spec.longParam(PARALLELISM, 1);
         int stateBytes = (int) spec.longParam(STATE_BYTES, 4096);
         double rate = spec.longParam(RATE, 1000);
-        return List.of(new PipelineDefinition() {
+        int pipelines = (int) spec.longParam(PIPELINES, 1);
+        List<PipelineDefinition> all = new java.util.ArrayList<>();
+        for (int p = 1; p <= pipelines; p++) {
+            all.add(pipeline(job + (p == 1 ? "" : "/" + p), Integer.toString(p), parallelism, stateBytes, rate));
+        }
+        return all;
+    }
+
+    private static PipelineDefinition pipeline(
+            String commitsKey, String name, int parallelism, int stateBytes, double rate) {
+        String job = commitsKey; // pipeline 1 keeps the job's own key: committedAt(job, id) reads it
+        return new PipelineDefinition() {
             @Override
             public String name() {
-                return "1";
+                return name;
             }
 
             @Override
@@ -97,7 +110,7 @@ public final class BenchJob implements JobDefinition {
                 return SubtaskOperators.of(
                         new Numbers(rate / parallelism), new Stateful(stateBytes, subtask), new Counter(job, subtask));
             }
-        });
+        };
     }
 
     /** Counts up, at most {@code perSecond} a second (pacing itself). */

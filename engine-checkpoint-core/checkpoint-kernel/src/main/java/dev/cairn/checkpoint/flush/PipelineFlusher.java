@@ -5,7 +5,6 @@ import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
-import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
@@ -58,9 +57,6 @@ public final class PipelineFlusher implements AutoCloseable {
     /** Writes of one pipeline running at once. */
     public static final int MAX_IN_FLIGHT = 4;
 
-    /** Parts of one checkpoint stored at once. */
-    static final int PART_LANES = 2;
-
     /**
      * Completed checkpoints of one pipeline the storage may owe at once, savepoints aside: those
      * being written and the newest waiting. This bounds what a storage outage costs in memory.
@@ -74,6 +70,7 @@ public final class PipelineFlusher implements AutoCloseable {
     private final int maxRetained;
     private final ScheduledExecutorService io;
     private final Listener listener;
+    private final PartStorer partStorer;
 
     // ---- guarded by this
     private final TreeSet<Long> writing = new TreeSet<>();
@@ -108,7 +105,7 @@ public final class PipelineFlusher implements AutoCloseable {
             int maxRetained,
             ScheduledExecutorService io,
             Listener listener) {
-        this(snapshots, storage, fence, maxRetained, io, listener, new Backoff(100, 5_000));
+        this(snapshots, storage, fence, maxRetained, io, listener, new LocalPartStorer(snapshots.memory(), storage));
     }
 
     /** With another backoff: tests make it long, to see what happens while it runs. */
@@ -120,7 +117,40 @@ public final class PipelineFlusher implements AutoCloseable {
             ScheduledExecutorService io,
             Listener listener,
             Backoff backoff) {
+        this(
+                snapshots,
+                storage,
+                fence,
+                maxRetained,
+                io,
+                listener,
+                new LocalPartStorer(snapshots.memory(), storage),
+                backoff);
+    }
+
+    /** With another way to store a manifest's parts: the cluster has each member store its own. */
+    public PipelineFlusher(
+            PipelineSnapshots snapshots,
+            StorageCalls storage,
+            IdLease fence,
+            int maxRetained,
+            ScheduledExecutorService io,
+            Listener listener,
+            PartStorer partStorer) {
+        this(snapshots, storage, fence, maxRetained, io, listener, partStorer, new Backoff(100, 5_000));
+    }
+
+    private PipelineFlusher(
+            PipelineSnapshots snapshots,
+            StorageCalls storage,
+            IdLease fence,
+            int maxRetained,
+            ScheduledExecutorService io,
+            Listener listener,
+            PartStorer partStorer,
+            Backoff backoff) {
         this.backoff = backoff;
+        this.partStorer = partStorer;
         this.pipeline = snapshots.pipeline();
         this.snapshots = snapshots;
         this.storage = storage;
@@ -235,23 +265,18 @@ public final class PipelineFlusher implements AutoCloseable {
 
     /**
      * Writes one checkpoint, checks the fence, applies retention, records it stored. A manifest's
-     * parts are stored first, each as its own object, and the manifest last: a stored manifest
-     * names only stored parts.
+     * parts are stored first ({@link PartStorer}: in the cluster, by the members that hold them),
+     * and the manifest last: a stored manifest names only stored parts.
      */
     private void write(long id, boolean savepoint) {
         long started = System.nanoTime();
         Optional<byte[]> blob;
-        List<StoredPart> parts;
+        CompletedCheckpoint manifest;
         try {
             blob = snapshots.blob(id);
-            parts = blob.isPresent() ? parts(id, blob.get()) : List.of();
+            manifest = blob.isPresent() ? manifest(blob.get()) : null;
         } catch (SnapshotFormatException e) {
-            lost(
-                    id,
-                    (e.reason() == SnapshotFormatException.Reason.MISSING_PART
-                                    ? "a part of it is not in the snapshot map any more: "
-                                    : "it is unusable in the snapshot map: ")
-                            + e.getMessage());
+            lost(id, "it is unusable in the snapshot map: " + e.getMessage());
             return;
         } catch (RuntimeException e) {
             finished(id, started, e);
@@ -264,32 +289,42 @@ public final class PipelineFlusher implements AutoCloseable {
         }
         PipelineKey where = savepoint ? FileLayout.savepointsOf(pipeline) : pipeline;
         String what = "store " + (savepoint ? "savepoint " : "checkpoint ") + id + " of " + pipeline;
-        if (!parts.isEmpty()) {
+        CompletableFuture<Void> parts = CompletableFuture.completedFuture(null);
+        if (manifest != null) {
             pruneParts = true;
+            parts = parts.thenCompose(v -> partStorer.store(where, manifest));
         }
-        // Parts in PART_LANES chains of one call each, not all at once: the job's storage calls in
-        // flight are bounded (StorageCalls), and a checkpoint may name hundreds of parts.
-        CompletableFuture<?>[] lanes = new CompletableFuture<?>[Math.min(PART_LANES, parts.size())];
-        for (int lane = 0; lane < lanes.length; lane++) {
-            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-            for (int i = lane; i < parts.size(); i += lanes.length) {
-                StoredPart part = parts.get(i);
-                chain = chain.thenCompose(v -> storage.call(pipeline.jobId(), what + ", part " + part.id(), s -> {
-                    s.store(FileLayout.partsOf(where), part.id(), new ByteArrayInputStream(part.bytes()));
-                    return null;
-                }));
-            }
-            lanes[lane] = chain;
-        }
-        CompletableFuture.allOf(lanes)
-                .thenCompose(v -> storage.call(pipeline.jobId(), what, s -> {
+        parts.thenCompose(v -> storage.call(pipeline.jobId(), what, s -> {
                     s.store(where, CheckpointId.of(id), new ByteArrayInputStream(blob.get()));
                     return null;
                 }))
                 .thenCompose(v -> fence.verify())
                 .thenCompose(v -> savepoint ? CompletableFuture.completedFuture(null) : retain())
                 .thenApplyAsync(v -> snapshots.stored(id), io)
-                .whenComplete((record, error) -> finished(id, started, error));
+                .whenComplete((record, error) -> {
+                    if (missingPart(error) instanceof SnapshotFormatException missing) {
+                        lost(id, "a part of it is not in the snapshot map any more: " + missing.getMessage());
+                    } else {
+                        finished(id, started, error);
+                    }
+                });
+    }
+
+    /** The manifest a blob holds, or null for a checkpoint in format 1 (it names no parts). */
+    private static CompletedCheckpoint manifest(byte[] blob) throws SnapshotFormatException {
+        return SnapshotCodec.readHeader(blob).version() == SnapshotCodec.MANIFEST_VERSION
+                ? SnapshotCodec.decode(blob)
+                : null;
+    }
+
+    /** The MISSING_PART refusal among the causes of {@code error}, or null. */
+    private static Throwable missingPart(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SnapshotFormatException e && e.reason() == SnapshotFormatException.Reason.MISSING_PART) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /**
@@ -297,25 +332,6 @@ public final class PipelineFlusher implements AutoCloseable {
      * while the newest checkpoints name parts. A pipeline without parts lists none at each store.
      */
     private volatile boolean pruneParts = true;
-
-    /** A part to store: its id under {@link FileLayout#partsOf} and its bytes. */
-    private record StoredPart(CheckpointId id, byte[] bytes) {}
-
-    /** The parts a blob names, read from the map and verified; none for a checkpoint in format 1. */
-    private List<StoredPart> parts(long id, byte[] blob) throws SnapshotFormatException {
-        if (SnapshotCodec.readHeader(blob).version() != SnapshotCodec.MANIFEST_VERSION) {
-            return List.of();
-        }
-        CompletedCheckpoint manifest = SnapshotCodec.decode(blob);
-        List<StoredPart> parts = new ArrayList<>();
-        List<TaskState> states = manifest.taskStates();
-        for (int i = 0; i < states.size(); i++) {
-            if (!states.get(i).inline()) {
-                parts.add(new StoredPart(FileLayout.partId(CheckpointId.of(id), i), snapshots.part(id, states.get(i))));
-            }
-        }
-        return parts;
-    }
 
     /** A checkpoint that can never be stored: logged, and dropped from the map. */
     private void lost(long id, String why) {

@@ -38,6 +38,11 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
         return pipeline;
     }
 
+    /** The cluster's memory this view reads and writes. */
+    public CheckpointMemory memory() {
+        return maps;
+    }
+
     /** The epoch of the master this view belongs to, once it claimed the pipeline; 0 before. */
     private volatile long epoch;
 

@@ -166,7 +166,13 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         StorageCalls storage = node.storageCalls();
         ids = new IdLease(snapshots, storage, node.io());
         flusher = new PipelineFlusher(
-                snapshots, storage, ids, config.checkpoint().storage().maxRetained(), node.io(), this);
+                snapshots,
+                storage,
+                ids,
+                config.checkpoint().storage().maxRetained(),
+                node.io(),
+                this,
+                new ClusterPartStorer(node));
         startAttempt("start");
     }
 

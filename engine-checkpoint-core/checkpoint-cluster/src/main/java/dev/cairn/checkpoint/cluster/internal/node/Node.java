@@ -3,6 +3,7 @@ package dev.cairn.checkpoint.cluster.internal.node;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.cluster.internal.rpc.PendingReplies;
 import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
@@ -42,4 +43,7 @@ public interface Node {
 
     /** Whether this member is the cluster's master (its oldest member). */
     boolean isMaster();
+
+    /** Requests of this member answered later by a message of their own. */
+    PendingReplies pendingReplies();
 }

@@ -61,6 +61,8 @@ public final class MessageKryo {
     private static final int JOB_FAILURE = 219;
     private static final int JOB_FAILURE_REASON = 220;
     private static final int STATE_HANDLE = 221;
+    private static final int STORE_PARTS = 222;
+    private static final int PARTS_STORED = 223;
     private static final int INT_ARRAY = 255;
     private static final int BYTE_ARRAY = 250;
     private static final int HASH_MAP = 251;
@@ -107,6 +109,8 @@ public final class MessageKryo {
         kryo.register(JobFailure.class, JOB_FAILURE);
         kryo.register(JobFailure.Reason.class, JOB_FAILURE_REASON);
         kryo.register(StateHandle.class, STATE_HANDLE);
+        kryo.register(Messages.StoreParts.class, STORE_PARTS);
+        kryo.register(Messages.PartsStored.class, PARTS_STORED);
         return kryo;
     }
 

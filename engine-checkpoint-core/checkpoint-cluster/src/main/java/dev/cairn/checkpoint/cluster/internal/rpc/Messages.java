@@ -129,6 +129,24 @@ public final class Messages {
         }
     }
 
+    /**
+     * To the member that holds some of a manifest's parts: store them ({@code ordinals}: which of
+     * the manifest's task states), then answer with {@link PartsStored}. Answered at once; the
+     * storing runs on the member's own storage threads.
+     *
+     * @param requester the member (uuid) that asked, and hears the answer
+     * @param where the pipeline the manifest is stored under ({@code P} or {@code P.savepoints})
+     * @param manifest the encoded manifest, as the snapshot map holds it
+     */
+    public record StoreParts(
+            String requester, String jobId, String where, long requestId, byte[] manifest, int[] ordinals) {}
+
+    /**
+     * A member's answer to {@link StoreParts}, sent to the member that asked: all stored, or not and
+     * why ({@code missing}: a part is gone from the cluster's memory for good).
+     */
+    public record PartsStored(long requestId, boolean ok, boolean missing, String detail) {}
+
     /** Something happened to a task. */
     public record TaskEvent(
             String jobId,

@@ -1,0 +1,181 @@
+package dev.cairn.checkpoint.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.checkpoint.api.JobHandle;
+import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobStatus;
+import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.bench.BenchJob;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.SnapshotCodec;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import dev.cairn.checkpoint.storage.api.ForwardingCheckpointStorage;
+import dev.cairn.checkpoint.storage.api.JobId;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.StateParts;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Task states above {@code inline-state-limit} on three members: they stay on the member that took
+ * them, each member stores its own parts, the master stores only manifests, and a cluster started
+ * afresh on the same storage restores from manifest and parts.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DistributedStateTest {
+    private static final int MEMBERS = 3;
+
+    @TempDir
+    Path dir;
+
+    /** Which storage instance (one per member) stored what: "parts" or "manifests". */
+    private final Map<String, Set<Integer>> storedBy = new ConcurrentHashMap<>();
+
+    private final AtomicInteger instances = new AtomicInteger();
+
+    private EngineConfig config(int inlineStateLimit) {
+        EngineConfig config = EngineConfig.builder()
+                .checkpointInterval(Duration.ofMillis(300))
+                .checkpointTimeout(Duration.ofSeconds(20))
+                .storage(
+                        "localfile",
+                        Map.of("namespace", dir.resolve("checkpoints").toString()))
+                .build();
+        return config.withCheckpoint(config.checkpoint().withInlineStateLimit(inlineStateLimit));
+    }
+
+    private InProcessCluster cluster(int inlineStateLimit) throws Exception {
+        InProcessCluster cluster =
+                new InProcessCluster(config(inlineStateLimit), getClass().getClassLoader(), Recording::new);
+        for (int i = 0; i < MEMBERS; i++) {
+            cluster.addMember();
+        }
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!cluster.formed(MEMBERS)) {
+            assertTrue(System.currentTimeMillis() < deadline, "the cluster formed");
+            Thread.sleep(50);
+        }
+        return cluster;
+    }
+
+    private static JobSpec job() {
+        return new JobSpec(
+                JobId.of("big-state"),
+                BenchJob.TYPE,
+                Map.of(BenchJob.PARALLELISM, "6", BenchJob.STATE_BYTES, "20000", BenchJob.RATE, "600"));
+    }
+
+    @Test
+    void eachMemberStoresItsOwnParts_theMasterOnlyManifests_andAFreshClusterRestoresFromThem() throws Exception {
+        PipelineKey pipeline = PipelineKey.of("big-state", "1");
+        // First with the default limit: 20 KB states travel inline, checkpoints are stored in format 1.
+        try (InProcessCluster cluster = cluster(64 * 1024)) {
+            JobHandle job = cluster.members().get(0).engine().submit(job());
+            awaitCommitted(job, 2);
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+        try (CheckpointStorage storage = open()) {
+            List<CheckpointId> stored = storage.list(pipeline);
+            assertEquals(
+                    1,
+                    SnapshotCodec.readHeader(storage.load(pipeline, stored.get(stored.size() - 1))
+                                    .orElseThrow())
+                            .version());
+            assertEquals(List.of(), storage.list(FileLayout.partsOf(pipeline)));
+        }
+        storedBy.clear();
+
+        // Then with a 1 KB limit: the job resumes from the format-1 checkpoint and goes on in manifests.
+        try (InProcessCluster cluster = cluster(1024)) {
+            JobHandle job = cluster.members().get(0).engine().submit(job());
+            JobStatus status = awaitCommitted(job, 4);
+            assertTrue(status.restoredFrom().contains("(storage)"), "resumed: " + status.restoredFrom());
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+
+        try (CheckpointStorage storage = open()) {
+            List<CheckpointId> manifests = storage.list(pipeline);
+            assertFalse(manifests.isEmpty(), "checkpoints stored");
+            for (CheckpointId id : manifests.subList(manifests.size() - 1, manifests.size())) {
+                CompletedCheckpoint manifest =
+                        SnapshotCodec.decode(storage.load(pipeline, id).orElseThrow());
+                assertEquals(
+                        2,
+                        SnapshotCodec.readHeader(storage.load(pipeline, id).orElseThrow())
+                                .version());
+                assertEquals(
+                        6,
+                        manifest.taskStates().stream().filter(s -> !s.inline()).count(),
+                        "6 states of 20 KB");
+                // Every part it names is stored and verifies.
+                StateParts.resolve(manifest, null, storage, pipeline);
+            }
+        }
+        assertEquals(1, storedBy.get("manifests").size(), "one master stored every manifest: " + storedBy);
+        assertTrue(storedBy.get("parts").size() > 1, "parts were stored by the members that held them: " + storedBy);
+
+        // A whole new cluster on the same storage: the job resumes from a manifest and its parts.
+        try (InProcessCluster cluster = cluster(1024)) {
+            JobHandle job = cluster.members().get(0).engine().submit(job());
+            JobStatus status = awaitCommitted(job, 2);
+            assertTrue(status.restoredFrom().contains("checkpoint "), status.restoredFrom());
+            assertTrue(status.restoredFrom().contains("(storage)"), status.restoredFrom());
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static JobStatus awaitCommitted(JobHandle job, int committed) throws Exception {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (System.currentTimeMillis() < deadline) {
+            JobStatus status = job.status().orElse(null);
+            if (status != null && status.checkpointsCommitted() >= committed) {
+                return status;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("fewer than " + committed + " checkpoints committed: " + job.status());
+    }
+
+    private CheckpointStorage open() throws Exception {
+        return CheckpointStorageFactories.find("localfile", getClass().getClassLoader())
+                .create(Map.of("namespace", dir.resolve("checkpoints").toString()));
+    }
+
+    /** A member's storage, noting which member stored parts and which stored manifests. */
+    private final class Recording extends ForwardingCheckpointStorage {
+        private final int instance = instances.incrementAndGet();
+
+        Recording(CheckpointStorage delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void store(PipelineKey pipeline, CheckpointId id, InputStream data) throws CheckpointStorageException {
+            super.store(pipeline, id, data);
+            if (FileLayout.holdsParts(pipeline)) {
+                storedBy.computeIfAbsent("parts", k -> ConcurrentHashMap.newKeySet())
+                        .add(instance);
+            } else if (!FileLayout.holdsIds(pipeline)) {
+                storedBy.computeIfAbsent("manifests", k -> ConcurrentHashMap.newKeySet())
+                        .add(instance);
+            }
+        }
+    }
+}
