@@ -101,7 +101,7 @@ final class TestCluster implements AutoCloseable {
         }
         if (!checkpoint.contains("inline-state-limit")) {
             // Every non-empty task state is put aside as a part by its member, unless a test says
-            // otherwise: each IT runs the distributed state path (-Dcairn.it.inline-state-limit=65536
+            // otherwise: each IT runs the distributed state path (-Dcairn.it.inline-state-limit=1048576
             // runs them with the default instead).
             yaml.append("      inline-state-limit: ")
                     .append(System.getProperty("cairn.it.inline-state-limit", "0"))

@@ -69,6 +69,11 @@ public final class InMemoryCheckpointMemory implements CheckpointMemory {
     }
 
     @Override
+    public void deleteChunks(java.util.Collection<ChunkKey> keys) {
+        keys.forEach(k -> blobs.remove(chunkKey(k)));
+    }
+
+    @Override
     public Set<Long> chunkedIds(PipelineKey pipeline) {
         String prefix = pipeline.jobId().value() + "/" + pipeline.pipeline() + "/";
         Set<Long> ids = new TreeSet<>();

@@ -137,7 +137,7 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
     public void put(CompletedCheckpoint checkpoint, byte[] blob) {
         long id = checkpoint.id().value();
         if (!checkpoint.allInline()) {
-            withParts.add(id);
+            withParts.put(id, chunkKeys(checkpoint));
         }
         int attempt = Integer.parseInt(checkpoint.metadata().getOrDefault(CompletedCheckpoint.META_ATTEMPT, "-1"));
         maps.put(pipeline, id, blob); // returns after the sync backups
@@ -160,11 +160,28 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
      * Checkpoints of this master that name parts: their chunks go when they leave the map. A new
      * master does not know an older one's; {@link #sweepParts} clears those.
      */
-    private final java.util.Set<Long> withParts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Map<Long, java.util.List<ChunkKey>> withParts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Every chunk a manifest names, so that dropping it deletes keys, not a search of the map. */
+    private static java.util.List<ChunkKey> chunkKeys(CompletedCheckpoint manifest) {
+        java.util.List<ChunkKey> keys = new java.util.ArrayList<>();
+        for (TaskState state : manifest.taskStates()) {
+            if (!state.inline()) {
+                int[] placements = state.handle().placements();
+                for (int n = 0; n < placements.length; n++) {
+                    keys.add(
+                            new ChunkKey(manifest.pipeline(), manifest.id().value(), state.taskId(), n, placements[n]));
+                }
+            }
+        }
+        return keys;
+    }
 
     private void dropParts(long id) {
-        if (withParts.remove(id)) {
-            maps.deleteChunks(pipeline, id);
+        java.util.List<ChunkKey> keys = withParts.remove(id);
+        if (keys != null) {
+            maps.deleteChunks(keys);
         }
     }
 

@@ -195,6 +195,11 @@ public final class SnapshotMaps implements CheckpointMemory {
     }
 
     @Override
+    public void deleteChunks(java.util.Collection<ChunkKey> keys) {
+        keys.forEach(k -> snapshots.delete(key(k))); // sync: the async single-key calls misplace keys
+    }
+
+    @Override
     public Set<Long> chunkedIds(PipelineKey pipeline) {
         String prefix = key(pipeline) + "/";
         Set<Long> ids = new TreeSet<>();
