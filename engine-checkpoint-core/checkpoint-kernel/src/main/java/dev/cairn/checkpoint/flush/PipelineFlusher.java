@@ -303,7 +303,17 @@ public final class PipelineFlusher implements AutoCloseable {
                 .thenApplyAsync(v -> snapshots.stored(id), io)
                 .whenComplete((record, error) -> {
                     if (missingPart(error) instanceof SnapshotFormatException missing) {
-                        lost(id, "a part of it is not in the snapshot map any more: " + missing.getMessage());
+                        if (!savepoint && newerStored(id)) {
+                            // A newer checkpoint was stored meanwhile and this one's chunks dropped
+                            // with it: nothing is lost, the newer one stands for it.
+                            LOG.debug("{}: checkpoint {} was superseded while its parts were stored", pipeline, id);
+                            synchronized (this) {
+                                writing.remove(id);
+                            }
+                            wake();
+                        } else {
+                            lost(id, "a part of it is not in the snapshot map any more: " + missing.getMessage());
+                        }
                     } else {
                         finished(id, started, error);
                     }
@@ -315,6 +325,14 @@ public final class PipelineFlusher implements AutoCloseable {
         return SnapshotCodec.readHeader(blob).version() == SnapshotCodec.MANIFEST_VERSION
                 ? SnapshotCodec.decode(blob)
                 : null;
+    }
+
+    private boolean newerStored(long id) {
+        try {
+            return snapshots.record().isStored(id);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** The MISSING_PART refusal among the causes of {@code error}, or null. */
