@@ -10,6 +10,7 @@ import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +47,17 @@ public final class PartStoring {
     }
 
     private void answer(Messages.StoreParts request, Throwable error) {
+        // The failure as the storage call reported it (naming the job, checkpoint and path), not
+        // its innermost cause; and whether a part was gone for good somewhere in the chain.
         Throwable cause = error;
-        while (cause != null && cause.getCause() != null && !(cause instanceof SnapshotFormatException)) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        boolean missing =
-                cause instanceof SnapshotFormatException e && e.reason() == SnapshotFormatException.Reason.MISSING_PART;
+        boolean missing = false;
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            missing |=
+                    t instanceof SnapshotFormatException e && e.reason() == SnapshotFormatException.Reason.MISSING_PART;
+        }
         Messages.PartsStored answer = new Messages.PartsStored(
                 request.requestId(), error == null, missing, cause == null ? "" : String.valueOf(cause.getMessage()));
         for (Member member : node.hazelcast().getCluster().getMembers()) {
