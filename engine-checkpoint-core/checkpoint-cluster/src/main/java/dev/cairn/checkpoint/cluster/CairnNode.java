@@ -103,6 +103,7 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                pendingReplies.memberLeft(event.getMember().getUuid().toString());
                 onMembershipThread(() -> {
                     quorum.memberRemoved(event.getMember());
                     jobs.checkMastership();

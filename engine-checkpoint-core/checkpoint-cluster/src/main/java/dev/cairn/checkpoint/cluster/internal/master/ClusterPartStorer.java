@@ -61,7 +61,7 @@ final class ClusterPartStorer implements PartStorer {
                     2 * node.config().checkpoint().storage().callTimeout().toMillis();
             byWriter.forEach((member, ordinals) -> {
                 CompletableFuture<Void> answer = new CompletableFuture<>();
-                long requestId = node.pendingReplies().register(answer);
+                long requestId = node.pendingReplies().register(member.getUuid().toString(), answer);
                 Messages.StoreParts request = new Messages.StoreParts(
                         me,
                         where.jobId().value(),

@@ -14,22 +14,39 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PendingReplies {
     private final AtomicLong next = new AtomicLong(new SecureRandom().nextLong());
-    private final Map<Long, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
 
-    /** Registers {@code answer} under a new request id; it is forgotten once it completes, however. */
-    public long register(CompletableFuture<Void> answer) {
+    private record Pending(String member, CompletableFuture<Void> answer) {}
+
+    /**
+     * Registers {@code answer}, to come from {@code member} (its uuid), under a new request id; it
+     * is forgotten once it completes, however.
+     */
+    public long register(String member, CompletableFuture<Void> answer) {
         long id = next.incrementAndGet();
-        pending.put(id, answer);
+        pending.put(id, new Pending(member, answer));
         answer.whenComplete((v, e) -> pending.remove(id));
         return id;
     }
 
+    /**
+     * {@code member} (its uuid) left the cluster: what it was asked fails now, so that the asker
+     * tries again (storing that member's parts itself from their backups) at once, not after a
+     * timeout.
+     */
+    public void memberLeft(String member) {
+        pending.values().stream().filter(p -> p.member().equals(member)).forEach(p -> p.answer()
+                .completeExceptionally(new IllegalStateException(
+                        "member " + member + " left before it answered; its parts are stored from their backups")));
+    }
+
     /** An answer came: completes its request, if this member still waits for it. */
     public void answered(Messages.PartsStored answer) {
-        CompletableFuture<Void> request = pending.remove(answer.requestId());
-        if (request == null) {
+        Pending pendingAnswer = pending.remove(answer.requestId());
+        if (pendingAnswer == null) {
             return;
         }
+        CompletableFuture<Void> request = pendingAnswer.answer();
         if (answer.ok()) {
             request.complete(null);
         } else if (answer.missing()) {
