@@ -72,27 +72,28 @@ final class CheckpointBench implements Callable<Integer> {
     @Option(
             names = "--only",
             paramLabel = "PART",
-            description = "Run one part: latency, large, slow-storage, codec or scaling (default: all but scaling)")
+            description = "Run one part: latency, large, slow-storage, codec, scaling or restore (default: all but"
+                    + " scaling and restore)")
     String only;
 
     @Option(
             names = "--parallelism",
             split = ",",
             defaultValue = "4,16",
-            description = "scaling: subtasks per pipeline, one run each (default ${DEFAULT-VALUE})")
+            description = "scaling, restore: subtasks per pipeline, one run each (default ${DEFAULT-VALUE})")
     List<Integer> parallelism;
 
     @Option(
             names = "--state-per-task",
             defaultValue = "32MiB",
-            description = "scaling: state bytes per subtask, e.g. 4KiB, 32MiB (default ${DEFAULT-VALUE})")
+            description = "scaling, restore: state bytes per subtask, e.g. 4KiB, 32MiB (default ${DEFAULT-VALUE})")
     String statePerTask;
 
     @Option(
             names = "--members",
             split = ",",
             defaultValue = "1,3",
-            description = "scaling: cluster sizes, one run each (default ${DEFAULT-VALUE})")
+            description = "scaling, restore: cluster sizes, one run each (default ${DEFAULT-VALUE})")
     List<Integer> members;
 
     @Option(
@@ -105,7 +106,7 @@ final class CheckpointBench implements Callable<Integer> {
     @Option(
             names = "--backup-count",
             defaultValue = "1",
-            description = "scaling: backup-count of the cluster's maps (default ${DEFAULT-VALUE})")
+            description = "scaling, restore: backup-count of the cluster's maps (default ${DEFAULT-VALUE})")
     int backupCount;
 
     @Option(
@@ -158,6 +159,14 @@ final class CheckpointBench implements Callable<Integer> {
         if ("scaling".equals(only)) {
             new ScalingBench(out, err, base, backupCount, checkpoints)
                     .run(members, parallelism, pipelines, ScalingBench.bytes(statePerTask));
+        }
+        if ("restore".equals(only)) {
+            ScalingBench restores = new ScalingBench(out, err, base, backupCount, checkpoints);
+            for (int m : members) {
+                for (int p : parallelism) {
+                    restores.restore(m, p, ScalingBench.bytes(statePerTask));
+                }
+            }
         }
         return 0;
     }

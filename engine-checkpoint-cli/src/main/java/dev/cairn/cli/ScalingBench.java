@@ -9,6 +9,7 @@ import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.config.CheckpointConfig;
 import dev.cairn.checkpoint.api.config.ConfigCatalogue;
 import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.api.config.RestartPolicy;
 import dev.cairn.checkpoint.bench.BenchJob;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -171,21 +172,7 @@ final class ScalingBench {
         err.flush();
         long total = (long) stateBytes * parallelism * pipelines;
         // Room for the writes between checkpoints: an interval about what a checkpoint of this size takes.
-        long interval = Math.max(200, Math.min(5_000, total / (1 << 20) * 15));
-        CheckpointConfig c = base.checkpoint();
-        EngineConfig engine = base.toBuilder()
-                .backupCount(backupCount)
-                .build()
-                .withCheckpoint(new CheckpointConfig(
-                        Duration.ofMillis(interval),
-                        Duration.ofMillis(Math.max(60_000, interval * 10)),
-                        Duration.ZERO,
-                        1,
-                        100,
-                        c.storage(),
-                        c.commitAfter(),
-                        c.corruptCheckpoint(),
-                        mode.equals("inline") ? 1 << 30 : ConfigCatalogue.INLINE_STATE_LIMIT));
+        EngineConfig engine = engine(mode, total);
         JobSpec job = withPipelines(
                 CheckpointBench.benchJob("bench-scaling-" + members, parallelism, stateBytes, 1_000), pipelines);
         Map<String, CheckpointStats> seen = new TreeMap<>();
@@ -240,6 +227,152 @@ final class ScalingBench {
                 CheckpointBench.percentile(stored, 0.5),
                 CheckpointBench.percentile(stored, 0.99),
                 master);
+    }
+
+    /**
+     * How long a restore of {@code parallelism} states of {@code stateBytes} takes on {@code
+     * members} members, in both modes: from the cluster's memory (a task fails; the same master
+     * restarts the pipeline from its latest checkpoint, with no delay) and from storage (the whole cluster is shut
+     * down and started again; the job, submitted again, resumes from what is stored). Each figure
+     * runs from the failure, or from the submission, until every stateful subtask holds its state.
+     */
+    void restore(int members, int parallelism, int stateBytes) throws Exception {
+        long total = (long) stateBytes * parallelism;
+        out.printf(
+                Locale.ROOT,
+                "%nRestore: %d subtasks x %s of state (%s), %d member(s), backup-count %d, storage %s%n",
+                parallelism,
+                human(stateBytes),
+                human(total),
+                members,
+                backupCount,
+                base.checkpoint().storage().type());
+        out.printf("  %-6s %18s %18s %10s  %s%n", "mode", "from memory p50", "from storage", "ratio", "restored from");
+        for (String mode : List.of("inline", "parts")) {
+            // No delay before a restart: the figure is the restore's, not the restart policy's.
+            EngineConfig engine = engine(mode, total).toBuilder()
+                    .restart(RestartPolicy.fixedDelay(100, Duration.ZERO))
+                    .build();
+            JobSpec job = CheckpointBench.benchJob(
+                    "bench-restore-" + mode + "-" + System.nanoTime(), parallelism, stateBytes, 1_000);
+            String key = job.jobId().value();
+            List<Long> fromMemory = new ArrayList<>();
+            String memorySource;
+            long fromStorage;
+            String storageSource;
+            try {
+                try (CheckpointBench.Members cluster =
+                        CheckpointBench.Members.start(engine, members, UnaryOperator.identity())) {
+                    cluster.submit(job);
+                    for (int i = 0; i < 4; i++) {
+                        awaitStored(cluster, job, 2);
+                        err.printf("measuring restore: %s, from memory %d ...%n", mode, i);
+                        err.flush();
+                        long t0 = System.currentTimeMillis();
+                        BenchJob.FAIL_ONCE.add(key);
+                        fromMemory.add(awaitRestored(key, parallelism, t0) - t0);
+                    }
+                    memorySource = restoredFrom(cluster, job);
+                }
+                fromMemory = new ArrayList<>(fromMemory.subList(1, fromMemory.size())); // the first warms up
+                fromMemory.sort(null);
+                err.printf("measuring restore: %s, from storage ...%n", mode);
+                err.flush();
+                try (CheckpointBench.Members cluster =
+                        CheckpointBench.Members.start(engine, members, UnaryOperator.identity())) {
+                    long t0 = System.currentTimeMillis();
+                    cluster.submit(job);
+                    fromStorage = awaitRestored(key, parallelism, t0) - t0;
+                    storageSource = restoredFrom(cluster, job);
+                    cluster.cancel(job);
+                }
+            } finally {
+                BenchJob.COMMITS.remove(key);
+                BenchJob.RESTORED.remove(key);
+                BenchJob.FAIL_ONCE.remove(key);
+            }
+            long memory = CheckpointBench.percentile(fromMemory, 0.5);
+            out.printf(
+                    Locale.ROOT,
+                    "  %-6s %15d ms %15d ms %10.2f  memory: %s; storage: %s%n",
+                    mode,
+                    memory,
+                    fromStorage,
+                    ratio(memory, fromStorage),
+                    memorySource,
+                    storageSource);
+            out.flush();
+        }
+    }
+
+    /** Waits until {@code count} checkpoints newer than any seen so far are stored. */
+    private static void awaitStored(CheckpointBench.Members cluster, JobSpec job, int count) throws Exception {
+        long before = -1;
+        for (CheckpointStats s : cluster.history(job)) {
+            before = Math.max(before, s.flushedAt() > 0 ? s.id() : -1);
+        }
+        long deadline = System.currentTimeMillis() + 240_000;
+        while (System.currentTimeMillis() < deadline) {
+            int stored = 0;
+            for (CheckpointStats s : cluster.history(job)) {
+                stored += s.id() > before && s.flushedAt() > 0 ? 1 : 0;
+            }
+            if (stored >= count) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("no checkpoint of " + job.jobId() + " was stored in 4 minutes");
+    }
+
+    /** When every stateful subtask of {@code job} had restored a state after {@code since}. */
+    private static long awaitRestored(String job, int parallelism, long since) throws Exception {
+        long deadline = System.currentTimeMillis() + 240_000;
+        while (System.currentTimeMillis() < deadline) {
+            Map<Integer, Long> restored = BenchJob.RESTORED.getOrDefault(job, Map.of());
+            long latest = since;
+            int done = 0;
+            for (long at : restored.values()) {
+                if (at >= since) {
+                    done++;
+                    latest = Math.max(latest, at);
+                }
+            }
+            if (done == parallelism) {
+                return latest;
+            }
+            Thread.sleep(2);
+        }
+        throw new IllegalStateException(job + " did not restore in 4 minutes");
+    }
+
+    private static String restoredFrom(CheckpointBench.Members cluster, JobSpec job) {
+        return cluster.any()
+                .engine()
+                .job(job.jobId())
+                .flatMap(h -> h.status())
+                .map(s -> s.restoredFrom())
+                .orElse("?");
+    }
+
+    /** The bench's engine for {@code mode}, with an interval about what a checkpoint of {@code total} bytes takes. */
+    private EngineConfig engine(String mode, long total) {
+        // Room for the writes between checkpoints.
+        long interval = Math.max(200, Math.min(5_000, total / (1 << 20) * 15));
+        CheckpointConfig c = base.checkpoint();
+        return base.toBuilder()
+                .backupCount(backupCount)
+                .build()
+                .withCheckpoint(new CheckpointConfig(
+                        Duration.ofMillis(interval),
+                        Duration.ofMillis(Math.max(60_000, interval * 10)),
+                        Duration.ZERO,
+                        1,
+                        100,
+                        c.storage(),
+                        c.commitAfter(),
+                        c.corruptCheckpoint(),
+                        mode.equals("inline") ? 1 << 30 : ConfigCatalogue.INLINE_STATE_LIMIT));
     }
 
     private static JobSpec withPipelines(JobSpec job, int pipelines) {

@@ -66,6 +66,9 @@ class CorruptCheckpointIT {
     enum Damage {
         FLIPPED_BYTE("CHECKSUM_MISMATCH"),
         TRUNCATED("LENGTH_MISMATCH"),
+        /** A byte flipped in one of the manifest's parts (every task state is a part in the ITs). */
+        FLIPPED_PART("CORRUPT_PART"),
+        /** Last: the job then runs to its end. */
         EMPTIED("TOO_SHORT");
 
         final String reason;
@@ -77,7 +80,7 @@ class CorruptCheckpointIT {
         void apply(Path file) throws Exception {
             byte[] bytes = Files.readAllBytes(file);
             switch (this) {
-                case FLIPPED_BYTE -> {
+                case FLIPPED_BYTE, FLIPPED_PART -> {
                     bytes[bytes.length - 3] ^= 0x10;
                     Files.write(file, bytes);
                 }
@@ -88,7 +91,9 @@ class CorruptCheckpointIT {
     }
 
     /**
-     * The newest stored checkpoint is damaged after its sinks committed it. With the default {@code
+     * The newest stored checkpoint, or one of its parts, is damaged after its sinks committed it.
+     * (A damaged part is found by the member that was to restore its task, before any task
+     * starts.) With the default {@code
      * corrupt-checkpoint: fall-back} the job resumes from the previous one and says, in its record
      * and its log, which checkpoint it restored and which ids' output may repeat: nothing is lost,
      * and the demo's strict sink shows what repeats. Nothing can undo a commit.
@@ -109,7 +114,10 @@ class CorruptCheckpointIT {
             assertTrue(stored.size() >= 2, "two checkpoints at least: " + stored);
             long newest = stored.get(stored.size() - 1);
             long previous = stored.get(stored.size() - 2);
-            damage.apply(pipelineDir.resolve(FileLayout.fileName(CheckpointId.of(newest))));
+            damage.apply(
+                    damage == Damage.FLIPPED_PART
+                            ? firstPart(namespace.resolve("corrupt").resolve("1.parts"), newest)
+                            : pipelineDir.resolve(FileLayout.fileName(CheckpointId.of(newest))));
             warnings.clear();
 
             try (TestCluster cluster = TestCluster.start(3, config)) {
@@ -186,6 +194,16 @@ class CorruptCheckpointIT {
             cluster.killAll();
             return running.recordsCommitted();
         }
+    }
+
+    /** The file of the first stored part of checkpoint {@code id}. */
+    private static Path firstPart(Path partsDir, long id) throws Exception {
+        for (long part : ids(partsDir)) {
+            if (part / FileLayout.PARTS_PER_CHECKPOINT == id) {
+                return partsDir.resolve(FileLayout.fileName(CheckpointId.of(part)));
+            }
+        }
+        throw new AssertionError("checkpoint " + id + " has no stored part in " + partsDir);
     }
 
     private static List<Long> ids(Path pipelineDir) throws Exception {

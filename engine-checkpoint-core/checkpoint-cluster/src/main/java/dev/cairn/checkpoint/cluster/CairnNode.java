@@ -21,6 +21,7 @@ import dev.cairn.checkpoint.cluster.internal.rpc.PendingReplies;
 import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import dev.cairn.checkpoint.cluster.internal.web.JobMBeans;
 import dev.cairn.checkpoint.cluster.internal.web.StatsServer;
+import dev.cairn.checkpoint.cluster.internal.worker.PartFetching;
 import dev.cairn.checkpoint.cluster.internal.worker.PartStoring;
 import dev.cairn.checkpoint.cluster.internal.worker.TaskService;
 import dev.cairn.checkpoint.io.StorageCalls;
@@ -50,6 +51,7 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
     private final SnapshotMaps maps;
     private final TaskService tasks;
     private final PartStoring parts;
+    private final PartFetching fetching;
     private final PendingReplies pendingReplies = new PendingReplies();
     private final JobService jobs;
     private final ClusterQuorum quorum;
@@ -78,6 +80,7 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
         this.quorum = new ClusterQuorum(hazelcast, config);
         this.tasks = new TaskService(this, config.queueType());
         this.parts = new PartStoring(this);
+        this.fetching = new PartFetching(this, tasks);
         this.jobs = new JobService(this);
     }
 
@@ -176,6 +179,13 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
             return parts.store(request);
         }
         if (message instanceof Messages.PartsStored answer) {
+            pendingReplies.answered(answer);
+            return Messages.Reply.OK;
+        }
+        if (message instanceof Messages.FetchParts request) {
+            return fetching.fetch(request);
+        }
+        if (message instanceof Messages.PartsFetched answer) {
             pendingReplies.answered(answer);
             return Messages.Reply.OK;
         }

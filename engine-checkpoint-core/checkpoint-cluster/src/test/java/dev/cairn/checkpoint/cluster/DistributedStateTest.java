@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.map.IMap;
 import dev.cairn.checkpoint.api.JobHandle;
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.bench.BenchJob;
@@ -25,8 +27,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -36,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Task states above {@code inline-state-limit} on three members: they stay on the member that took
  * them, each member stores its own parts, the master stores only manifests, and a cluster started
- * afresh on the same storage restores from manifest and parts.
+ * afresh on the same storage restores from manifest and parts. A restart under the same master
+ * reads each task's part on the member that will run it, and falls back past a restore point
+ * whose part is gone.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DistributedStateTest {
@@ -45,25 +51,33 @@ class DistributedStateTest {
     @TempDir
     Path dir;
 
+    /** How many parts each storage instance (one per member) loaded. */
+    private final Map<Integer, AtomicInteger> partsLoadedBy = new ConcurrentHashMap<>();
+
     /** Which storage instance (one per member) stored what: "parts" or "manifests". */
     private final Map<String, Set<Integer>> storedBy = new ConcurrentHashMap<>();
 
     private final AtomicInteger instances = new AtomicInteger();
 
-    private EngineConfig config(int inlineStateLimit) {
+    private EngineConfig config(int inlineStateLimit, Duration interval) {
         EngineConfig config = EngineConfig.builder()
-                .checkpointInterval(Duration.ofMillis(300))
+                .checkpointInterval(interval)
                 .checkpointTimeout(Duration.ofSeconds(20))
                 .storage(
                         "localfile",
                         Map.of("namespace", dir.resolve("checkpoints").toString()))
+                .maxRetained(1000) // every checkpoint stays for the checks below
                 .build();
         return config.withCheckpoint(config.checkpoint().withInlineStateLimit(inlineStateLimit));
     }
 
     private InProcessCluster cluster(int inlineStateLimit) throws Exception {
-        InProcessCluster cluster =
-                new InProcessCluster(config(inlineStateLimit), getClass().getClassLoader(), Recording::new);
+        return cluster(inlineStateLimit, Duration.ofMillis(300));
+    }
+
+    private InProcessCluster cluster(int inlineStateLimit, Duration interval) throws Exception {
+        InProcessCluster cluster = new InProcessCluster(
+                config(inlineStateLimit, interval), getClass().getClassLoader(), Recording::new);
         for (int i = 0; i < MEMBERS; i++) {
             cluster.addMember();
         }
@@ -131,14 +145,120 @@ class DistributedStateTest {
         assertEquals(1, storedBy.get("manifests").size(), "one master stored every manifest: " + storedBy);
         assertTrue(storedBy.get("parts").size() > 1, "parts were stored by the members that held them: " + storedBy);
 
-        // A whole new cluster on the same storage: the job resumes from a manifest and its parts.
+        // A whole new cluster on the same storage: the job resumes from a manifest and its parts,
+        // each read by the member that runs its task, which also writes and stores it as a part of
+        // the new master's copy of the restore point.
+        storedBy.clear();
+        partsLoadedBy.clear();
+        long before;
+        try (CheckpointStorage storage = open()) {
+            before = storage.list(pipeline)
+                    .get(storage.list(pipeline).size() - 1)
+                    .value();
+        }
         try (InProcessCluster cluster = cluster(1024)) {
             JobHandle job = cluster.members().get(0).engine().submit(job());
             JobStatus status = awaitCommitted(job, 2);
-            assertTrue(status.restoredFrom().contains("checkpoint "), status.restoredFrom());
-            assertTrue(status.restoredFrom().contains("(storage)"), status.restoredFrom());
+            assertEquals("checkpoint " + before + " (storage)", status.restoredFrom());
             job.cancel().get(60, TimeUnit.SECONDS);
         }
+        assertEquals(
+                6, partsLoadedBy.values().stream().mapToInt(AtomicInteger::get).sum(), "" + partsLoadedBy);
+        assertTrue(partsLoadedBy.size() > 1, "members read their own tasks' parts: " + partsLoadedBy);
+        assertTrue(storedBy.get("parts").size() > 1, "members stored the copy's parts: " + storedBy);
+        try (CheckpointStorage storage = open()) {
+            CheckpointId copy = storage.list(pipeline).stream()
+                    .filter(id -> id.value() > before)
+                    .findFirst()
+                    .orElseThrow();
+            CompletedCheckpoint manifest =
+                    SnapshotCodec.decode(storage.load(pipeline, copy).orElseThrow());
+            assertEquals("checkpoint " + before, manifest.metadata().get(CompletedCheckpoint.META_COPY_OF));
+            assertEquals(
+                    6, manifest.taskStates().stream().filter(s -> !s.inline()).count(), "a manifest");
+            StateParts.resolve(manifest, null, storage, pipeline); // its parts are stored and verify
+        }
+    }
+
+    @Test
+    void aRestartReadsEachTasksPartOnTheMemberThatRunsIt_andFallsBackPastOneThatIsGone() throws Exception {
+        PipelineKey pipeline = PipelineKey.of("big-state", "1");
+        PipelineKey savepoints = FileLayout.savepointsOf(pipeline);
+        // No periodic checkpoints: the savepoints taken here are the only restore points.
+        try (InProcessCluster cluster = cluster(1024, Duration.ofHours(1))) {
+            JobHandle job = cluster.members().get(0).engine().submit(job());
+            awaitRunning(job, 0);
+            long older = savepoint(job);
+            long newer = savepoint(job);
+
+            // The map loses every chunk: each member reads its tasks' parts from storage itself.
+            dropChunks(cluster);
+            partsLoadedBy.clear();
+            BenchJob.FAIL_ONCE.add("big-state");
+            JobStatus status = awaitRunning(job, 1);
+            assertEquals("savepoint " + newer + " (memory)", status.restoredFrom(), "" + status);
+            assertEquals(
+                    6,
+                    partsLoadedBy.values().stream().mapToInt(AtomicInteger::get).sum(),
+                    "" + partsLoadedBy);
+            assertTrue(partsLoadedBy.size() > 1, "members read their own tasks' parts: " + partsLoadedBy);
+
+            // Now the newer savepoint's parts are gone from storage too: the restart falls back
+            // to the older one, and says which output may repeat.
+            dropChunks(cluster);
+            try (CheckpointStorage storage = open()) {
+                for (int n = 0; n < 6; n++) {
+                    storage.delete(FileLayout.partsOf(savepoints), FileLayout.partId(CheckpointId.of(newer), n));
+                }
+            }
+            BenchJob.FAIL_ONCE.add("big-state");
+            status = awaitRunning(job, 2);
+            assertEquals("savepoint " + older + " (storage)", status.restoredFrom());
+            assertTrue(
+                    status.warning() != null && status.warning().contains("[" + newer + "]"),
+                    "the job record says what may repeat: " + status.warning());
+            job.cancel().get(60, TimeUnit.SECONDS);
+        } finally {
+            BenchJob.FAIL_ONCE.remove("big-state");
+        }
+    }
+
+    /** Takes a savepoint, as a user would: again while the pipeline is still starting. */
+    private static long savepoint(JobHandle job) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            try {
+                return job.savepoint(false).get(60, TimeUnit.SECONDS).ids().get("1");
+            } catch (ExecutionException e) {
+                if (System.currentTimeMillis() > deadline
+                        || !e.getCause().getMessage().contains("try again")) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static void dropChunks(InProcessCluster cluster) {
+        IMap<String, byte[]> snapshots = cluster.members().get(0).hazelcast().getMap("cairn.snapshots");
+        for (String key : snapshots.keySet()) {
+            if (key.startsWith("big-state/") && key.contains("@")) {
+                snapshots.delete(key);
+            }
+        }
+    }
+
+    /** Waits until the job runs after {@code restores} restores. */
+    private static JobStatus awaitRunning(JobHandle job, int restores) throws Exception {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (System.currentTimeMillis() < deadline) {
+            JobStatus status = job.status().orElse(null);
+            if (status != null && status.state() == JobState.RUNNING && status.restores() >= restores) {
+                return status;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not running after " + restores + " restores: " + job.status());
     }
 
     private static JobStatus awaitCommitted(JobHandle job, int committed) throws Exception {
@@ -164,6 +284,16 @@ class DistributedStateTest {
 
         Recording(CheckpointStorage delegate) {
             super(delegate);
+        }
+
+        @Override
+        public Optional<byte[]> load(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
+            if (FileLayout.holdsParts(pipeline)) {
+                partsLoadedBy
+                        .computeIfAbsent(instance, i -> new AtomicInteger())
+                        .incrementAndGet();
+            }
+            return super.load(pipeline, id);
         }
 
         @Override

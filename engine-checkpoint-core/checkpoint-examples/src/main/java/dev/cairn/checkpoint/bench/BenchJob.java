@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -56,6 +57,15 @@ public final class BenchJob implements JobDefinition {
      * transaction up to the id it is told of, so for each sink the first commit at or above {@code
      * id}; the latest of those. -1 if some sink has not committed it yet.
      */
+    /** Jobs (by commits key) whose sources throw once, at their next call: the benchmark fails a task so. */
+    public static final Set<String> FAIL_ONCE = ConcurrentHashMap.newKeySet();
+
+    /**
+     * When each stateful subtask of a job last restored a state, by commits key and subtask: epoch
+     * millis. The benchmark times restores by it.
+     */
+    public static final Map<String, Map<Integer, Long>> RESTORED = new ConcurrentHashMap<>();
+
     public static long committedAt(String job, long id) {
         Map<Integer, NavigableMap<Long, Long>> sinks = COMMITS.getOrDefault(job, Map.of());
         if (sinks.isEmpty()) {
@@ -108,19 +118,23 @@ public final class BenchJob implements JobDefinition {
             @Override
             public SubtaskOperators create(int subtask, int attempt) {
                 return SubtaskOperators.of(
-                        new Numbers(rate / parallelism), new Stateful(stateBytes, subtask), new Counter(job, subtask));
+                        new Numbers(job, rate / parallelism),
+                        new Stateful(job, stateBytes, subtask),
+                        new Counter(job, subtask));
             }
         };
     }
 
     /** Counts up, at most {@code perSecond} a second (pacing itself). */
     private static final class Numbers implements Source<Long> {
+        private final String job;
         private final double perSecond;
         private long next;
         private long startedNanos;
         private long emitted;
 
-        Numbers(double perSecond) {
+        Numbers(String job, double perSecond) {
+            this.job = job;
             this.perSecond = perSecond;
         }
 
@@ -131,6 +145,9 @@ public final class BenchJob implements JobDefinition {
 
         @Override
         public boolean emit(Collector<? super Long> out, int max) throws InterruptedException {
+            if (FAIL_ONCE.remove(job)) {
+                throw new IllegalStateException("the benchmark fails this task to time a restore");
+            }
             long now = System.nanoTime();
             if (startedNanos == 0) {
                 startedNanos = now;
@@ -151,17 +168,22 @@ public final class BenchJob implements JobDefinition {
     }
 
     private static final class Stateful implements Transform<Long, Long> {
+        private final String job;
+        private final int subtask;
         private byte[] state;
 
-        Stateful(int bytes, int seed) {
+        Stateful(String job, int bytes, int subtask) {
+            this.job = job;
+            this.subtask = subtask;
             state = new byte[bytes];
-            new Random(seed).nextBytes(state);
+            new Random(subtask).nextBytes(state);
         }
 
         @Override
         public void restore(byte[] restored) {
             if (restored != null) {
                 state = restored;
+                RESTORED.computeIfAbsent(job, j -> new ConcurrentHashMap<>()).put(subtask, System.currentTimeMillis());
             }
         }
 

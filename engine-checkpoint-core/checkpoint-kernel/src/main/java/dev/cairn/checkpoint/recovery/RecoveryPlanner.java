@@ -14,10 +14,12 @@ import dev.cairn.checkpoint.store.PipelineRecord;
 import dev.cairn.checkpoint.store.PipelineSnapshots;
 import dev.cairn.checkpoint.store.StateParts;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * A checkpoint that fails its header, length, checksum or decoding, or a manifest one of whose
  * parts is missing or corrupt, is skipped with a log line saying which and why, and the next older
  * one is tried; the result lists what was skipped. The checkpoint returned holds every state
- * inline: its parts are read (from the map's chunks, else from storage) and verified here.
+ * inline (its parts read, from the map's chunks, else from storage, and verified here), or, planned
+ * {@code LeavingParts}, keeps its handles for those who run its tasks to read.
  */
 public final class RecoveryPlanner {
     private static final Logger LOG = LoggerFactory.getLogger(RecoveryPlanner.class);
@@ -78,34 +81,72 @@ public final class RecoveryPlanner {
     }
 
     /**
+     * Where a pipeline restarts from, with every state inline: each part is read (from the map's
+     * chunks, else from storage) and verified here.
+     *
      * @param newMaster whether a new master plans (a takeover, a resubmission): then the storage is
      *     consulted even if the map has a checkpoint
      */
     public static Recovery plan(
             PipelineSnapshots memory, CheckpointStorage storage, String fingerprint, boolean newMaster)
             throws CheckpointStorageException, IncompatibleCheckpointException {
+        return plan(memory, storage, fingerprint, newMaster, Map.of(), true);
+    }
+
+    /**
+     * Where a pipeline restarts from, leaving its parts where they are: a manifest keeps its
+     * handles, and whoever runs each task reads and verifies its part ({@link StateParts#state}).
+     * Here a stored manifest is checked only for naming parts that are stored. If a reader finds a
+     * part missing or corrupt, plan again with that checkpoint in {@code excluded}: it is then
+     * skipped like any unusable checkpoint.
+     *
+     * @param newMaster whether a new master plans (a takeover, a resubmission): then the storage is
+     *     consulted even if the map has a checkpoint
+     * @param excluded checkpoints a reader found unusable, by id: why, as {@code (REASON): detail}
+     */
+    public static Recovery planLeavingParts(
+            PipelineSnapshots memory,
+            CheckpointStorage storage,
+            String fingerprint,
+            boolean newMaster,
+            Map<Long, String> excluded)
+            throws CheckpointStorageException, IncompatibleCheckpointException {
+        return plan(memory, storage, fingerprint, newMaster, excluded, false);
+    }
+
+    private static Recovery plan(
+            PipelineSnapshots memory,
+            CheckpointStorage storage,
+            String fingerprint,
+            boolean newMaster,
+            Map<Long, String> excluded,
+            boolean resolve)
+            throws CheckpointStorageException, IncompatibleCheckpointException {
         PipelineKey pipeline = memory.pipeline();
         List<String> skipped = new ArrayList<>();
         List<Long> unusable = new ArrayList<>();
         PipelineRecord record = memory.record();
         CompletedCheckpoint inMemory = null;
-        if (record.lastCompletedId() >= 0) {
-            Optional<byte[]> blob = memory.blob(record.lastCompletedId());
+        long latest = record.lastCompletedId();
+        if (latest >= 0 && excluded.containsKey(latest)) {
+            String why = "checkpoint " + latest + " of " + pipeline + " in the snapshot map is unusable "
+                    + excluded.get(latest);
+            LOG.warn("Skipping {}", why);
+            skipped.add(why);
+            unusable.add(latest);
+        } else if (latest >= 0) {
+            Optional<byte[]> blob = memory.blob(latest);
             if (blob.isPresent()) {
                 try {
+                    CompletedCheckpoint decoded = checked(SnapshotCodec.decode(blob.get()), fingerprint);
                     // Parts from the map's chunks, or from storage if the map lost some and it was stored.
-                    inMemory = memory.resolve(
-                            checked(SnapshotCodec.decode(blob.get()), fingerprint),
-                            storage,
-                            record.isSavepoint(record.lastCompletedId())
-                                    ? FileLayout.savepointsOf(pipeline)
-                                    : pipeline);
+                    inMemory = resolve ? memory.resolve(decoded, storage, where(decoded)) : decoded;
                 } catch (SnapshotFormatException e) {
-                    String why = "checkpoint " + record.lastCompletedId() + " of " + pipeline
-                            + " in the snapshot map is unusable (" + e.reason() + "): " + e.getMessage();
+                    String why = "checkpoint " + latest + " of " + pipeline + " in the snapshot map is unusable ("
+                            + e.reason() + "): " + e.getMessage();
                     LOG.warn("Skipping {}", why);
                     skipped.add(why);
-                    unusable.add(record.lastCompletedId());
+                    unusable.add(latest);
                 }
             }
         }
@@ -124,8 +165,19 @@ public final class RecoveryPlanner {
                 break; // the map's is as new: no need to read older ones
             }
             CheckpointId id = CheckpointId.of(entry.getKey());
+            if (excluded.containsKey(id.value())) {
+                if (!unusable.contains(id.value())) { // said once, where the map's copy was skipped
+                    String why = "checkpoint " + id + " of " + pipeline + " in storage is unusable "
+                            + excluded.get(id.value());
+                    LOG.warn("Skipping {}", why);
+                    skipped.add(why);
+                    unusable.add(id.value());
+                }
+                continue;
+            }
             try {
-                Optional<CompletedCheckpoint> checkpoint = load(storage, entry.getValue(), pipeline, id, fingerprint);
+                Optional<CompletedCheckpoint> checkpoint =
+                        load(storage, entry.getValue(), pipeline, id, fingerprint, resolve);
                 if (checkpoint.isEmpty()) {
                     continue; // deleted meanwhile
                 }
@@ -157,15 +209,37 @@ public final class RecoveryPlanner {
     public static Recovery exact(
             PipelineSnapshots memory, CheckpointStorage storage, String fingerprint, RestoreRequest request)
             throws CheckpointStorageException, IncompatibleCheckpointException {
+        return exact(memory, storage, fingerprint, request, true);
+    }
+
+    /**
+     * {@link #exact(PipelineSnapshots, CheckpointStorage, String, RestoreRequest)}, leaving its
+     * parts where they are (see {@link #planLeavingParts}): a stored one is checked only for naming
+     * parts that are stored.
+     */
+    public static Recovery exactLeavingParts(
+            PipelineSnapshots memory, CheckpointStorage storage, String fingerprint, RestoreRequest request)
+            throws CheckpointStorageException, IncompatibleCheckpointException {
+        return exact(memory, storage, fingerprint, request, false);
+    }
+
+    private static Recovery exact(
+            PipelineSnapshots memory,
+            CheckpointStorage storage,
+            String fingerprint,
+            RestoreRequest request,
+            boolean resolve)
+            throws CheckpointStorageException, IncompatibleCheckpointException {
         PipelineKey pipeline = memory.pipeline();
         boolean savepoint = request.type() == CheckpointType.SAVEPOINT;
         PipelineKey where = savepoint ? FileLayout.savepointsOf(pipeline) : pipeline;
         CheckpointId id = CheckpointId.of(request.id());
         try {
-            Optional<CompletedCheckpoint> found = load(storage, where, pipeline, id, fingerprint);
+            Optional<CompletedCheckpoint> found = load(storage, where, pipeline, id, fingerprint, resolve);
             if (found.isEmpty() && memory.blob(request.id()).isPresent()) {
-                found = Optional.of(memory.resolve(
-                        checked(SnapshotCodec.decode(memory.blob(request.id()).get()), fingerprint), storage, where));
+                CompletedCheckpoint decoded =
+                        checked(SnapshotCodec.decode(memory.blob(request.id()).get()), fingerprint);
+                found = Optional.of(resolve ? memory.resolve(decoded, storage, where) : decoded);
             }
             if (found.isEmpty()) {
                 throw new IncompatibleCheckpointException(request + " of " + pipeline + " does not exist; stored "
@@ -187,9 +261,24 @@ public final class RecoveryPlanner {
         return ids.isEmpty() ? -1 : ids.get(ids.size() - 1).value();
     }
 
-    /** Loads and verifies a stored checkpoint that should be {@code id} of {@code pipeline}. */
+    /** Where a checkpoint and its parts are stored: a savepoint apart. */
+    private static PipelineKey where(CompletedCheckpoint checkpoint) {
+        return checkpoint.type() == CheckpointType.SAVEPOINT
+                ? FileLayout.savepointsOf(checkpoint.pipeline())
+                : checkpoint.pipeline();
+    }
+
+    /**
+     * Loads and verifies a stored checkpoint that should be {@code id} of {@code pipeline}; with
+     * {@code resolve}, reads and verifies its parts too, else checks only that they are stored.
+     */
     private static Optional<CompletedCheckpoint> load(
-            CheckpointStorage storage, PipelineKey where, PipelineKey pipeline, CheckpointId id, String fingerprint)
+            CheckpointStorage storage,
+            PipelineKey where,
+            PipelineKey pipeline,
+            CheckpointId id,
+            String fingerprint,
+            boolean resolve)
             throws CheckpointStorageException, SnapshotFormatException, IncompatibleCheckpointException {
         Optional<byte[]> blob = storage.load(where, id);
         if (blob.isEmpty()) {
@@ -201,7 +290,21 @@ public final class RecoveryPlanner {
                     "it holds checkpoint " + checkpoint.id() + " of " + checkpoint.pipeline());
         }
         // A manifest's parts, stored beside it: one missing or corrupt makes the checkpoint unusable.
-        return Optional.of(StateParts.resolve(checkpoint, null, storage, where));
+        if (resolve) {
+            return Optional.of(StateParts.resolve(checkpoint, null, storage, where));
+        }
+        if (!checkpoint.allInline()) {
+            Set<Long> stored = new HashSet<>();
+            storage.list(FileLayout.partsOf(where)).forEach(p -> stored.add(p.value()));
+            for (int i = 0; i < checkpoint.taskStates().size(); i++) {
+                CheckpointId part = FileLayout.partId(id, i);
+                if (!checkpoint.taskStates().get(i).inline() && !stored.contains(part.value())) {
+                    throw SnapshotFormatException.missingPart("checkpoint " + id + " names part " + part + " ("
+                            + checkpoint.taskStates().get(i).taskId() + "), which is not stored");
+                }
+            }
+        }
+        return Optional.of(checkpoint);
     }
 
     private static CompletedCheckpoint checked(CompletedCheckpoint checkpoint, String fingerprint)

@@ -43,6 +43,14 @@ public final class SnapshotFormatException extends Exception {
         return new SnapshotFormatException(Reason.MISSING_PART, message);
     }
 
+    /**
+     * A failure another member found and reported by its reason's name and message: the same
+     * exception here, so that the same policies apply to it.
+     */
+    public static SnapshotFormatException reported(Reason reason, String message) {
+        return new SnapshotFormatException(reason, message);
+    }
+
     public Reason reason() {
         return reason;
     }

@@ -88,6 +88,52 @@ public final class StateParts {
     }
 
     /**
+     * The state of the {@code ordinal}-th task of {@code checkpoint}: its inline bytes, or its part
+     * read from the cluster's memory if it holds every chunk, else from the storage, and verified.
+     * A restore reads each task's state so on the member that will run the task.
+     *
+     * @param memory the cluster's memory, or null to read from storage only
+     * @param storage the storage, or null to read from memory only
+     * @param where where the checkpoint is stored ({@code P} or {@code P.savepoints})
+     * @throws SnapshotFormatException MISSING_PART if the part is in neither, CORRUPT_PART if it fails
+     */
+    public static byte[] state(
+            CompletedCheckpoint checkpoint,
+            int ordinal,
+            CheckpointMemory memory,
+            CheckpointStorage storage,
+            PipelineKey where)
+            throws SnapshotFormatException, CheckpointStorageException {
+        TaskState state = checkpoint.taskStates().get(ordinal);
+        if (state.inline()) {
+            return state.state();
+        }
+        PipelineKey pipeline = checkpoint.pipeline();
+        long id = checkpoint.id().value();
+        byte[] part = null;
+        SnapshotFormatException inMemory = null;
+        if (memory != null) {
+            try {
+                part = partFromMemory(memory, pipeline, id, state);
+            } catch (SnapshotFormatException e) {
+                inMemory = e;
+            }
+        }
+        if (part == null && storage != null) {
+            CheckpointId partId = FileLayout.partId(checkpoint.id(), ordinal);
+            part = storage.load(FileLayout.partsOf(where), partId).orElse(null);
+            if (part == null) {
+                throw SnapshotFormatException.missingPart("checkpoint " + id + " names part " + partId + " ("
+                        + state.taskId() + "), which is not stored"
+                        + (inMemory != null ? "; in memory: " + inMemory.getMessage() : ""));
+            }
+        } else if (part == null) {
+            throw inMemory;
+        }
+        return PartCodec.read(part, pipeline, id, state.taskId(), state.handle());
+    }
+
+    /**
      * The checkpoint with every state inline: each handle's part read from the cluster's memory
      * if it holds every chunk, else from the storage, and verified.
      *
@@ -102,41 +148,17 @@ public final class StateParts {
         if (checkpoint.allInline()) {
             return checkpoint;
         }
-        PipelineKey pipeline = checkpoint.pipeline();
-        long id = checkpoint.id().value();
         List<TaskState> states = new ArrayList<>();
         List<TaskState> all = checkpoint.taskStates();
         for (int i = 0; i < all.size(); i++) {
             TaskState state = all.get(i);
-            if (state.inline()) {
-                states.add(state);
-                continue;
-            }
-            byte[] part = null;
-            SnapshotFormatException inMemory = null;
-            if (memory != null) {
-                try {
-                    part = partFromMemory(memory, pipeline, id, state);
-                } catch (SnapshotFormatException e) {
-                    inMemory = e;
-                }
-            }
-            if (part == null && storage != null) {
-                CheckpointId partId = FileLayout.partId(checkpoint.id(), i);
-                part = storage.load(FileLayout.partsOf(where), partId).orElse(null);
-                if (part == null) {
-                    throw SnapshotFormatException.missingPart("checkpoint " + id + " names part " + partId + " ("
-                            + state.taskId() + "), which is not stored"
-                            + (inMemory != null ? "; in memory: " + inMemory.getMessage() : ""));
-                }
-            } else if (part == null) {
-                throw inMemory;
-            }
             states.add(
-                    new TaskState(state.taskId(), PartCodec.read(part, pipeline, id, state.taskId(), state.handle())));
+                    state.inline()
+                            ? state
+                            : new TaskState(state.taskId(), state(checkpoint, i, memory, storage, where)));
         }
         return new CompletedCheckpoint(
-                pipeline,
+                checkpoint.pipeline(),
                 checkpoint.id(),
                 checkpoint.type(),
                 checkpoint.triggeredAt(),

@@ -15,7 +15,9 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.hadoop.fs.CommonPathCapabilities;
@@ -62,6 +64,7 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
     private final boolean renames;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<PipelineKey, java.nio.file.Path> localDirs = new ConcurrentHashMap<>();
 
     HdfsCheckpointStorage(FileSystemAccess access, Path root, boolean renames, String description) {
         this.access = access;
@@ -208,8 +211,16 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
     @Override
     public Optional<byte[]> load(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
         ensureOpen();
-        Path file = file(pipeline, id);
         try {
+            // The local disk: one open, fstat, read and close, as a plain FileChannel read (the
+            // open file keeps its inode, so a replace meanwhile cannot mix versions).
+            Optional<byte[]> local = access.call(fs -> fs instanceof LocalDiskFileSystem disk
+                    ? disk.readWhole(localDir(disk, pipeline).resolve(FileLayout.fileName(id)), MAX_ARRAY)
+                    : null);
+            if (local != null) {
+                return local;
+            }
+            Path file = file(pipeline, id);
             for (int attempt = 1; ; attempt++) {
                 boolean last = attempt == LOAD_ATTEMPTS;
                 Optional<byte[]> loaded = access.call(fs -> readOneVersion(fs, file, last));
@@ -218,7 +229,13 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
                 }
             }
         } catch (IOException e) {
-            throw CheckpointStorageException.of("cannot load checkpoint", null, pipeline, id, file.toString(), e);
+            throw CheckpointStorageException.of(
+                    "cannot load checkpoint",
+                    null,
+                    pipeline,
+                    id,
+                    file(pipeline, id).toString(),
+                    e);
         }
     }
 
@@ -404,6 +421,14 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
     private Path pipelineDir(PipelineKey pipeline) {
         // Names are validated single segments (PipelineKey), so the result stays under root.
         return new Path(new Path(root, pipeline.jobId().value()), pipeline.pipeline());
+    }
+
+    /** A pipeline's directory on the local disk, kept: building Hadoop paths costs URI parses. */
+    private java.nio.file.Path localDir(LocalDiskFileSystem disk, PipelineKey pipeline) {
+        if (localDirs.size() > 4_096) {
+            localDirs.clear(); // bounded: jobs come and go
+        }
+        return localDirs.computeIfAbsent(pipeline, p -> disk.localPath(pipelineDir(p)));
     }
 
     private Path file(PipelineKey pipeline, CheckpointId id) {

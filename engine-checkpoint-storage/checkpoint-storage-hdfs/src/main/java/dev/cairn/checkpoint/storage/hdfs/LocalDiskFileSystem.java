@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -62,6 +63,41 @@ public class LocalDiskFileSystem extends RawLocalFileSystem {
         } catch (NoSuchFileException e) {
             throw new FileNotFoundException(f.toString());
         }
+    }
+
+    /**
+     * The whole of a file no longer than {@code max} bytes, or empty if there is none: one open, one
+     * {@code fstat}, the reads and one close, as a plain {@link FileChannel} read does. The length
+     * is the open file's own, so a rename that replaces the file meanwhile cannot mix two versions
+     * (the open file keeps its inode).
+     */
+    Optional<byte[]> readWhole(java.nio.file.Path file, long max) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, READ)) {
+            long size = channel.size();
+            if (size > max) {
+                throw new IOException("too large to load (" + size + " bytes)");
+            }
+            byte[] bytes = new byte[(int) size];
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                int slice = Math.min(CHUNK, buffer.remaining());
+                ByteBuffer window = buffer.slice(buffer.position(), slice);
+                int n = channel.read(window);
+                if (n < 0) {
+                    throw new EOFException(
+                            "file shrank while being read: " + buffer.position() + " of " + size + " bytes");
+                }
+                buffer.position(buffer.position() + n);
+            }
+            return Optional.of(bytes);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code f} as a local path. */
+    java.nio.file.Path localPath(Path f) {
+        return pathToFile(f).toPath();
     }
 
     /**

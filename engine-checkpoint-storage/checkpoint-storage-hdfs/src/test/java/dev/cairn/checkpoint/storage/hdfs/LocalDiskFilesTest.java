@@ -1,11 +1,14 @@
 package dev.cairn.checkpoint.storage.hdfs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.io.ByteArrayInputStream;
@@ -58,6 +61,24 @@ class LocalDiskFilesTest {
         }
 
         assertEquals(List.of(".0000000000000000002.ckpt.crc", "0000000000000000002.ckpt"), names(dir));
+    }
+
+    @Test
+    void load_readsTheFileAsItIs_aCrcSidecarOfAnOlderVersionIsIgnored_andADirectoryIsAnError() throws Exception {
+        Path dir = Files.createDirectories(root.resolve("job-3").resolve("1"));
+        byte[] data = new byte[4096 + 17];
+        new java.util.Random(3).nextBytes(data);
+        Files.write(dir.resolve("0000000000000000005.ckpt"), data);
+        Files.write(dir.resolve(".0000000000000000005.ckpt.crc"), new byte[] {1, 2, 3}); // stale: would fail a check
+        Files.createDirectories(dir.resolve("0000000000000000006.ckpt"));
+
+        try (CheckpointStorage storage = open()) {
+            assertArrayEquals(data, storage.load(pipeline, CheckpointId.of(5)).orElseThrow());
+            assertEquals(java.util.Optional.empty(), storage.load(pipeline, CheckpointId.of(7)));
+            CheckpointStorageException e =
+                    assertThrows(CheckpointStorageException.class, () -> storage.load(pipeline, CheckpointId.of(6)));
+            assertTrue(e.getMessage().contains("0000000000000000006.ckpt"), e.getMessage());
+        }
     }
 
     private static List<String> names(Path dir) throws Exception {

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The master's side of a flush: each part is stored by the member that wrote it (the handle's
@@ -59,25 +58,19 @@ final class ClusterPartStorer implements PartStorer {
             String me = node.hazelcast().getCluster().getLocalMember().getUuid().toString();
             long timeout =
                     2 * node.config().checkpoint().storage().callTimeout().toMillis();
-            byWriter.forEach((member, ordinals) -> {
-                CompletableFuture<Void> answer = new CompletableFuture<>();
-                long requestId = node.pendingReplies().register(member.getUuid().toString(), answer);
-                Messages.StoreParts request = new Messages.StoreParts(
-                        me,
-                        where.jobId().value(),
-                        where.pipeline(),
-                        requestId,
-                        encoded,
-                        ordinals.stream().mapToInt(Integer::intValue).toArray());
-                node.send(member, request).whenComplete((reply, error) -> {
-                    if (error != null) {
-                        answer.completeExceptionally(error);
-                    } else if (reply instanceof Messages.Reply r && !r.ok()) {
-                        answer.completeExceptionally(new IllegalStateException(r.message()));
-                    }
-                });
-                shares.add(answer.orTimeout(timeout, TimeUnit.MILLISECONDS));
-            });
+            byWriter.forEach((member, ordinals) -> shares.add(node.ask(
+                            member,
+                            requestId -> new Messages.StoreParts(
+                                    me,
+                                    where.jobId().value(),
+                                    where.pipeline(),
+                                    requestId,
+                                    encoded,
+                                    ordinals.stream()
+                                            .mapToInt(Integer::intValue)
+                                            .toArray()),
+                            timeout)
+                    .thenApply(answer -> (Void) null)));
         }
         if (!here.isEmpty()) {
             shares.add(local.store(where, manifest, here));

@@ -26,14 +26,18 @@ import dev.cairn.checkpoint.recovery.RecoveryPlanner.IncompatibleCheckpointExcep
 import dev.cairn.checkpoint.recovery.RecoveryPlanner.Recovery;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
+import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
+import dev.cairn.checkpoint.snapshot.StateHandle;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.DeposedException;
 import dev.cairn.checkpoint.store.IdLease;
 import dev.cairn.checkpoint.store.PipelineSnapshots;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +109,18 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     private volatile boolean hasRun;
     /** What the user asked to restore from; used by the first attempt only, then null. */
     private RestoreRequest restore;
+    /**
+     * The restore point of the attempt being prepared, and what its fall-back means; published
+     * (the job record's {@code restoredFrom}, {@code warning}, the restore count) only once its
+     * tasks are deployed: a member may yet find a part of it unusable, and the master plan again.
+     */
+    private Recovery planned;
+
+    private String plannedFallback;
+    /** What the user asked the running plan to restore from, null if nothing: it cannot fall back. */
+    private RestoreRequest requested;
+    /** Checkpoints a member found unusable as it read its tasks' parts to restore them: id, why. */
+    private final Map<Long, String> excluded = new HashMap<>();
 
     // ---- read from any thread
     /** Read by task events on any thread: they may arrive before the coordinator has started. */
@@ -218,6 +234,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         committedId.clear();
         RestoreRequest request = restore;
         boolean newMaster = ownLatest < 0;
+        Map<Long, String> unusable = Map.copyOf(excluded);
         waiting = "reading the checkpoints of " + key;
         storage()
                 .call(key.jobId(), "plan the restore of " + key, s -> {
@@ -229,9 +246,10 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                         LOG.debug("{}: cannot sweep the chunks of parts nothing names; left for later", key, e);
                     }
                     try {
+                        // Parts stay where they are: the members that run the tasks read them.
                         return request != null
-                                ? RecoveryPlanner.exact(snapshots, s, fingerprint, request)
-                                : RecoveryPlanner.plan(snapshots, s, fingerprint, newMaster);
+                                ? RecoveryPlanner.exactLeavingParts(snapshots, s, fingerprint, request)
+                                : RecoveryPlanner.planLeavingParts(snapshots, s, fingerprint, newMaster, unusable);
                     } catch (IncompatibleCheckpointException e) {
                         throw new CompletionException(e);
                     }
@@ -250,13 +268,14 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                     } else if (cause != null) {
                         failedStep(cause, "cannot read the checkpoints of " + key);
                     } else {
-                        planned(seq, recovery, why);
+                        planned(seq, recovery, why, request);
                     }
                 }));
     }
 
-    private void planned(int seq, Recovery recovery, String why) {
+    private void planned(int seq, Recovery recovery, String why, RestoreRequest request) {
         restore = null;
+        requested = request;
         CompletedCheckpoint restored = recovery.checkpoint().orElse(null);
         if (recovery.fellBack()) {
             String from = restored == null ? "nothing (a fresh start)" : "checkpoint " + restored.id();
@@ -270,18 +289,13 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                                 + " submit the job again with --from-checkpoint ID");
                 return;
             }
-            fallback = "restored from " + from + " because checkpoints " + recovery.unusableNewer()
+            plannedFallback = "restored from " + from + " because checkpoints " + recovery.unusableNewer()
                     + " are unusable: output committed after " + from + " up to checkpoint "
                     + recovery.unusableNewer().get(recovery.unusableNewer().size() - 1) + " may repeat";
-            LOG.warn("{}: {}", key, fallback);
+        } else {
+            plannedFallback = null;
         }
-        restoredFrom = restored == null ? -1 : restored.id().value();
-        restoredFinal = restored != null && restored.finished();
-        restoredSource = recovery.source();
-        restoredType = restored == null ? CheckpointType.CHECKPOINT : restored.type();
-        if (restored != null) {
-            stats.restored();
-        }
+        planned = recovery;
         if (restored == null || commitAfter == CommitAfter.CLUSTER) {
             deploy(seq, restored, why);
         } else if (ownLatest < 0) {
@@ -303,6 +317,10 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     private void storeCopy(int seq, CompletedCheckpoint restored, String why) {
         waiting = "storing the restore point (" + restored.type().name().toLowerCase(java.util.Locale.ROOT) + " "
                 + restored.id() + ") in epoch " + epoch + " before the tasks start";
+        if (!restored.allInline()) {
+            storeCopyOfParts(seq, restored, why);
+            return;
+        }
         int myAttempt = attempt;
         idCounter()
                 .next()
@@ -335,6 +353,100 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                 }));
     }
 
+    /**
+     * {@link #storeCopy} of a manifest: the members that will run its tasks read their parts, put
+     * them as parts of the copy on partitions they own and keep them for the deploy; the master
+     * puts the copy's manifest, which the flusher stores (each part by the member that put it)
+     * before any task starts. No state passes through the master.
+     */
+    private void storeCopyOfParts(int seq, CompletedCheckpoint restored, String why) {
+        int myAttempt = attempt;
+        idCounter()
+                .next()
+                .whenComplete((id, error) -> job.control(() -> {
+                    if (seq != startSeq || job.stopped()) {
+                        return;
+                    }
+                    if (error != null) {
+                        failedStep(cause(error), "cannot keep the restore point of " + key);
+                        return;
+                    }
+                    Map<Integer, Member> placed = placeOrRetryLater();
+                    if (placed == null) {
+                        return;
+                    }
+                    fetchParts(restored, placed, id)
+                            .whenComplete((fetched, failure) -> job.control(() -> {
+                                if (seq != startSeq || job.stopped()) {
+                                    return;
+                                }
+                                if (failure != null) {
+                                    fetchFailed(seq, restored, why, failure);
+                                    return;
+                                }
+                                CompletedCheckpoint copy = copyWithParts(restored, id, myAttempt, fetched.copies());
+                                CompletableFuture.runAsync(
+                                                () -> snapshots.put(copy, SnapshotCodec.encode(copy)), node.io())
+                                        .whenComplete((v, putError) -> job.control(() -> {
+                                            if (seq != startSeq || job.stopped()) {
+                                                return;
+                                            }
+                                            if (putError != null) {
+                                                job.slots().release(key);
+                                                failedStep(cause(putError), "cannot keep the restore point of " + key);
+                                                return;
+                                            }
+                                            ownLatest = copy.id().value();
+                                            flusher.completed(ownLatest);
+                                            LOG.info(
+                                                    "{}: restoring from checkpoint {}, a copy of {} {} in epoch {}; the members"
+                                                            + " wrote its parts",
+                                                    key,
+                                                    copy.id(),
+                                                    restored.type().name().toLowerCase(java.util.Locale.ROOT),
+                                                    restored.id(),
+                                                    epoch);
+                                            awaitStoredThenStart(seq, copy, why, placed, fetched);
+                                        }));
+                            }));
+                }));
+    }
+
+    /** The copy of {@code restored} as {@code id}, naming the parts the members put for it. */
+    private CompletedCheckpoint copyWithParts(
+            CompletedCheckpoint restored, long id, int forAttempt, Map<Integer, StateHandle> copies) {
+        CompletedCheckpoint base =
+                restored.copyAs(CheckpointId.of(id), metadata(forAttempt), System.currentTimeMillis());
+        List<TaskState> states = new ArrayList<>(base.taskStates());
+        copies.forEach((ordinal, handle) ->
+                states.set(ordinal, TaskState.of(states.get(ordinal).taskId(), handle)));
+        return new CompletedCheckpoint(
+                base.pipeline(),
+                base.id(),
+                base.type(),
+                base.triggeredAt(),
+                base.completedAt(),
+                states,
+                base.metadata());
+    }
+
+    /** Starts the prepared attempt once its restore point is stored (the flusher stores it). */
+    private void awaitStoredThenStart(
+            int seq, CompletedCheckpoint copy, String why, Map<Integer, Member> placed, Fetched fetched) {
+        flusher.whenStored(copy.id().value())
+                .whenComplete((stored, error) -> job.control(() -> {
+                    if (seq != startSeq || job.stopped()) {
+                        return;
+                    }
+                    if (error != null) {
+                        job.slots().release(key);
+                        failedStep(cause(error), "checkpoint " + copy.id() + " of " + key + " did not reach storage");
+                        return;
+                    }
+                    start(seq, copy, why, placed, fetched.bySubtask());
+                }));
+    }
+
     private void awaitStoredThenDeploy(int seq, CompletedCheckpoint restored, String why) {
         flusher.whenStored(restored.id().value())
                 .whenComplete((v, error) -> job.control(() -> {
@@ -350,11 +462,152 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                 }));
     }
 
+    /**
+     * Deploys the attempt's subtasks, restoring {@code restored}. When it names parts (a restart
+     * from the map under this master), each member first reads the parts of the tasks it will run
+     * ({@link Messages.FetchParts}); the tasks start only once every member holds its states. A
+     * part found missing or corrupt makes the master plan again without that checkpoint.
+     */
     private void deploy(int seq, CompletedCheckpoint restored, String why) {
+        if (restored == null || restored.allInline()) {
+            start(seq, restored, why, null, Map.of());
+            return;
+        }
+        Map<Integer, Member> placed = placeOrRetryLater();
+        if (placed == null) {
+            return;
+        }
+        waiting = "reading the task states of checkpoint " + restored.id() + " on the members that restore them";
+        job.changed();
+        fetchParts(restored, placed, -1)
+                .whenComplete((fetched, error) -> job.control(() -> {
+                    if (seq != startSeq || job.stopped()) {
+                        return;
+                    }
+                    if (error != null) {
+                        fetchFailed(seq, restored, why, error);
+                    } else {
+                        start(seq, restored, why, placed, fetched.bySubtask());
+                    }
+                }));
+    }
+
+    /**
+     * A member could not read its tasks' parts of {@code restored}: if one is missing or corrupt,
+     * plan again without that checkpoint (or fail the job, if the user asked for exactly it); else
+     * try again later.
+     */
+    private void fetchFailed(int seq, CompletedCheckpoint restored, String why, Throwable error) {
+        job.slots().release(key);
+        Throwable cause = cause(error);
+        if (!(cause instanceof SnapshotFormatException unusable)) {
+            retryLater("cannot read the task states of checkpoint " + restored.id() + " of " + key + " on the"
+                    + " members: " + cause.getMessage());
+            return;
+        }
+        if (requested != null) {
+            job.fail(
+                    JobFailure.Reason.RESTORE_POINT_UNUSABLE,
+                    requested + " of " + key + " is unusable (" + unusable.reason() + "): " + unusable.getMessage());
+            return;
+        }
+        excluded.put(
+                restored.id().value(),
+                "(" + unusable.reason() + "): " + unusable.getMessage() + " (found by the member to restore it)");
+        LOG.warn(
+                "{}: checkpoint {} cannot be restored ({}), planning again without it",
+                key,
+                restored.id(),
+                unusable.getMessage());
+        plan(seq, why);
+    }
+
+    /**
+     * What the members read for a restore: the tasks whose states each subtask's member holds, and
+     * with a copy, the handle of each copied part by ordinal.
+     */
+    private record Fetched(Map<Integer, List<String>> bySubtask, Map<Integer, StateHandle> copies) {}
+
+    /**
+     * Asks each member of {@code placed} to read the parts of the tasks it will run, and with a
+     * {@code copyId} (else -1) to put them as parts of that copy.
+     */
+    private CompletableFuture<Fetched> fetchParts(
+            CompletedCheckpoint restored, Map<Integer, Member> placed, long copyId) {
+        Map<String, Integer> ordinals = new HashMap<>();
+        for (int i = 0; i < restored.taskStates().size(); i++) {
+            if (!restored.taskStates().get(i).inline()) {
+                ordinals.put(restored.taskStates().get(i).taskId(), i);
+            }
+        }
+        Map<Member, List<Integer>> byMember = new LinkedHashMap<>();
+        Map<Integer, List<String>> fetched = new HashMap<>();
+        placed.forEach((subtask, member) -> {
+            for (String task : PipelineDefinition.taskIds(definition.shape(), subtask)) {
+                Integer ordinal = ordinals.get(task);
+                if (ordinal != null) {
+                    byMember.computeIfAbsent(member, m -> new ArrayList<>()).add(ordinal);
+                    fetched.computeIfAbsent(subtask, t -> new ArrayList<>()).add(task);
+                }
+            }
+        });
+        byte[] manifest = SnapshotCodec.encode(restored);
+        String me = node.hazelcast().getCluster().getLocalMember().getUuid().toString();
+        // A savepoint's parts are stored beside it (the record names only savepoints not yet stored).
+        String where = restored.type() == CheckpointType.SAVEPOINT
+                ? FileLayout.savepointsOf(key).pipeline()
+                : key.pipeline();
+        long timeout = 2 * node.config().checkpoint().storage().callTimeout().toMillis();
+        long ofEpoch = epoch;
+        int ofAttempt = attempt;
+        Map<Integer, StateHandle> copies = new ConcurrentHashMap<>();
+        List<CompletableFuture<Void>> answers = new ArrayList<>();
+        byMember.forEach((member, list) -> answers.add(node.ask(
+                        member,
+                        requestId -> new Messages.FetchParts(
+                                me,
+                                key.jobId().value(),
+                                key.pipeline(),
+                                ofEpoch,
+                                ofAttempt,
+                                where,
+                                requestId,
+                                manifest,
+                                list.stream().mapToInt(Integer::intValue).toArray(),
+                                copyId),
+                        timeout)
+                .thenAccept(answer -> {
+                    List<StateHandle> handles = ((Messages.PartsFetched) answer).copies();
+                    for (int i = 0; i < handles.size(); i++) {
+                        copies.put(list.get(i), handles.get(i));
+                    }
+                })));
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    if (copyId >= 0 && copies.size() != ordinals.size()) {
+                        throw new IllegalStateException("members copied " + copies.size() + " of " + ordinals.size()
+                                + " parts of checkpoint " + restored.id());
+                    }
+                    return new Fetched(fetched, copies);
+                });
+    }
+
+    /**
+     * Starts the attempt's subtasks on {@code placed} (null: placed now), each with its inline
+     * states and the names of those its member read itself ({@code fetched}, by subtask).
+     */
+    private void start(
+            int seq,
+            CompletedCheckpoint restored,
+            String why,
+            Map<Integer, Member> placed,
+            Map<Integer, List<String>> fetched) {
         Map<String, byte[]> states = new HashMap<>();
         if (restored != null) {
             for (TaskState state : restored.taskStates()) {
-                states.put(state.taskId(), state.state());
+                if (state.inline()) {
+                    states.put(state.taskId(), state.state());
+                }
             }
         }
         // The coordinator exists before the tasks do: a source can run dry, or a task fail, before
@@ -364,8 +617,8 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         recordsAtRestore = committedRecords;
         waiting = "deploying " + key;
         try {
-            placement = place();
-            deploy(states);
+            placement = placed != null ? placed : place();
+            deploy(states, fetched);
         } catch (Exception e) {
             stopCoordinator();
             job.slots().release(key);
@@ -381,6 +634,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         waiting = null;
         runningSince = System.currentTimeMillis();
         hasRun = true;
+        publishRestore();
         LOG.info(
                 "{} epoch {} attempt {} running ({}), restored from {}",
                 key,
@@ -391,6 +645,27 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         coordinator.start();
         flusher.wake();
         job.changed();
+    }
+
+    /** The deployed attempt's restore point becomes what the job record says it restored from. */
+    private void publishRestore() {
+        Recovery recovery = planned;
+        if (recovery == null) {
+            return;
+        }
+        planned = null;
+        CompletedCheckpoint restored = recovery.checkpoint().orElse(null);
+        if (plannedFallback != null) {
+            fallback = plannedFallback;
+            LOG.warn("{}: {}", key, fallback);
+        }
+        restoredFrom = restored == null ? -1 : restored.id().value();
+        restoredFinal = restored != null && restored.finished();
+        restoredSource = recovery.source();
+        restoredType = restored == null ? CheckpointType.CHECKPOINT : restored.type();
+        if (restored != null) {
+            stats.restored();
+        }
     }
 
     /** A step of a start failed: a newer master means step down; anything else is tried again later. */
@@ -411,6 +686,16 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         job.schedule(() -> startAttempt("retry"), delay);
     }
 
+    /** The attempt's subtasks placed on members, or null (and a retry scheduled) if they cannot be. */
+    private Map<Integer, Member> placeOrRetryLater() {
+        try {
+            return place();
+        } catch (RuntimeException e) {
+            retryLater("cannot place " + key + " attempt " + attempt + ": " + e.getMessage());
+            return null;
+        }
+    }
+
     private Map<Integer, Member> place() {
         return job.slots()
                 .place(
@@ -420,7 +705,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                         new ArrayList<>(node.hazelcast().getCluster().getMembers()));
     }
 
-    private void deploy(Map<String, byte[]> states) throws Exception {
+    private void deploy(Map<String, byte[]> states, Map<Integer, List<String>> fetched) throws Exception {
         List<CompletableFuture<Object>> replies = new ArrayList<>();
         for (Map.Entry<Integer, Member> entry : placement.entrySet()) {
             int subtask = entry.getKey();
@@ -446,7 +731,8 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                                     .getLocalMember()
                                     .getUuid()
                                     .toString(),
-                            restored)));
+                            restored,
+                            new ArrayList<>(fetched.getOrDefault(subtask, List.of())))));
         }
         CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
                 .get(DEPLOY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);

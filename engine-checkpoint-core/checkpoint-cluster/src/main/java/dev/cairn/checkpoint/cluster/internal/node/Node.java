@@ -3,12 +3,15 @@ package dev.cairn.checkpoint.cluster.internal.node;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import dev.cairn.checkpoint.api.config.EngineConfig;
+import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
 import dev.cairn.checkpoint.cluster.internal.rpc.PendingReplies;
 import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 /**
  * What the job masters and the workers of a member use of it: its configuration, its cluster, its
@@ -38,6 +41,17 @@ public interface Node {
     /** Sends a message to a member and completes with its reply (exceptionally if it left). */
     CompletableFuture<Object> send(Member target, Object message);
 
+    /** Sends a message to the member of uuid {@code member}; false if it is not in the cluster (any more). */
+    default boolean sendTo(String member, Object message) {
+        for (Member m : hazelcast().getCluster().getMembers()) {
+            if (m.getUuid().toString().equals(member)) {
+                send(m, message);
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Sends a message to the master member. */
     CompletableFuture<Object> sendToMaster(Object message);
 
@@ -46,4 +60,22 @@ public interface Node {
 
     /** Requests of this member answered later by a message of their own. */
     PendingReplies pendingReplies();
+
+    /**
+     * Sends {@code member} the request {@code request} builds for a new request id, and completes
+     * with its answer, a message of its own, when it comes ({@link PendingReplies}): exceptionally
+     * if the member refuses the request, leaves, or does not answer within {@code timeoutMillis}.
+     */
+    default CompletableFuture<Object> ask(Member member, LongFunction<Object> request, long timeoutMillis) {
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        long requestId = pendingReplies().register(member.getUuid().toString(), answer);
+        send(member, request.apply(requestId)).whenComplete((reply, error) -> {
+            if (error != null) {
+                answer.completeExceptionally(error);
+            } else if (reply instanceof Messages.Reply r && !r.ok()) {
+                answer.completeExceptionally(new IllegalStateException(r.message()));
+            }
+        });
+        return answer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
 }

@@ -31,7 +31,7 @@ public final class MessageKryo {
      * The version of this registry, as members and clients announce it ({@link
      * #PROTOCOL_ATTRIBUTE}): raised whenever an id or a message's fields change.
      */
-    public static final String PROTOCOL = "3";
+    public static final String PROTOCOL = "4";
 
     /**
      * The member attribute that says which Cairn protocol (message ids) a member speaks: members and
@@ -63,6 +63,8 @@ public final class MessageKryo {
     private static final int STATE_HANDLE = 221;
     private static final int STORE_PARTS = 222;
     private static final int PARTS_STORED = 223;
+    private static final int FETCH_PARTS = 224;
+    private static final int PARTS_FETCHED = 225;
     private static final int INT_ARRAY = 255;
     private static final int BYTE_ARRAY = 250;
     private static final int HASH_MAP = 251;
@@ -111,6 +113,8 @@ public final class MessageKryo {
         kryo.register(StateHandle.class, STATE_HANDLE);
         kryo.register(Messages.StoreParts.class, STORE_PARTS);
         kryo.register(Messages.PartsStored.class, PARTS_STORED);
+        kryo.register(Messages.FetchParts.class, FETCH_PARTS);
+        kryo.register(Messages.PartsFetched.class, PARTS_FETCHED);
         return kryo;
     }
 

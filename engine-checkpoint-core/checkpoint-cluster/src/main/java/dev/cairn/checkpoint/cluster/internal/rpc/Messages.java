@@ -7,6 +7,7 @@ import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.snapshot.StateHandle;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.JobId;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -73,6 +74,10 @@ public final class Messages {
      * Deploys subtask {@code subtask} of a pipeline, for execution attempt {@code attempt} of the
      * master of {@code epoch}. A member runs the newest (epoch, attempt) it was given and refuses
      * older ones: a deposed master cannot replace the tasks of the one that superseded it.
+     *
+     * @param restored the tasks' states that travel with the deploy (inline states)
+     * @param fetched the tasks whose states this member read itself for this attempt ({@link
+     *     FetchParts}): it refuses the deploy if it does not hold them
      */
     public record Deploy(
             String jobId,
@@ -83,7 +88,8 @@ public final class Messages {
             long epoch,
             int attempt,
             String master,
-            HashMap<String, byte[]> restored) {
+            HashMap<String, byte[]> restored,
+            ArrayList<String> fetched) {
         public JobSpec spec() {
             return new JobSpec(JobId.of(jobId), type, params);
         }
@@ -146,6 +152,47 @@ public final class Messages {
      * why ({@code missing}: a part is gone from the cluster's memory for good).
      */
     public record PartsStored(long requestId, boolean ok, boolean missing, String detail) {}
+
+    /**
+     * Asks a member to read the states of a restore point's tasks that it will run, before any of
+     * them is deployed: each part of the manifest's task states at {@code ordinals} from the
+     * cluster's memory, else from storage, verified, and kept for the {@link Deploy} of {@code
+     * attempt}. Answered at once; the reading runs on the member's own storage threads, then it
+     * answers with {@link PartsFetched}. The master deploys only once every member holds its
+     * tasks' states, so a part found missing or corrupt never follows a sink's commit.
+     *
+     * <p>A new master restores from a copy of the restore point under an id of its own ({@code
+     * copyId}, -1 for none): the member then also frames each state it read as a part of the copy
+     * and puts its chunks into the cluster's memory on partitions it owns, as a task does at a
+     * barrier, and answers with their handles. The copy's parts are so written, and later stored,
+     * by the members, never by the master.
+     *
+     * @param requester the member (uuid) that asked, and hears the answer
+     * @param where the pipeline the manifest is stored under ({@code P} or {@code P.savepoints})
+     * @param manifest the encoded manifest
+     */
+    public record FetchParts(
+            String requester,
+            String jobId,
+            String pipeline,
+            long epoch,
+            int attempt,
+            String where,
+            long requestId,
+            byte[] manifest,
+            int[] ordinals,
+            long copyId) {}
+
+    /**
+     * A member's answer to {@link FetchParts}: it holds every state asked for, or not and why
+     * ({@code reason}: {@code MISSING_PART} or {@code CORRUPT_PART} when a part is unusable for
+     * good, empty otherwise).
+     *
+     * @param copies with a {@code copyId}: the handle of each state's part in the copy, in the
+     *     order of the request's ordinals; empty otherwise
+     */
+    public record PartsFetched(
+            long requestId, boolean ok, String reason, String detail, ArrayList<StateHandle> copies) {}
 
     /** Something happened to a task. */
     public record TaskEvent(

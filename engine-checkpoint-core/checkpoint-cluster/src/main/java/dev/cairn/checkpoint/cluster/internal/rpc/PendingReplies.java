@@ -16,13 +16,13 @@ public final class PendingReplies {
     private final AtomicLong next = new AtomicLong(new SecureRandom().nextLong());
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
 
-    private record Pending(String member, CompletableFuture<Void> answer) {}
+    private record Pending(String member, CompletableFuture<Object> answer) {}
 
     /**
      * Registers {@code answer}, to come from {@code member} (its uuid), under a new request id; it
-     * is forgotten once it completes, however.
+     * completes with the answer message, and is forgotten once it completes, however.
      */
-    public long register(String member, CompletableFuture<Void> answer) {
+    public long register(String member, CompletableFuture<Object> answer) {
         long id = next.incrementAndGet();
         pending.put(id, new Pending(member, answer));
         answer.whenComplete((v, e) -> pending.remove(id));
@@ -36,23 +36,45 @@ public final class PendingReplies {
      */
     public void memberLeft(String member) {
         pending.values().stream().filter(p -> p.member().equals(member)).forEach(p -> p.answer()
-                .completeExceptionally(new IllegalStateException(
-                        "member " + member + " left before it answered; its parts are stored from their backups")));
+                .completeExceptionally(new IllegalStateException("member " + member + " left before it answered")));
     }
 
     /** An answer came: completes its request, if this member still waits for it. */
     public void answered(Messages.PartsStored answer) {
-        Pending pendingAnswer = pending.remove(answer.requestId());
+        answered(
+                answer,
+                answer.requestId(),
+                answer.ok() ? null : answer.missing() ? SnapshotFormatException.Reason.MISSING_PART : null,
+                answer.ok(),
+                answer.detail());
+    }
+
+    /** An answer came: completes its request, if this member still waits for it. */
+    public void answered(Messages.PartsFetched answer) {
+        SnapshotFormatException.Reason reason = null;
+        for (SnapshotFormatException.Reason r : SnapshotFormatException.Reason.values()) {
+            reason = r.name().equals(answer.reason()) ? r : reason;
+        }
+        answered(answer, answer.requestId(), reason, answer.ok(), answer.detail());
+    }
+
+    /**
+     * Completes a request: with the answer, or with a {@link SnapshotFormatException} of {@code
+     * reason} (a part unusable for good), or with an {@link IllegalStateException} (anything else).
+     */
+    private void answered(
+            Object answer, long requestId, SnapshotFormatException.Reason reason, boolean ok, String detail) {
+        Pending pendingAnswer = pending.remove(requestId);
         if (pendingAnswer == null) {
             return;
         }
-        CompletableFuture<Void> request = pendingAnswer.answer();
-        if (answer.ok()) {
-            request.complete(null);
-        } else if (answer.missing()) {
-            request.completeExceptionally(SnapshotFormatException.missingPart(answer.detail()));
+        CompletableFuture<Object> request = pendingAnswer.answer();
+        if (ok) {
+            request.complete(answer);
+        } else if (reason != null) {
+            request.completeExceptionally(SnapshotFormatException.reported(reason, detail));
         } else {
-            request.completeExceptionally(new IllegalStateException(answer.detail()));
+            request.completeExceptionally(new IllegalStateException(detail));
         }
     }
 

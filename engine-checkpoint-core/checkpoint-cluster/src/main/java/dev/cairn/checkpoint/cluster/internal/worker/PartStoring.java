@@ -1,6 +1,5 @@
 package dev.cairn.checkpoint.cluster.internal.worker;
 
-import com.hazelcast.cluster.Member;
 import dev.cairn.checkpoint.cluster.internal.node.Node;
 import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
 import dev.cairn.checkpoint.flush.LocalPartStorer;
@@ -60,12 +59,8 @@ public final class PartStoring {
         }
         Messages.PartsStored answer = new Messages.PartsStored(
                 request.requestId(), error == null, missing, cause == null ? "" : String.valueOf(cause.getMessage()));
-        for (Member member : node.hazelcast().getCluster().getMembers()) {
-            if (member.getUuid().toString().equals(request.requester())) {
-                node.send(member, answer);
-                return;
-            }
+        if (!node.sendTo(request.requester(), answer)) {
+            LOG.debug("The member that asked for parts of {} to be stored has left", request.jobId());
         }
-        LOG.debug("The member that asked for parts of {} to be stored has left", request.jobId());
     }
 }

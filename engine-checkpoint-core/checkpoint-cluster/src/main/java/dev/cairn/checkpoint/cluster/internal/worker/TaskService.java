@@ -56,6 +56,12 @@ public final class TaskService {
 
     private record PipelineOf(String jobId, String pipeline) {}
 
+    /** States of a restore point this member read for the tasks it will run in one attempt. */
+    private record Fetched(long epoch, int attempt, Map<String, byte[]> states, long at) {}
+
+    /** How long fetched states wait for their deploy before they are dropped. */
+    private static final long FETCHED_MILLIS = 10 * 60_000;
+
     private final Node node;
     private final QueueType queueType;
     private final Map<GroupKey, Running> groups = new ConcurrentHashMap<>();
@@ -63,6 +69,8 @@ public final class TaskService {
     private final ExecutorService stateWriter = Executors.newFixedThreadPool(2, Threads.daemon("cairn-state"));
     /** The newest master epoch each pipeline has deployed here: an older master is obeyed no more. */
     private final Map<PipelineOf, Long> epochs = new ConcurrentHashMap<>();
+    /** Task states fetched for a coming deploy ({@link Messages.FetchParts}), by pipeline. */
+    private final Map<PipelineOf, Fetched> fetched = new ConcurrentHashMap<>();
     /** Set once the member closes: a deploy arriving later would start tasks that no one stops. */
     private boolean closed;
 
@@ -98,6 +106,24 @@ public final class TaskService {
             epochs.put(pipelineOf, deploy.epoch());
             stopOlderThan(deploy.jobId(), deploy.pipeline(), deploy.epoch());
         }
+        Map<String, byte[]> restored = new java.util.HashMap<>(deploy.restored());
+        // States read for another attempt (one whose restore point was found unusable) go.
+        Fetched mine = fetched.computeIfPresent(
+                pipelineOf, (p, f) -> f.epoch() == deploy.epoch() && f.attempt() == deploy.attempt() ? f : null);
+        if (!deploy.fetched().isEmpty()) {
+            for (String task : deploy.fetched()) {
+                byte[] state = mine == null || mine.epoch() != deploy.epoch() || mine.attempt() != deploy.attempt()
+                        ? null
+                        : mine.states().get(task);
+                if (state == null) {
+                    return Messages.Reply.error(
+                            CairnException.Reason.TIMEOUT,
+                            "this member does not hold the restored state of " + task + " for epoch " + deploy.epoch()
+                                    + " attempt " + deploy.attempt() + " (not read, or dropped)");
+                }
+                restored.put(task, state);
+            }
+        }
         try {
             JobDefinition definition = JobDefinitions.find(deploy.type(), node.classLoader())
                     .orElseThrow(
@@ -114,11 +140,17 @@ public final class TaskService {
                     pipeline.shape(),
                     deploy.subtask(),
                     pipeline.create(deploy.subtask(), deploy.attempt()),
-                    deploy.restored(),
+                    restored,
                     queueType,
                     events,
                     new TaskContext.Execution(deploy.jobId(), deploy.pipeline(), deploy.epoch(), deploy.attempt()));
             groups.put(key, new Running(deploy.epoch(), deploy.attempt(), group, deploy.master(), new AtomicLong()));
+            if (!deploy.fetched().isEmpty()) {
+                fetched.computeIfPresent(pipelineOf, (p, f) -> {
+                    f.states().keySet().removeAll(deploy.fetched());
+                    return f.states().isEmpty() ? null : f;
+                });
+            }
             group.start();
             return Messages.Reply.OK;
         } catch (Exception e) {
@@ -150,8 +182,30 @@ public final class TaskService {
 
     /** Stops the tasks the cancel names: never one of a newer master than the one that sent it. */
     public synchronized Messages.Reply cancel(Messages.Cancel cancel) {
+        fetched.computeIfPresent(
+                new PipelineOf(cancel.jobId(), cancel.pipeline()),
+                (p, f) -> f.epoch() < cancel.epoch()
+                                || (f.epoch() == cancel.epoch() && f.attempt() <= cancel.upToAttempt())
+                        ? null
+                        : f);
         stopWhere(cancel.jobId(), cancel.pipeline(), r -> r.olderThan(cancel.epoch(), cancel.upToAttempt() + 1));
         return Messages.Reply.OK;
+    }
+
+    /**
+     * Keeps states read for the tasks of {@code attempt} that this member will run, until their
+     * deploy takes them; states kept for another attempt of the pipeline, or for too long, go.
+     */
+    public void fetched(String jobId, String pipeline, long epoch, int attempt, Map<String, byte[]> states) {
+        long now = System.currentTimeMillis();
+        fetched.values().removeIf(f -> now - f.at() > FETCHED_MILLIS);
+        fetched.compute(new PipelineOf(jobId, pipeline), (p, f) -> {
+            if (f != null && f.epoch() == epoch && f.attempt() == attempt) {
+                f.states().putAll(states);
+                return f;
+            }
+            return new Fetched(epoch, attempt, new ConcurrentHashMap<>(states), now);
+        });
     }
 
     /** A newer master deployed the pipeline: tasks of older masters here are zombies. */
@@ -188,6 +242,7 @@ public final class TaskService {
     public synchronized void stopAll() {
         closed = true;
         stateWriter.shutdown();
+        fetched.clear();
         groups.values().forEach(r -> r.group().stop(STOP_MILLIS));
         groups.clear();
     }

@@ -13,8 +13,8 @@ class PendingRepliesTest {
     @Test
     void aMemberLeaving_failsWhatItWasAsked_atOnce_andNothingElse() {
         PendingReplies replies = new PendingReplies();
-        CompletableFuture<Void> fromA = new CompletableFuture<>();
-        CompletableFuture<Void> fromB = new CompletableFuture<>();
+        CompletableFuture<Object> fromA = new CompletableFuture<>();
+        CompletableFuture<Object> fromB = new CompletableFuture<>();
         replies.register("a", fromA);
         long b = replies.register("b", fromB);
 
@@ -30,8 +30,8 @@ class PendingRepliesTest {
     @Test
     void answers_sayWhetherAPartWasMissing_andAnUnknownIdIsIgnored() throws Exception {
         PendingReplies replies = new PendingReplies();
-        CompletableFuture<Void> missing = new CompletableFuture<>();
-        CompletableFuture<Void> failed = new CompletableFuture<>();
+        CompletableFuture<Object> missing = new CompletableFuture<>();
+        CompletableFuture<Object> failed = new CompletableFuture<>();
         long m = replies.register("a", missing);
         long f = replies.register("a", failed);
         replies.answered(new Messages.PartsStored(m + f + 1, true, false, "")); // nobody asked
