@@ -52,15 +52,21 @@ public final class PartCodec {
 
         /** Bytes {@code [offset, offset + length)} of the part. */
         public byte[] slice(long offset, int length) {
-            Objects.checkFromIndexSize(offset, length, size());
             byte[] out = new byte[length];
+            copyTo(offset, out, 0, length);
+            return out;
+        }
+
+        /** Copies bytes {@code [offset, offset + length)} of the part into {@code out} at {@code at}. */
+        public void copyTo(long offset, byte[] out, int at, int length) {
+            Objects.checkFromIndexSize(offset, length, size());
+            Objects.checkFromIndexSize(at, length, out.length);
             int fromPrefix = (int) Math.max(0, Math.min(length, prefix.length - offset));
             if (fromPrefix > 0) {
-                System.arraycopy(prefix, (int) offset, out, 0, fromPrefix);
+                System.arraycopy(prefix, (int) offset, out, at, fromPrefix);
             }
             int stateStart = (int) Math.max(0, offset - prefix.length);
-            System.arraycopy(state, stateStart, out, fromPrefix, length - fromPrefix);
-            return out;
+            System.arraycopy(state, stateStart, out, at + fromPrefix, length - fromPrefix);
         }
 
         /** Chunk {@code n} of {@code chunkSize} bytes (the last may be shorter). */

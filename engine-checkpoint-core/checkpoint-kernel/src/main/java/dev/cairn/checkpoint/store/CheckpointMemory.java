@@ -1,5 +1,6 @@
 package dev.cairn.checkpoint.store;
 
+import dev.cairn.checkpoint.snapshot.PartCodec;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +53,15 @@ public interface CheckpointMemory {
      * a checkpoint (in the cluster: with its synchronous backups).
      */
     CompletionStage<Void> putChunk(ChunkKey key, byte[] chunk);
+
+    /**
+     * {@link #putChunk(ChunkKey, byte[])} of bytes {@code [offset, offset + length)} of {@code
+     * part}: a memory that serializes its values may write them once, straight into the form it
+     * sends, instead of copying a slice first.
+     */
+    default CompletionStage<Void> putChunk(ChunkKey key, PartCodec.Framed part, long offset, int length) {
+        return putChunk(key, part.slice(offset, length));
+    }
 
     /** A chunk, or empty if this memory lost it (or never had it). */
     Optional<byte[]> getChunk(ChunkKey key);

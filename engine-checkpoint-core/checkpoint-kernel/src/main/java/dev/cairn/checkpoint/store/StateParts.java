@@ -56,7 +56,9 @@ public final class StateParts {
         }
         CompletableFuture<?>[] puts = new CompletableFuture<?>[chunks];
         for (int n = 0; n < chunks; n++) {
-            puts[n] = memory.putChunk(new ChunkKey(pipeline, id, taskId, n, placements[n]), part.chunk(n, chunkSize))
+            long offset = (long) n * chunkSize;
+            puts[n] = memory.putChunk(new ChunkKey(pipeline, id, taskId, n, placements[n]), part, offset, (int)
+                            Math.min(chunkSize, part.size() - offset))
                     .toCompletableFuture();
         }
         StateHandle handle = part.handle(chunkSize, placements, writer);

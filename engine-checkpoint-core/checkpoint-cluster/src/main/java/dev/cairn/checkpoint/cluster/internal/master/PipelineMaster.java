@@ -274,8 +274,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     }
 
     private void planned(int seq, Recovery recovery, String why, RestoreRequest request) {
-        restore = null;
-        requested = request;
+        requested = request; // restore stays until the attempt is deployed: a retry asks for it again
         CompletedCheckpoint restored = recovery.checkpoint().orElse(null);
         if (recovery.fellBack()) {
             String from = restored == null ? "nothing (a fresh start)" : "checkpoint " + restored.id();
@@ -381,6 +380,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                                     return;
                                 }
                                 if (failure != null) {
+                                    snapshots.abandoned(id); // what members put for the copy
                                     fetchFailed(seq, restored, why, failure);
                                     return;
                                 }
@@ -499,6 +499,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
      */
     private void fetchFailed(int seq, CompletedCheckpoint restored, String why, Throwable error) {
         job.slots().release(key);
+        cancelTasks(epoch, attempt); // members drop what they read for this attempt
         Throwable cause = cause(error);
         if (!(cause instanceof SnapshotFormatException unusable)) {
             retryLater("cannot read the task states of checkpoint " + restored.id() + " of " + key + " on the"
@@ -654,6 +655,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
             return;
         }
         planned = null;
+        restore = null; // the user's choice is restored; later restarts go on from the latest
         CompletedCheckpoint restored = recovery.checkpoint().orElse(null);
         if (plannedFallback != null) {
             fallback = plannedFallback;

@@ -69,13 +69,17 @@ public interface Node {
     default CompletableFuture<Object> ask(Member member, LongFunction<Object> request, long timeoutMillis) {
         CompletableFuture<Object> answer = new CompletableFuture<>();
         long requestId = pendingReplies().register(member.getUuid().toString(), answer);
-        send(member, request.apply(requestId)).whenComplete((reply, error) -> {
-            if (error != null) {
-                answer.completeExceptionally(error);
-            } else if (reply instanceof Messages.Reply r && !r.ok()) {
-                answer.completeExceptionally(new IllegalStateException(r.message()));
-            }
-        });
+        try {
+            send(member, request.apply(requestId)).whenComplete((reply, error) -> {
+                if (error != null) {
+                    answer.completeExceptionally(error);
+                } else if (reply instanceof Messages.Reply r && !r.ok()) {
+                    answer.completeExceptionally(new IllegalStateException(r.message()));
+                }
+            });
+        } catch (RuntimeException e) { // not sent at all (encoding, a closing member): the asker hears it
+            answer.completeExceptionally(e);
+        }
         return answer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 }

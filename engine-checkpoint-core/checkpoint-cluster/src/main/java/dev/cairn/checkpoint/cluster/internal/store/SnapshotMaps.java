@@ -5,12 +5,15 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.serialization.impl.HeapData;
+import com.hazelcast.internal.serialization.impl.SerializationConstants;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.PartitionService;
 import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.query.QueryConstants;
+import dev.cairn.checkpoint.snapshot.PartCodec;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
@@ -18,6 +21,7 @@ import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.CheckpointMemory;
 import dev.cairn.checkpoint.store.ChunkKey;
 import dev.cairn.checkpoint.store.PipelineRecord;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,6 +50,9 @@ import java.util.function.UnaryOperator;
  * </ul>
  */
 public final class SnapshotMaps implements CheckpointMemory {
+    /** A serialized {@code byte[]} value: partition hash, type id and length, 4 bytes each. */
+    private static final int SERIALIZED_BYTES_HEADER = 12;
+
     public static final String SNAPSHOTS = "cairn.snapshots";
     public static final String PIPELINES = "cairn.pipelines";
     public static final String JOBS = "cairn.jobs";
@@ -173,6 +180,32 @@ public final class SnapshotMaps implements CheckpointMemory {
             // place a key without the map's partitioning strategy, so a get would look for the chunk
             // in another partition. setAllAsync places it as set and get do (SnapshotChunksTest).
             return snapshots.setAllAsync(Map.of(key(key), chunk)).whenComplete((v, e) -> chunkPuts.release());
+        } catch (RuntimeException e) {
+            chunkPuts.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Written once: the chunk's bytes are copied straight into the serialized form Hazelcast sends
+     * and keeps (a {@code byte[]} value: partition hash, type {@code -12}, length, bytes, big-endian),
+     * so no slice is copied first and no output buffer grows and is copied again on the way; a
+     * {@code get} reads it back as a {@code byte[]} (SnapshotChunksTest).
+     */
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public CompletionStage<Void> putChunk(ChunkKey key, PartCodec.Framed part, long offset, int length) {
+        byte[] data = new byte[SERIALIZED_BYTES_HEADER + length];
+        ByteBuffer header = ByteBuffer.wrap(data); // big-endian, as Hazelcast's default byte order
+        header.putInt(0); // partition hash: unused for a value
+        header.putInt(SerializationConstants.CONSTANT_TYPE_BYTE_ARRAY);
+        header.putInt(length);
+        part.copyTo(offset, data, SERIALIZED_BYTES_HEADER, length);
+        chunkPuts.acquireUninterruptibly();
+        try {
+            return ((IMap) snapshots)
+                    .setAllAsync(Map.of(key(key), new HeapData(data)))
+                    .whenComplete((v, e) -> chunkPuts.release());
         } catch (RuntimeException e) {
             chunkPuts.release();
             throw e;

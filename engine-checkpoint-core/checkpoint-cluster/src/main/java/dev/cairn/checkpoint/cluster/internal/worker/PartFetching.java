@@ -52,11 +52,14 @@ public final class PartFetching {
             read = CompletableFuture.failedFuture(e);
         }
         read.whenComplete((v, error) -> {
-            if (error == null) {
-                tasks.fetched(request.jobId(), request.pipeline(), request.epoch(), request.attempt(), states);
+            Throwable failure = error;
+            if (failure == null
+                    && !tasks.fetched(
+                            request.jobId(), request.pipeline(), request.epoch(), request.attempt(), states)) {
+                failure = new IllegalStateException(superseded(request));
             }
             // On a failure some copies are missing (null): none is sent.
-            answer(request, error, error != null || request.copyId() < 0 ? new ArrayList<>() : toList(copies));
+            answer(request, failure, failure != null || request.copyId() < 0 ? new ArrayList<>() : toList(copies));
         });
         return Messages.Reply.OK;
     }
@@ -89,20 +92,28 @@ public final class PartFetching {
                         }))
                         .thenCompose(state -> request.copyId() < 0
                                 ? CompletableFuture.<Void>completedFuture(null)
-                                : StateParts.write(
-                                                node.maps(),
-                                                manifest.pipeline(),
-                                                request.copyId(),
-                                                task,
-                                                state,
-                                                StateParts.CHUNK_SIZE,
-                                                me)
-                                        .toCompletableFuture()
-                                        .thenAccept(copy -> copies[position] = copy.handle()));
+                                : !tasks.wanted(request.jobId(), request.pipeline(), request.epoch(), request.attempt())
+                                        ? CompletableFuture.<Void>failedFuture(
+                                                new IllegalStateException(superseded(request)))
+                                        : StateParts.write(
+                                                        node.maps(),
+                                                        manifest.pipeline(),
+                                                        request.copyId(),
+                                                        task,
+                                                        state,
+                                                        StateParts.CHUNK_SIZE,
+                                                        me)
+                                                .toCompletableFuture()
+                                                .thenAccept(copy -> copies[position] = copy.handle()));
             }
             lanes[lane] = chain;
         }
         return CompletableFuture.allOf(lanes);
+    }
+
+    private static String superseded(Messages.FetchParts request) {
+        return "epoch " + request.epoch() + " attempt " + request.attempt() + " of " + request.jobId() + "/"
+                + request.pipeline() + " was cancelled or superseded while its states were read";
     }
 
     private static ArrayList<StateHandle> toList(StateHandle[] copies) {

@@ -57,7 +57,22 @@ public final class TaskService {
     private record PipelineOf(String jobId, String pipeline) {}
 
     /** States of a restore point this member read for the tasks it will run in one attempt. */
-    private record Fetched(long epoch, int attempt, Map<String, byte[]> states, long at) {}
+    private record Fetched(long epoch, int attempt, Map<String, byte[]> states, long at) {
+        boolean olderThan(long otherEpoch, int otherAttempt) {
+            return epoch < otherEpoch || (epoch == otherEpoch && attempt < otherAttempt);
+        }
+    }
+
+    /** An (epoch, attempt) of a pipeline this member was told to cancel or deployed: nothing older is kept. */
+    private record Settled(long epoch, int attempt) {
+        boolean covers(long otherEpoch, int otherAttempt) {
+            return otherEpoch < epoch || (otherEpoch == epoch && otherAttempt <= attempt);
+        }
+
+        static Settled newer(Settled a, Settled b) {
+            return a == null || !a.covers(b.epoch, b.attempt) ? b : a; // the newer of the two
+        }
+    }
 
     /** How long fetched states wait for their deploy before they are dropped. */
     private static final long FETCHED_MILLIS = 10 * 60_000;
@@ -71,6 +86,8 @@ public final class TaskService {
     private final Map<PipelineOf, Long> epochs = new ConcurrentHashMap<>();
     /** Task states fetched for a coming deploy ({@link Messages.FetchParts}), by pipeline. */
     private final Map<PipelineOf, Fetched> fetched = new ConcurrentHashMap<>();
+    /** By pipeline, the newest (epoch, attempt) cancelled or deployed here: states read for it or older are not kept. */
+    private final Map<PipelineOf, Settled> settled = new ConcurrentHashMap<>();
     /** Set once the member closes: a deploy arriving later would start tasks that no one stops. */
     private boolean closed;
 
@@ -107,9 +124,10 @@ public final class TaskService {
             stopOlderThan(deploy.jobId(), deploy.pipeline(), deploy.epoch());
         }
         Map<String, byte[]> restored = new java.util.HashMap<>(deploy.restored());
-        // States read for another attempt (one whose restore point was found unusable) go.
+        // States read for an older attempt (one whose restore point was found unusable) go.
         Fetched mine = fetched.computeIfPresent(
-                pipelineOf, (p, f) -> f.epoch() == deploy.epoch() && f.attempt() == deploy.attempt() ? f : null);
+                pipelineOf, (p, f) -> f.olderThan(deploy.epoch(), deploy.attempt()) ? null : f);
+        settled.merge(pipelineOf, new Settled(deploy.epoch(), deploy.attempt()), Settled::newer);
         if (!deploy.fetched().isEmpty()) {
             for (String task : deploy.fetched()) {
                 byte[] state = mine == null || mine.epoch() != deploy.epoch() || mine.attempt() != deploy.attempt()
@@ -182,30 +200,44 @@ public final class TaskService {
 
     /** Stops the tasks the cancel names: never one of a newer master than the one that sent it. */
     public synchronized Messages.Reply cancel(Messages.Cancel cancel) {
-        fetched.computeIfPresent(
-                new PipelineOf(cancel.jobId(), cancel.pipeline()),
-                (p, f) -> f.epoch() < cancel.epoch()
-                                || (f.epoch() == cancel.epoch() && f.attempt() <= cancel.upToAttempt())
-                        ? null
-                        : f);
+        PipelineOf pipelineOf = new PipelineOf(cancel.jobId(), cancel.pipeline());
+        Settled cancelled = new Settled(cancel.epoch(), cancel.upToAttempt());
+        settled.merge(pipelineOf, cancelled, Settled::newer);
+        fetched.computeIfPresent(pipelineOf, (p, f) -> cancelled.covers(f.epoch(), f.attempt()) ? null : f);
         stopWhere(cancel.jobId(), cancel.pipeline(), r -> r.olderThan(cancel.epoch(), cancel.upToAttempt() + 1));
         return Messages.Reply.OK;
     }
 
     /**
      * Keeps states read for the tasks of {@code attempt} that this member will run, until their
-     * deploy takes them; states kept for another attempt of the pipeline, or for too long, go.
+     * deploy takes them (or {@value #FETCHED_MILLIS} ms pass). States of an attempt already
+     * cancelled or deployed here, or older than those kept, are not kept.
+     *
+     * @return whether they are kept
      */
-    public void fetched(String jobId, String pipeline, long epoch, int attempt, Map<String, byte[]> states) {
+    public synchronized boolean fetched(
+            String jobId, String pipeline, long epoch, int attempt, Map<String, byte[]> states) {
+        if (!wanted(jobId, pipeline, epoch, attempt)) {
+            return false;
+        }
         long now = System.currentTimeMillis();
-        fetched.values().removeIf(f -> now - f.at() > FETCHED_MILLIS);
-        fetched.compute(new PipelineOf(jobId, pipeline), (p, f) -> {
+        Fetched kept = fetched.compute(new PipelineOf(jobId, pipeline), (p, f) -> {
             if (f != null && f.epoch() == epoch && f.attempt() == attempt) {
                 f.states().putAll(states);
-                return f;
+                return new Fetched(epoch, attempt, f.states(), now);
+            }
+            if (f != null && !f.olderThan(epoch, attempt)) {
+                return f; // a newer attempt's
             }
             return new Fetched(epoch, attempt, new ConcurrentHashMap<>(states), now);
         });
+        return kept.epoch() == epoch && kept.attempt() == attempt;
+    }
+
+    /** Whether states read for {@code attempt} of the pipeline may still be used here. */
+    public boolean wanted(String jobId, String pipeline, long epoch, int attempt) {
+        Settled done = settled.get(new PipelineOf(jobId, pipeline));
+        return !closed && (done == null || !done.covers(epoch, attempt));
     }
 
     /** A newer master deployed the pipeline: tasks of older masters here are zombies. */
@@ -273,6 +305,7 @@ public final class TaskService {
             for (Member member : node.hazelcast().getCluster().getMembers()) {
                 present.add(member.getUuid().toString());
             }
+            fetched.values().removeIf(f -> now - f.at() > FETCHED_MILLIS); // their deploy never came
             boolean quorum = node.quorum().holds();
             groups.forEach((key, running) -> {
                 boolean seen = quorum && present.contains(running.master());
