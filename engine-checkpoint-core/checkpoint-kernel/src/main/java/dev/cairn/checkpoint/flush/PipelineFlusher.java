@@ -108,26 +108,6 @@ public final class PipelineFlusher implements AutoCloseable {
         this(snapshots, storage, fence, maxRetained, io, listener, new LocalPartStorer(snapshots.memory(), storage));
     }
 
-    /** With another backoff: tests make it long, to see what happens while it runs. */
-    PipelineFlusher(
-            PipelineSnapshots snapshots,
-            StorageCalls storage,
-            IdLease fence,
-            int maxRetained,
-            ScheduledExecutorService io,
-            Listener listener,
-            Backoff backoff) {
-        this(
-                snapshots,
-                storage,
-                fence,
-                maxRetained,
-                io,
-                listener,
-                new LocalPartStorer(snapshots.memory(), storage),
-                backoff);
-    }
-
     /** With another way to store a manifest's parts: the cluster has each member store its own. */
     public PipelineFlusher(
             PipelineSnapshots snapshots,
@@ -140,7 +120,8 @@ public final class PipelineFlusher implements AutoCloseable {
         this(snapshots, storage, fence, maxRetained, io, listener, partStorer, new Backoff(100, 5_000));
     }
 
-    private PipelineFlusher(
+    /** With another backoff too: tests make it long, to see what happens while it runs. */
+    PipelineFlusher(
             PipelineSnapshots snapshots,
             StorageCalls storage,
             IdLease fence,

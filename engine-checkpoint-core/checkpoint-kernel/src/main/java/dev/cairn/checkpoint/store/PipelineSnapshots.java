@@ -213,16 +213,6 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
     }
 
     /**
-     * The part behind {@code state} of checkpoint {@code id}, whole and verified, from the chunks
-     * the memory holds; blocking.
-     *
-     * @throws SnapshotFormatException MISSING_PART if a chunk is gone, CORRUPT_PART if it fails
-     */
-    public byte[] part(long id, TaskState state) throws SnapshotFormatException {
-        return StateParts.partFromMemory(maps, pipeline, id, state);
-    }
-
-    /**
      * {@code checkpoint} with every state inline, its parts read from this memory or else from
      * {@code storage} (null: memory only), where {@code where} keeps it; blocking.
      */

@@ -273,8 +273,15 @@ class PipelineFlusherTest {
     void whileTheStorageFails_checkpointsKeepCompleting_andTheMapHoldsOnlyWhatTheStorageNeeds() throws Exception {
         storageFails = true;
         // Backs off for an hour after the first failure: whatever happens next, happens without a retry.
-        PipelineFlusher flusher =
-                new PipelineFlusher(snapshots, calls, lease, 3, io, listener, new Backoff(3_600_000, 3_600_000));
+        PipelineFlusher flusher = new PipelineFlusher(
+                snapshots,
+                calls,
+                lease,
+                3,
+                io,
+                listener,
+                new LocalPartStorer(snapshots.memory(), calls),
+                new Backoff(3_600_000, 3_600_000));
         flusher.completed(complete(1));
         TestWait.until(() -> failures.size() == 1, "the first write failed");
 
