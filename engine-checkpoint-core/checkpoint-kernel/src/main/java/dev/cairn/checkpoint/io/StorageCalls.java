@@ -3,6 +3,8 @@ package dev.cairn.checkpoint.io;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import dev.cairn.checkpoint.storage.api.JobId;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +18,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -33,8 +34,10 @@ import java.util.function.LongSupplier;
  *       does).
  *   <li><b>Lanes.</b> Calls are counted per job. A job may have {@value #PER_JOB} calls running at
  *       once, those past their deadline included: a job whose storage hangs ties up at most that
- *       many threads, and its further calls fail at once, saying how long the oldest has hung,
- *       instead of queueing behind it.
+ *       many threads. Its further calls wait in the job's line, their deadline running, while the
+ *       running ones are within theirs (a busy job, many pipelines flushing at once); once one of
+ *       them is past its deadline and still has not returned, further calls fail at once, saying
+ *       how long it has hung, instead of queueing behind it.
  *   <li><b>Threads.</b> At most {@value #THREADS}, made when needed and ended when idle. Calls
  *       beyond that wait in line, their deadline running.
  * </ul>
@@ -61,11 +64,34 @@ public final class StorageCalls implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
-    /** The calls of one job that have started and not yet returned. */
+    /** The calls of one job: those running (hung ones included) and those waiting for a lane. */
     private static final class Lane {
-        final AtomicInteger running = new AtomicInteger();
-        /** When the oldest running call started, for the message of a refused one. */
-        final AtomicLong oldestSince = new AtomicLong(Long.MAX_VALUE);
+        /** When each running call started. */
+        final Map<Pending<?>, Long> running = new HashMap<>();
+
+        final ArrayDeque<Pending<?>> waiting = new ArrayDeque<>();
+
+        long oldestStart() {
+            long oldest = Long.MAX_VALUE;
+            for (long start : running.values()) {
+                oldest = Math.min(oldest, start);
+            }
+            return oldest;
+        }
+    }
+
+    /** One call, from the moment it is asked for. */
+    private static final class Pending<T> {
+        final String what;
+        final Call<T> call;
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        final AtomicBoolean started = new AtomicBoolean();
+        volatile Future<?> thread;
+
+        Pending(String what, Call<T> call) {
+            this.what = what;
+            this.call = call;
+        }
     }
 
     public StorageCalls(CheckpointStorage storage, long deadlineMillis) {
@@ -92,69 +118,47 @@ public final class StorageCalls implements AutoCloseable {
     }
 
     /**
-     * Runs {@code call} on a storage thread. Completes with its result; exceptionally with its
-     * {@link CheckpointStorageException} (or other exception), or with one saying it did not
-     * answer within the deadline, or that {@code job} already has {@value #PER_JOB} calls that
-     * have not returned.
+     * Runs {@code call} on a storage thread, once {@code job} has fewer than {@value #PER_JOB}
+     * calls running. Completes with its result; exceptionally with its {@link
+     * CheckpointStorageException} (or other exception), or with one saying it did not answer within
+     * the deadline (counted from now, waiting included), or at once with one saying that a call of
+     * {@code job} is past its deadline and has not returned while every lane is taken.
      *
      * @param what what the call does, for messages: "store checkpoint 7 of job-1/1"
      */
     public <T> CompletableFuture<T> call(JobId job, String what, Call<T> call) {
-        CompletableFuture<T> result = new CompletableFuture<>();
+        Pending<T> pending = new Pending<>(what, call);
+        CompletableFuture<T> result = pending.result;
         String laneKey = job == null ? "" : job.value();
         Lane lane = lanes.computeIfAbsent(laneKey, k -> new Lane());
         long now = clock.getAsLong();
-        if (lane.running.incrementAndGet() > PER_JOB) {
-            lane.running.decrementAndGet();
-            long since = lane.oldestSince.get();
-            result.completeExceptionally(new CheckpointStorageException("cannot " + what + ": " + PER_JOB
-                    + " earlier storage calls of job " + laneKey + " have not returned"
-                    + (since == Long.MAX_VALUE ? "" : " (the oldest for " + (now - since) / 1000 + " s)")
-                    + "; the storage may hang"));
-            return result;
-        }
-        lane.oldestSince.accumulateAndGet(now, Math::min);
-        AtomicBoolean started = new AtomicBoolean();
-        Future<?> running;
-        try {
-            running = workers.submit(() -> {
-                started.set(true);
-                T value = null;
-                Throwable error = null;
-                try {
-                    if (!result.isDone()) { // not already past its deadline while it waited for a thread
-                        value = call.run(storage);
-                    }
-                } catch (Throwable e) {
-                    error = e;
-                } finally {
-                    // Released before the result is given: what the caller does next on this
-                    // thread (the next call of a chain) must find the lane free of this one.
-                    if (lane.running.decrementAndGet() == 0) {
-                        lane.oldestSince.set(Long.MAX_VALUE);
-                    }
+        boolean runNow;
+        synchronized (lane) {
+            runNow = lane.running.size() < PER_JOB;
+            if (runNow) {
+                lane.running.put(pending, now);
+            } else {
+                long oldest = lane.oldestStart();
+                if (now - oldest >= deadlineMillis) {
+                    result.completeExceptionally(new CheckpointStorageException("cannot " + what + ": " + PER_JOB
+                            + " earlier storage calls of job " + laneKey + " have not returned (the oldest for "
+                            + (now - oldest) / 1000 + " s); the storage may hang"));
+                    return result;
                 }
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    result.complete(value);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            lane.running.decrementAndGet();
-            result.completeExceptionally(new CheckpointStorageException("cannot " + what + ": the member is closing"));
-            return result;
+                lane.waiting.removeIf(w -> w.result.isDone()); // past their deadline while they waited
+                lane.waiting.add(pending);
+            }
         }
         try {
             var deadline = timer.schedule(
                     () -> {
+                        Future<?> thread = pending.thread;
                         if (result.completeExceptionally(new CheckpointStorageException("cannot " + what
                                         + ": the storage did not answer within " + deadlineMillis
                                         + " ms (seatunnel.engine.checkpoint.storage.call-timeout)"))
-                                && started.get()) {
-                            running.cancel(
-                                    true); // a call still waiting for a thread runs, sees it is late, and releases its
-                            // lane
+                                && pending.started.get()
+                                && thread != null) {
+                            thread.cancel(true); // a call not yet on its thread sees it is late there and returns
                         }
                     },
                     deadlineMillis,
@@ -163,13 +167,76 @@ public final class StorageCalls implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new CheckpointStorageException("cannot " + what + ": the member is closing"));
         }
+        if (runNow) {
+            start(lane, pending);
+        }
         return result;
+    }
+
+    /** Runs {@code pending} on a storage thread; if the member is closing, fails it and every call waiting after it. */
+    private void start(Lane lane, Pending<?> pending) {
+        for (Pending<?> p = pending; p != null; ) {
+            Pending<?> call = p;
+            try {
+                call.thread = workers.submit(() -> run(lane, call));
+                return;
+            } catch (RejectedExecutionException e) {
+                call.result.completeExceptionally(
+                        new CheckpointStorageException("cannot " + call.what + ": the member is closing"));
+                p = release(lane, call);
+            }
+        }
+    }
+
+    private <T> void run(Lane lane, Pending<T> pending) {
+        pending.started.set(true);
+        T value = null;
+        Throwable error = null;
+        Pending<?> next;
+        try {
+            if (!pending.result.isDone()) { // not already past its deadline while it waited for a thread
+                value = pending.call.run(storage);
+            }
+        } catch (Throwable e) {
+            error = e;
+        } finally {
+            // Released before the result is given: what the caller does next on this thread (the
+            // next call of a chain) must find the lane free of this one.
+            next = release(lane, pending);
+        }
+        if (next != null) {
+            start(lane, next);
+        }
+        if (error != null) {
+            pending.result.completeExceptionally(error);
+        } else {
+            pending.result.complete(value);
+        }
+    }
+
+    /** Frees {@code done}'s lane; returns the waiting call that takes it (and is counted running), if any. */
+    private Pending<?> release(Lane lane, Pending<?> done) {
+        synchronized (lane) {
+            lane.running.remove(done);
+            for (Pending<?> next; (next = lane.waiting.poll()) != null; ) {
+                if (!next.result.isDone()) {
+                    lane.running.put(next, clock.getAsLong());
+                    return next;
+                }
+            }
+            return null;
+        }
     }
 
     /** How many calls of {@code job} have started and not yet returned (hung ones included). */
     public int running(JobId job) {
         Lane lane = lanes.get(job.value());
-        return lane == null ? 0 : lane.running.get();
+        if (lane == null) {
+            return 0;
+        }
+        synchronized (lane) {
+            return lane.running.size();
+        }
     }
 
     /** Stops taking calls and interrupts those running; the storage itself is closed by its owner. */
