@@ -1,5 +1,10 @@
 package dev.cairn.cli;
 
+import com.hazelcast.instance.impl.HazelcastInstanceImpl;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.internal.networking.nio.NioChannel;
+import com.hazelcast.internal.server.ServerConnection;
+import com.hazelcast.internal.server.tcp.TcpServerConnection;
 import com.hazelcast.map.IMap;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
@@ -508,6 +513,30 @@ final class CheckpointBench implements Callable<Integer> {
             return List.of();
         }
 
+        /**
+         * Bytes the members have read from their connections so far, in all and on the master: what
+         * crossed the wire (members in one process still talk over loopback sockets). Zero on one
+         * member.
+         */
+        Wire wire() {
+            List<CairnMember> all = local != null ? List.of(local) : cluster.members();
+            long total = 0;
+            long master = 0;
+            for (CairnMember member : all) {
+                long read = 0;
+                HazelcastInstanceImpl instance = ((HazelcastInstanceProxy) member.hazelcast()).getOriginal();
+                for (ServerConnection connection : instance.node.getServer().getConnections()) {
+                    if (connection instanceof TcpServerConnection tcp
+                            && tcp.getChannel() instanceof NioChannel channel) {
+                        read += channel.bytesRead();
+                    }
+                }
+                total += read;
+                master += member.isMaster() ? read : 0;
+            }
+            return new Wire(total, master);
+        }
+
         void cancel(JobSpec job) throws Exception {
             any().engine().job(job.jobId()).orElseThrow().cancel().get(2, TimeUnit.MINUTES);
         }
@@ -519,6 +548,13 @@ final class CheckpointBench implements Callable<Integer> {
             } else {
                 cluster.close();
             }
+        }
+    }
+
+    /** Bytes read from connections by every member, and by the master among them. */
+    record Wire(long total, long master) {
+        Wire since(Wire before) {
+            return new Wire(total - before.total, master - before.master);
         }
     }
 

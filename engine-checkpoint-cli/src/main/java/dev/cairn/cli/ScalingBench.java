@@ -6,6 +6,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 import com.hazelcast.map.IMap;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.JobSpec;
+import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.CheckpointConfig;
 import dev.cairn.checkpoint.api.config.ConfigCatalogue;
 import dev.cairn.checkpoint.api.config.EngineConfig;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
@@ -89,7 +91,9 @@ final class ScalingBench {
             long completeP99,
             long storedP50,
             long storedP99,
-            long masterBytes) {}
+            long masterBytes,
+            long wirePerCheckpoint,
+            double masterShare) {}
 
     void run(List<Integer> memberCounts, List<Integer> parallelisms, List<Integer> pipelineCounts, int stateBytes)
             throws Exception {
@@ -102,7 +106,7 @@ final class ScalingBench {
                 base.checkpoint().storage().type(),
                 checkpoints);
         out.printf(
-                "  %-6s %7s %5s %5s %11s %9s %9s %9s %9s %12s %10s %10s%n",
+                "  %-6s %7s %5s %5s %11s %9s %9s %9s %9s %12s %11s %7s %10s %10s%n",
                 "mode",
                 "members",
                 "tasks",
@@ -113,6 +117,8 @@ final class ScalingBench {
                 "stored50",
                 "stored99",
                 "master gets",
+                "wire/ckpt",
+                "master",
                 "raw set",
                 "raw write");
         for (int pipelines : pipelineCounts) {
@@ -132,7 +138,7 @@ final class ScalingBench {
                     for (Cell c : cells) {
                         out.printf(
                                 Locale.ROOT,
-                                "  %-6s %7d %5d %5d %11s %6d ms %6d ms %6s ms %6s ms %12s %7d ms %7d ms%n",
+                                "  %-6s %7d %5d %5d %11s %6d ms %6d ms %6s ms %6s ms %12s %11s %7s %7d ms %7d ms%n",
                                 c.mode,
                                 c.members,
                                 c.parallelism * c.pipelines,
@@ -143,6 +149,8 @@ final class ScalingBench {
                                 c.storedP50 < 0 ? "-" : Long.toString(c.storedP50),
                                 c.storedP99 < 0 ? "-" : Long.toString(c.storedP99),
                                 human(c.masterBytes),
+                                c.members == 1 ? "-" : human(c.wirePerCheckpoint),
+                                c.members == 1 ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * c.masterShare),
                                 rawSet,
                                 rawWrite);
                     }
@@ -176,8 +184,11 @@ final class ScalingBench {
         JobSpec job = withPipelines(
                 CheckpointBench.benchJob("bench-scaling-" + members, parallelism, stateBytes, 1_000), pipelines);
         Map<String, CheckpointStats> seen = new TreeMap<>();
+        CheckpointBench.Wire wire;
+        int completed = 0;
         try (CheckpointBench.Members cluster =
                 CheckpointBench.Members.start(engine, members, UnaryOperator.identity())) {
+            CheckpointBench.Wire before = cluster.wire();
             cluster.submit(job);
             long deadline = System.currentTimeMillis() + 240_000;
             long firstId = -1;
@@ -199,6 +210,11 @@ final class ScalingBench {
                 if (stored >= checkpoints * pipelines) {
                     break;
                 }
+            }
+            // Over the whole run, warm-up included: a window cut between checkpoints is not one.
+            wire = cluster.wire().since(before);
+            for (CheckpointStats s : cluster.history(job)) {
+                completed += s.completed() ? 1 : 0;
             }
             cluster.cancel(job);
         } finally {
@@ -226,7 +242,9 @@ final class ScalingBench {
                 CheckpointBench.percentile(done, 0.99),
                 CheckpointBench.percentile(stored, 0.5),
                 CheckpointBench.percentile(stored, 0.99),
-                master);
+                master,
+                completed == 0 ? 0 : wire.total() * pipelines / completed,
+                wire.total() == 0 ? 0 : (double) wire.master() / wire.total());
     }
 
     /**
@@ -272,7 +290,7 @@ final class ScalingBench {
                         BenchJob.FAIL_ONCE.add(key);
                         fromMemory.add(awaitRestored(key, parallelism, t0) - t0);
                     }
-                    memorySource = restoredFrom(cluster, job);
+                    memorySource = restoredFrom(cluster, job, 4);
                 }
                 fromMemory = new ArrayList<>(fromMemory.subList(1, fromMemory.size())); // the first warms up
                 fromMemory.sort(null);
@@ -283,7 +301,7 @@ final class ScalingBench {
                     long t0 = System.currentTimeMillis();
                     cluster.submit(job);
                     fromStorage = awaitRestored(key, parallelism, t0) - t0;
-                    storageSource = restoredFrom(cluster, job);
+                    storageSource = restoredFrom(cluster, job, 1);
                     cluster.cancel(job);
                 }
             } finally {
@@ -346,13 +364,21 @@ final class ScalingBench {
         throw new IllegalStateException(job + " did not restore in 4 minutes");
     }
 
-    private static String restoredFrom(CheckpointBench.Members cluster, JobSpec job) {
-        return cluster.any()
-                .engine()
-                .job(job.jobId())
-                .flatMap(h -> h.status())
-                .map(s -> s.restoredFrom())
-                .orElse("?");
+    /**
+     * What the job record says the latest attempt restored from, once it counts {@code restores}
+     * restores: the record is published a moment after the tasks start, and may still say what the
+     * attempt before restored from.
+     */
+    private static String restoredFrom(CheckpointBench.Members cluster, JobSpec job, long restores)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            Optional<JobStatus> status = cluster.any().engine().job(job.jobId()).flatMap(h -> h.status());
+            if (status.isPresent() && status.get().restores() >= restores || System.currentTimeMillis() > deadline) {
+                return status.map(JobStatus::restoredFrom).orElse("?");
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** The bench's engine for {@code mode}, with an interval about what a checkpoint of {@code total} bytes takes. */
