@@ -125,6 +125,11 @@ final class FileSystemAccess implements Closeable {
         return newline < 0 ? message : message.substring(0, newline);
     }
 
+    /** The file system if it is the plugin's own local disk one (never with Kerberos), else null. */
+    LocalDiskFileSystem localDisk() {
+        return user == null && fs instanceof LocalDiskFileSystem disk ? disk : null;
+    }
+
     /** The Kerberos user, for tests and diagnostics; null without Kerberos. */
     UserGroupInformation user() {
         return user;

@@ -64,10 +64,14 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
     private final boolean renames;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The local disk, read the short way (see {@link #load}); null on every other file system. */
+    private final LocalDiskFileSystem localDisk;
+
     private final Map<PipelineKey, java.nio.file.Path> localDirs = new ConcurrentHashMap<>();
 
     HdfsCheckpointStorage(FileSystemAccess access, Path root, boolean renames, String description) {
         this.access = access;
+        this.localDisk = access.localDisk();
         this.root = root;
         this.renames = renames;
         this.description = description;
@@ -214,11 +218,9 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
         try {
             // The local disk: one open, fstat, read and close, as a plain FileChannel read (the
             // open file keeps its inode, so a replace meanwhile cannot mix versions).
-            Optional<byte[]> local = access.call(fs -> fs instanceof LocalDiskFileSystem disk
-                    ? disk.readWhole(localDir(disk, pipeline).resolve(FileLayout.fileName(id)), MAX_ARRAY)
-                    : null);
-            if (local != null) {
-                return local;
+            if (localDisk != null) {
+                return access.call(
+                        fs -> localDisk.readWhole(localDir(pipeline).resolve(FileLayout.fileName(id)), MAX_ARRAY));
             }
             Path file = file(pipeline, id);
             for (int attempt = 1; ; attempt++) {
@@ -424,11 +426,11 @@ final class HdfsCheckpointStorage implements CheckpointStorage {
     }
 
     /** A pipeline's directory on the local disk, kept: building Hadoop paths costs URI parses. */
-    private java.nio.file.Path localDir(LocalDiskFileSystem disk, PipelineKey pipeline) {
+    private java.nio.file.Path localDir(PipelineKey pipeline) {
         if (localDirs.size() > 4_096) {
             localDirs.clear(); // bounded: jobs come and go
         }
-        return localDirs.computeIfAbsent(pipeline, p -> disk.localPath(pipelineDir(p)));
+        return localDirs.computeIfAbsent(pipeline, p -> localDisk.localPath(pipelineDir(p)));
     }
 
     private Path file(PipelineKey pipeline, CheckpointId id) {

@@ -339,15 +339,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                         failedStep(cause(error), "cannot keep the restore point of " + key);
                         return;
                     }
-                    ownLatest = copy.id().value();
-                    flusher.completed(ownLatest);
-                    LOG.info(
-                            "{}: restoring from checkpoint {}, a copy of {} {} in epoch {}",
-                            key,
-                            copy.id(),
-                            restored.type().name().toLowerCase(java.util.Locale.ROOT),
-                            restored.id(),
-                            epoch);
+                    copyKept(copy, restored, "");
                     awaitStoredThenDeploy(seq, copy, why);
                 }));
     }
@@ -396,20 +388,25 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                                                 failedStep(cause(putError), "cannot keep the restore point of " + key);
                                                 return;
                                             }
-                                            ownLatest = copy.id().value();
-                                            flusher.completed(ownLatest);
-                                            LOG.info(
-                                                    "{}: restoring from checkpoint {}, a copy of {} {} in epoch {}; the members"
-                                                            + " wrote its parts",
-                                                    key,
-                                                    copy.id(),
-                                                    restored.type().name().toLowerCase(java.util.Locale.ROOT),
-                                                    restored.id(),
-                                                    epoch);
+                                            copyKept(copy, restored, "; the members wrote its parts");
                                             awaitStoredThenStart(seq, copy, why, placed, fetched);
                                         }));
                             }));
                 }));
+    }
+
+    /** The copy of the restore point is in the map: it is this master's latest, for the flusher to store. */
+    private void copyKept(CompletedCheckpoint copy, CompletedCheckpoint restored, String how) {
+        ownLatest = copy.id().value();
+        flusher.completed(ownLatest);
+        LOG.info(
+                "{}: restoring from checkpoint {}, a copy of {} {} in epoch {}{}",
+                key,
+                copy.id(),
+                restored.type().name().toLowerCase(java.util.Locale.ROOT),
+                restored.id(),
+                epoch,
+                how);
     }
 
     /** The copy of {@code restored} as {@code id}, naming the parts the members put for it. */
