@@ -1,5 +1,6 @@
 package dev.cairn.checkpoint.flush;
 
+import dev.cairn.checkpoint.io.ChunksInputStream;
 import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.TaskState;
@@ -8,14 +9,13 @@ import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.CheckpointMemory;
 import dev.cairn.checkpoint.store.StateParts;
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Stores parts from this process: each part read whole from the cluster's memory ({@link
- * StateParts#partFromMemory}, verified) and stored, in {@value #LANES} chains of one storage call
+ * Stores parts from this process: each part read from the cluster's memory ({@link
+ * StateParts#chunksFromMemory}, verified) and stored from its chunks, in {@value #LANES} chains of one storage call
  * per part. Not all at once: a job's storage calls in flight are bounded ({@link StorageCalls}),
  * and a checkpoint may name hundreds of parts.
  */
@@ -57,8 +57,8 @@ public final class LocalPartStorer implements PartStorer {
                 String what =
                         "store part " + partId + " (" + state.taskId() + ") of checkpoint " + id + " of " + pipeline;
                 chain = chain.thenCompose(v -> storage.call(pipeline.jobId(), what, s -> {
-                    byte[] part = StateParts.partFromMemory(memory, pipeline, id, state);
-                    s.store(FileLayout.partsOf(where), partId, new ByteArrayInputStream(part));
+                    byte[][] chunks = StateParts.chunksFromMemory(memory, pipeline, id, state);
+                    s.store(FileLayout.partsOf(where), partId, new ChunksInputStream(chunks));
                     return null;
                 }));
             }

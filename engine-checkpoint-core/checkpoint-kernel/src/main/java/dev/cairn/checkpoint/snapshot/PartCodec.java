@@ -38,6 +38,8 @@ public final class PartCodec {
     public static final int FORMAT_VERSION = 1;
     public static final int HEADER_SIZE = 20;
     private static final byte[] MAGIC = {'C', 'A', 'I', 'R', 'N', 'P', 'R', 'T'};
+    /** A first chunk this long holds any header and identity (job, pipeline and task names are bounded). */
+    private static final int MIN_FIRST_CHUNK = 64 << 10;
 
     private PartCodec() {}
 
@@ -123,11 +125,40 @@ public final class PartCodec {
      */
     public static byte[] read(byte[] part, PipelineKey pipeline, long id, String taskId, StateHandle expected)
             throws SnapshotFormatException {
-        String what = "part " + id + "/" + taskId;
-        if (part.length < HEADER_SIZE) {
-            throw corrupt(what, "its " + part.length + " bytes are shorter than a part header");
+        int stateAt = verify(new byte[][] {part}, part.length, pipeline, id, taskId, expected);
+        return Arrays.copyOfRange(part, stateAt, part.length);
+    }
+
+    /**
+     * Verifies a part held as the chunks it was cut into, in order, as {@link #read} verifies the
+     * whole part, without joining them: a member stores a verified part straight from its chunks.
+     *
+     * @throws SnapshotFormatException with {@link Reason#CORRUPT_PART}, saying what failed
+     */
+    public static void verify(byte[][] chunks, PipelineKey pipeline, long id, String taskId, StateHandle handle)
+            throws SnapshotFormatException {
+        checkChunks(handle, chunks);
+        if (chunks.length > 1 && chunks[0].length < MIN_FIRST_CHUNK) {
+            // Not a chunking Cairn writes: the identity may run past the first chunk.
+            read(join(handle, chunks), pipeline, id, taskId, handle);
+            return;
         }
-        ByteBuffer header = ByteBuffer.wrap(part);
+        verify(chunks, handle.size(), pipeline, id, taskId, handle);
+    }
+
+    /**
+     * The checks of a part of {@code size} bytes given as chunks whose first holds its header and
+     * identity; returns where the state starts in the first chunk.
+     */
+    private static int verify(
+            byte[][] chunks, long size, PipelineKey pipeline, long id, String taskId, StateHandle expected)
+            throws SnapshotFormatException {
+        String what = "part " + id + "/" + taskId;
+        byte[] first = chunks[0];
+        if (size < HEADER_SIZE) {
+            throw corrupt(what, "its " + size + " bytes are shorter than a part header");
+        }
+        ByteBuffer header = ByteBuffer.wrap(first);
         byte[] magic = new byte[MAGIC.length];
         header.get(magic);
         if (!Arrays.equals(magic, MAGIC)) {
@@ -143,23 +174,25 @@ public final class PartCodec {
         if (flags != 0) {
             throw corrupt(what, "unknown part flags 0x" + Integer.toHexString(flags));
         }
-        if (length != part.length - HEADER_SIZE) {
-            throw corrupt(
-                    what, "header says " + length + " payload bytes, the part holds " + (part.length - HEADER_SIZE));
+        if (length != size - HEADER_SIZE) {
+            throw corrupt(what, "header says " + length + " payload bytes, the part holds " + (size - HEADER_SIZE));
         }
         CRC32C crc = new CRC32C();
-        crc.update(part, HEADER_SIZE, (int) length);
+        crc.update(first, HEADER_SIZE, first.length - HEADER_SIZE);
+        for (int n = 1; n < chunks.length; n++) {
+            crc.update(chunks[n]);
+        }
         if ((int) crc.getValue() != crc32c) {
             throw corrupt(what, String.format("payload checksum is %08x, header says %08x", crc.getValue(), crc32c));
         }
-        if (expected != null && (expected.size() != part.length || expected.crc32c() != crc32c)) {
+        if (expected != null && (expected.size() != size || expected.crc32c() != crc32c)) {
             throw corrupt(
                     what,
                     String.format(
                             "%d bytes with checksum %08x, the manifest names %d bytes with checksum %08x",
-                            part.length, crc32c, expected.size(), expected.crc32c()));
+                            size, crc32c, expected.size(), expected.crc32c()));
         }
-        Input input = new Input(part, HEADER_SIZE, (int) length);
+        Input input = new Input(first, HEADER_SIZE, first.length - HEADER_SIZE);
         try {
             String job = Bounded.readString(input);
             String pipe = Bounded.readString(input);
@@ -175,25 +208,31 @@ public final class PartCodec {
         } catch (KryoException e) {
             throw corrupt(what, "its identity does not decode: " + e.getMessage());
         }
-        return Arrays.copyOfRange(part, input.position(), part.length);
+        return input.position();
     }
 
     /** Puts chunks, in order, back together into the part they were cut from. */
     public static byte[] join(StateHandle handle, byte[][] chunks) throws SnapshotFormatException {
+        checkChunks(handle, chunks);
+        byte[] part = new byte[Math.toIntExact(handle.size())];
+        int at = 0;
+        for (byte[] chunk : chunks) {
+            System.arraycopy(chunk, 0, part, at, chunk.length);
+            at += chunk.length;
+        }
+        return part;
+    }
+
+    private static void checkChunks(StateHandle handle, byte[][] chunks) throws SnapshotFormatException {
         if (chunks.length != handle.chunkCount()) {
             throw corrupt("part", chunks.length + " chunks, the handle names " + handle.chunkCount());
         }
-        byte[] part = new byte[Math.toIntExact(handle.size())];
-        int at = 0;
         for (int n = 0; n < chunks.length; n++) {
             if (chunks[n].length != handle.chunkLength(n)) {
                 throw corrupt(
                         "part", "chunk " + n + " holds " + chunks[n].length + " bytes, not " + handle.chunkLength(n));
             }
-            System.arraycopy(chunks[n], 0, part, at, chunks[n].length);
-            at += chunks[n].length;
         }
-        return part;
     }
 
     private static SnapshotFormatException corrupt(String what, String why) {

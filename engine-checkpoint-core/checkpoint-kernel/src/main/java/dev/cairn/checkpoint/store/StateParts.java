@@ -66,11 +66,22 @@ public final class StateParts {
     }
 
     /**
-     * The whole part behind a handle, from the memory's chunks, verified against the handle.
+     * The part of {@code state} as read from the cluster's memory, verified.
      *
-     * @throws SnapshotFormatException MISSING_PART if a chunk is gone, CORRUPT_PART if the part fails
+     * @throws SnapshotFormatException MISSING_PART if a chunk is gone, CORRUPT_PART if it fails
      */
     public static byte[] partFromMemory(CheckpointMemory memory, PipelineKey pipeline, long id, TaskState state)
+            throws SnapshotFormatException {
+        return PartCodec.join(state.handle(), chunksFromMemory(memory, pipeline, id, state));
+    }
+
+    /**
+     * The chunks of the part of {@code state}, read from the cluster's memory and verified as one
+     * part, but not joined: what a member stores ({@link dev.cairn.checkpoint.io.ChunksInputStream}).
+     *
+     * @throws SnapshotFormatException MISSING_PART if a chunk is gone, CORRUPT_PART if it fails
+     */
+    public static byte[][] chunksFromMemory(CheckpointMemory memory, PipelineKey pipeline, long id, TaskState state)
             throws SnapshotFormatException {
         StateHandle handle = state.handle();
         byte[][] chunks = new byte[handle.chunkCount()][];
@@ -84,9 +95,8 @@ public final class StateParts {
             }
             chunks[n] = chunk.get();
         }
-        byte[] part = PartCodec.join(handle, chunks);
-        PartCodec.read(part, pipeline, id, state.taskId(), handle); // verifies; the state is not needed here
-        return part;
+        PartCodec.verify(chunks, pipeline, id, state.taskId(), handle);
+        return chunks;
     }
 
     /**

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.snapshot.SnapshotFormatException.Reason;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -25,13 +27,14 @@ class PartCodecTest {
         for (int size : new int[] {0, 1, 100, 4096, 100_003}) {
             byte[] state = state(size);
             PartCodec.Framed part = PartCodec.frame(PIPELINE, 41, "sink-3", state);
-            for (int chunkSize : new int[] {1, 7, 64, 4096, 1 << 20}) {
+            for (int chunkSize : new int[] {1, 7, 64, 4096, 64 << 10, 1 << 20}) {
                 StateHandle handle = part.handle(chunkSize, new int[StateHandle.chunks(part.size(), chunkSize)], "m");
                 byte[][] chunks = new byte[handle.chunkCount()][];
                 for (int n = 0; n < chunks.length; n++) {
                     chunks[n] = part.chunk(n, chunkSize);
                     assertEquals(handle.chunkLength(n), chunks[n].length);
                 }
+                PartCodec.verify(chunks, PIPELINE, 41, "sink-3", handle); // without joining them
                 byte[] joined = PartCodec.join(handle, chunks);
                 assertArrayEquals(part.toBytes(), joined);
                 assertArrayEquals(
@@ -58,6 +61,45 @@ class PartCodecTest {
                     "bit " + bit);
             assertEquals(Reason.CORRUPT_PART, e.reason());
         }
+    }
+
+    @Test
+    void aPartVerifiedAsChunks_detectsFlipsInItsHeaderAndIdentity_andInEveryChunk() {
+        int chunkSize = 64 << 10;
+        PartCodec.Framed framed = PartCodec.frame(PIPELINE, 41, "sink-3", state(150_000));
+        StateHandle handle = framed.handle(chunkSize, new int[StateHandle.chunks(framed.size(), chunkSize)], "m");
+        byte[] part = framed.toBytes();
+        List<Integer> bits = new ArrayList<>();
+        for (int bit = 0; bit < 64 * 8; bit++) {
+            bits.add(bit); // the header, the identity and the state's start
+        }
+        Random random = new Random(7);
+        for (int i = 0; i < 200; i++) {
+            bits.add(random.nextInt(part.length * 8)); // anywhere, the later chunks too
+        }
+        for (int bit : bits) {
+            byte[] flipped = part.clone();
+            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+            byte[][] chunks = new byte[handle.chunkCount()][];
+            for (int n = 0; n < chunks.length; n++) {
+                chunks[n] = Arrays.copyOfRange(flipped, n * chunkSize, Math.min(flipped.length, (n + 1) * chunkSize));
+            }
+            SnapshotFormatException e = assertThrows(
+                    SnapshotFormatException.class,
+                    () -> PartCodec.verify(chunks, PIPELINE, 41, "sink-3", handle),
+                    "bit " + bit);
+            assertEquals(Reason.CORRUPT_PART, e.reason());
+        }
+        byte[][] whole = new byte[handle.chunkCount()][];
+        for (int n = 0; n < whole.length; n++) {
+            whole[n] = framed.chunk(n, chunkSize);
+        }
+        assertCorrupt(
+                "it is the part of sink-3 in checkpoint 41",
+                () -> PartCodec.verify(whole, PIPELINE, 41, "sink-4", handle));
+        assertCorrupt(
+                "chunk 1 holds",
+                () -> PartCodec.verify(new byte[][] {whole[0], new byte[3], whole[2]}, PIPELINE, 41, "sink-3", handle));
     }
 
     @Test
