@@ -91,6 +91,12 @@ public final class PipelineFlusher implements AutoCloseable {
         /** Checkpoint {@code id} is in storage and this master still holds the pipeline: commit up to it. */
         void stored(long id, long millis);
 
+        /**
+         * The flusher is done with checkpoint {@code id}: it is stored and retention has run after
+         * it (older checkpoints and their parts deleted), or it is a savepoint.
+         */
+        default void settled(long id) {}
+
         /** A write failed and will be retried. */
         default void storeFailed(long id, Exception error, int failures) {}
 
@@ -159,6 +165,16 @@ public final class PipelineFlusher implements AutoCloseable {
 
     public int backlog() {
         return backlog;
+    }
+
+    /** Whether checkpoint {@code id} is stored and this flusher is not still at work on it (retention after it). */
+    public boolean settled(long id) {
+        synchronized (this) {
+            if (writing.contains(id)) {
+                return false;
+            }
+        }
+        return snapshots.record().isStored(id);
     }
 
     /** Completes once the storage owes {@code id} nothing (it, or a newer checkpoint, is stored). */
@@ -245,7 +261,8 @@ public final class PipelineFlusher implements AutoCloseable {
     }
 
     /**
-     * Writes one checkpoint, checks the fence, applies retention, records it stored. A manifest's
+     * Writes one checkpoint, checks the fence, records it stored (the listener commits up to it),
+     * then applies retention; only then is the write done ({@link Listener#settled}). A manifest's
      * parts are stored first ({@link PartStorer}: in the cluster, by the members that hold them),
      * and the manifest last: a stored manifest names only stored parts.
      */
@@ -260,7 +277,7 @@ public final class PipelineFlusher implements AutoCloseable {
             lost(id, "it is unusable in the snapshot map: " + e.getMessage());
             return;
         } catch (RuntimeException e) {
-            finished(id, started, e);
+            finished(id, e);
             return;
         }
         if (blob.isEmpty()) {
@@ -280,9 +297,19 @@ public final class PipelineFlusher implements AutoCloseable {
                     return null;
                 }))
                 .thenCompose(v -> fence.verify())
-                .thenCompose(v -> savepoint ? CompletableFuture.completedFuture(null) : retain())
                 .thenApplyAsync(v -> snapshots.stored(id), io)
-                .whenComplete((record, error) -> {
+                .thenCompose(record -> {
+                    // Stored: commits need not wait for the deletes of older checkpoints.
+                    boolean open;
+                    synchronized (this) {
+                        open = !closed;
+                    }
+                    if (open) {
+                        listener.stored(id, (System.nanoTime() - started) / 1_000_000);
+                    }
+                    return savepoint ? CompletableFuture.completedFuture(null) : retainAfter(id);
+                })
+                .whenComplete((v, error) -> {
                     if (missingPart(error) instanceof SnapshotFormatException missing) {
                         if (!savepoint && newerStored(id)) {
                             // A newer checkpoint was stored meanwhile and this one's chunks dropped
@@ -296,7 +323,7 @@ public final class PipelineFlusher implements AutoCloseable {
                             lost(id, "a part of it is not in the snapshot map any more: " + missing.getMessage());
                         }
                     } else {
-                        finished(id, started, error);
+                        finished(id, error);
                     }
                 });
     }
@@ -344,6 +371,21 @@ public final class PipelineFlusher implements AutoCloseable {
     }
 
     /**
+     * {@link #retain} after {@code id} was stored. A failure is not the write's: the checkpoint is
+     * stored, and the next write's retention deletes what this one left.
+     */
+    private CompletableFuture<Void> retainAfter(long id) {
+        return retain().exceptionally(e -> {
+            LOG.warn(
+                    "{}: retention after checkpoint {} failed; the next stored checkpoint applies it: {}",
+                    pipeline,
+                    id,
+                    (e instanceof CompletionException && e.getCause() != null ? e.getCause() : e).getMessage());
+            return null;
+        });
+    }
+
+    /**
      * Leaves exactly the newest {@code maxRetained} checkpoints of the pipeline in storage, and the
      * parts those name: parts of older checkpoints (retired, or left by a failed write or a deposed
      * master, whose ids are lower) are deleted after the manifests.
@@ -371,7 +413,7 @@ public final class PipelineFlusher implements AutoCloseable {
         });
     }
 
-    private void finished(long id, long startedNanos, Throwable error) {
+    private void finished(long id, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         long retry = -1;
         int failures = 0;
@@ -390,7 +432,7 @@ public final class PipelineFlusher implements AutoCloseable {
             }
         }
         if (cause == null) {
-            listener.stored(id, (System.nanoTime() - startedNanos) / 1_000_000);
+            listener.settled(id);
             wake();
         } else if (cause instanceof DeposedException deposed) {
             deposed(deposed);

@@ -68,14 +68,26 @@ class PipelineFlusherTest {
     private final Set<Long> storesStarted = ConcurrentHashMap.newKeySet();
     private volatile boolean storageFails;
     private volatile boolean partsFail;
+    private volatile CountDownLatch deleteGate = new CountDownLatch(0);
 
     private final List<Long> stored = new CopyOnWriteArrayList<>();
+    /** Stored, and retention has run after them. */
+    private final List<Long> settled = new CopyOnWriteArrayList<>();
+
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final List<DeposedException> deposed = new CopyOnWriteArrayList<>();
     private final PipelineFlusher.Listener listener = new PipelineFlusher.Listener() {
         @Override
         public void stored(long id, long millis) {
             stored.add(id);
+        }
+
+        @Override
+        public void settled(long id) {
+            if (!stored.contains(id)) {
+                failures.add(id + ": settled before it was reported stored");
+            }
+            settled.add(id);
         }
 
         @Override
@@ -105,6 +117,7 @@ class PipelineFlusherTest {
     @AfterEach
     void stop() {
         gate.countDown();
+        deleteGate.countDown();
         io.shutdownNow();
         calls.close();
         storage.close();
@@ -219,9 +232,29 @@ class PipelineFlusherTest {
         flusher.completed(complete(6));
         gate.countDown();
 
-        TestWait.until(() -> stored.contains(5L) && stored.contains(6L), "the savepoint and the newest stored");
+        TestWait.until(() -> settled.contains(5L) && settled.contains(6L), "the savepoint and the newest stored");
         assertEquals(List.of(5L), inStorage(FileLayout.savepointsOf(PIPELINE)));
         assertEquals(List.of(6L), inStorage(PIPELINE), "retention (1) never reaches savepoints");
+    }
+
+    @Test
+    void aCheckpointIsReportedStored_beforeRetentionDeletesOlderOnes_andSettledOnlyAfter() throws Exception {
+        PipelineFlusher flusher = flusher(1);
+        flusher.completed(complete(1));
+        TestWait.until(() -> settled.contains(1L), "checkpoint 1 stored and settled");
+        deleteGate = new CountDownLatch(1); // retention after checkpoint 2 waits to delete checkpoint 1
+
+        flusher.completed(complete(2));
+        TestWait.until(() -> stored.contains(2L), "checkpoint 2 reported stored while retention waits");
+        assertFalse(settled.contains(2L), "not settled while its retention runs");
+        assertFalse(flusher.settled(2));
+        assertEquals(List.of(1L, 2L), inStorage(PIPELINE), "checkpoint 1 is not deleted yet");
+
+        deleteGate.countDown();
+        TestWait.until(() -> settled.contains(2L), "settled once retention ran");
+        assertTrue(flusher.settled(2));
+        assertEquals(List.of(2L), inStorage(PIPELINE));
+        assertEquals(List.of(), failures);
     }
 
     @Test
@@ -230,7 +263,7 @@ class PipelineFlusherTest {
         for (long id = 1; id <= 5; id++) {
             flusher.completed(complete(id));
             long done = id;
-            TestWait.until(() -> stored.contains(done), "stored " + done);
+            TestWait.until(() -> settled.contains(done), "stored " + done + ", and retention after it");
         }
 
         assertEquals(List.of(4L, 5L), inStorage(PIPELINE));
@@ -357,7 +390,7 @@ class PipelineFlusherTest {
         for (long id = 1; id <= 4; id++) {
             flusher.completed(completeManifest(id));
             long done = id;
-            TestWait.until(() -> stored.contains(done), "checkpoint " + done + " stored");
+            TestWait.until(() -> settled.contains(done), "checkpoint " + done + " stored, and retention after it");
         }
 
         assertEquals(List.of(3L, 4L), inStorage(PIPELINE));
@@ -423,6 +456,17 @@ class PipelineFlusherTest {
     private final class Held extends ForwardingCheckpointStorage {
         Held(CheckpointStorage delegate) {
             super(delegate);
+        }
+
+        @Override
+        public void delete(PipelineKey pipeline, CheckpointId id) throws CheckpointStorageException {
+            try {
+                deleteGate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CheckpointStorageException("interrupted", e);
+            }
+            super.delete(pipeline, id);
         }
 
         @Override

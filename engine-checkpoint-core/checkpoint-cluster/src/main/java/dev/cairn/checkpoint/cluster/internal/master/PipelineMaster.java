@@ -938,7 +938,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                 return;
             }
         }
-        if (!snapshots.record().isStored(finalId)) {
+        if (flusher != null ? !flusher.settled(finalId) : !snapshots.record().isStored(finalId)) {
             return;
         }
         finished = true;
@@ -1104,8 +1104,12 @@ final class PipelineMaster implements PipelineFlusher.Listener {
             c.stored(id);
         }
         job.changed();
+    }
+
+    @Override
+    public void settled(long id) {
         if (id >= finalId && finalId >= 0) {
-            job.control(this::checkFinished);
+            job.control(this::checkFinished); // the final checkpoint is stored and retention ran after it
         }
     }
 
