@@ -323,19 +323,23 @@ final class CheckpointBench implements Callable<Integer> {
         }
     }
 
-    /** Times three puts of {@code bytes} straight into an IMap, after one to warm up. */
-    private static List<Long> rawPuts(Members cluster, long bytes) {
+    /**
+     * Times three {@code IMap.set}s of {@code bytes} as one value, after one to warm up: each under
+     * a key of its own, as a checkpoint's are, deleted after it.
+     */
+    static List<Long> rawPuts(Members cluster, long bytes) {
         IMap<String, byte[]> raw = cluster.any().hazelcast().getMap("cairn.bench.baseline");
         byte[] blob = new byte[(int) bytes];
         new Random(1).nextBytes(blob);
         List<Long> puts = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             long t0 = System.nanoTime();
-            raw.set("state", blob);
+            raw.set("state-" + i, blob);
             puts.add((System.nanoTime() - t0) / 1_000_000);
+            raw.delete("state-" + i);
         }
         raw.destroy();
-        return puts.subList(1, puts.size());
+        return new ArrayList<>(puts.subList(1, puts.size()));
     }
 
     // ---------------------------------------------------------------- codec

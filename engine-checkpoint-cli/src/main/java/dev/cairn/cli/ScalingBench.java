@@ -3,7 +3,6 @@ package dev.cairn.cli;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.WRITE;
 
-import com.hazelcast.map.IMap;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobStatus;
@@ -415,19 +414,9 @@ final class ScalingBench {
         EngineConfig engine = base.toBuilder().backupCount(backupCount).build();
         try (CheckpointBench.Members cluster =
                 CheckpointBench.Members.start(engine, members, UnaryOperator.identity())) {
-            IMap<String, byte[]> raw = cluster.any().hazelcast().getMap("cairn.bench.baseline");
-            byte[] blob = new byte[(int) bytes];
-            new Random(1).nextBytes(blob);
-            List<Long> times = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                long t0 = System.nanoTime();
-                raw.set("state-" + i, blob);
-                times.add((System.nanoTime() - t0) / 1_000_000);
-                raw.delete("state-" + i);
-            }
-            List<Long> measured = new ArrayList<>(times.subList(1, times.size()));
-            measured.sort(null);
-            return measured.get(1);
+            List<Long> sets = CheckpointBench.rawPuts(cluster, bytes);
+            sets.sort(null);
+            return sets.get(1);
         }
     }
 
