@@ -91,7 +91,7 @@ final class CairnMetrics implements MultiCollector {
                 PipelineStats::flushBacklog));
         metrics.add(histogram(
                 "cairn_checkpoint_storage_write_seconds",
-                "Time each successful write of a checkpoint to storage took (write, fence check, retention).",
+                "Time each successful write of a checkpoint to storage took, until it counted as stored (parts, manifest, fence check).",
                 rows,
                 PipelineStats::storageWrite));
         metrics.add(counter(
