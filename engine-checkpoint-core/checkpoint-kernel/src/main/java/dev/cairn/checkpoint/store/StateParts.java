@@ -83,6 +83,14 @@ public final class StateParts {
      */
     public static byte[][] chunksFromMemory(CheckpointMemory memory, PipelineKey pipeline, long id, TaskState state)
             throws SnapshotFormatException {
+        byte[][] chunks = fetchChunks(memory, pipeline, id, state);
+        PartCodec.verify(chunks, pipeline, id, state.taskId(), state.handle());
+        return chunks;
+    }
+
+    /** The chunks of the part of {@code state} from the cluster's memory, not yet verified. */
+    private static byte[][] fetchChunks(CheckpointMemory memory, PipelineKey pipeline, long id, TaskState state)
+            throws SnapshotFormatException {
         StateHandle handle = state.handle();
         byte[][] chunks = new byte[handle.chunkCount()][];
         for (int n = 0; n < chunks.length; n++) {
@@ -95,7 +103,6 @@ public final class StateParts {
             }
             chunks[n] = chunk.get();
         }
-        PartCodec.verify(chunks, pipeline, id, state.taskId(), handle);
         return chunks;
     }
 
@@ -122,25 +129,25 @@ public final class StateParts {
         }
         PipelineKey pipeline = checkpoint.pipeline();
         long id = checkpoint.id().value();
-        byte[] part = null;
         SnapshotFormatException inMemory = null;
         if (memory != null) {
             try {
-                part = partFromMemory(memory, pipeline, id, state);
+                // verified once, and the state copied straight out of the chunks
+                return PartCodec.read(
+                        fetchChunks(memory, pipeline, id, state), pipeline, id, state.taskId(), state.handle());
             } catch (SnapshotFormatException e) {
                 inMemory = e;
             }
         }
-        if (part == null && storage != null) {
-            CheckpointId partId = FileLayout.partId(checkpoint.id(), ordinal);
-            part = storage.load(FileLayout.partsOf(where), partId).orElse(null);
-            if (part == null) {
-                throw SnapshotFormatException.missingPart("checkpoint " + id + " names part " + partId + " ("
-                        + state.taskId() + "), which is not stored"
-                        + (inMemory != null ? "; in memory: " + inMemory.getMessage() : ""));
-            }
-        } else if (part == null) {
+        if (storage == null) {
             throw inMemory;
+        }
+        CheckpointId partId = FileLayout.partId(checkpoint.id(), ordinal);
+        byte[] part = storage.load(FileLayout.partsOf(where), partId).orElse(null);
+        if (part == null) {
+            throw SnapshotFormatException.missingPart("checkpoint " + id + " names part " + partId + " ("
+                    + state.taskId() + "), which is not stored"
+                    + (inMemory != null ? "; in memory: " + inMemory.getMessage() : ""));
         }
         return PartCodec.read(part, pipeline, id, state.taskId(), state.handle());
     }

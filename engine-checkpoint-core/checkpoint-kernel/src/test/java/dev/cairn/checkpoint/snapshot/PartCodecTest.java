@@ -35,6 +35,8 @@ class PartCodecTest {
                     assertEquals(handle.chunkLength(n), chunks[n].length);
                 }
                 PartCodec.verify(chunks, PIPELINE, 41, "sink-3", handle); // without joining them
+                assertArrayEquals(
+                        state, PartCodec.read(chunks, PIPELINE, 41, "sink-3", handle), size + "/" + chunkSize);
                 byte[] joined = PartCodec.join(handle, chunks);
                 assertArrayEquals(part.toBytes(), joined);
                 assertArrayEquals(
@@ -89,6 +91,10 @@ class PartCodecTest {
                     () -> PartCodec.verify(chunks, PIPELINE, 41, "sink-3", handle),
                     "bit " + bit);
             assertEquals(Reason.CORRUPT_PART, e.reason());
+            assertThrows(
+                    SnapshotFormatException.class,
+                    () -> PartCodec.read(chunks, PIPELINE, 41, "sink-3", handle),
+                    "bit " + bit);
         }
         byte[][] whole = new byte[handle.chunkCount()][];
         for (int n = 0; n < whole.length; n++) {
