@@ -19,8 +19,8 @@ package dev.cairn.checkpoint.api;
  * @param storageError why completed checkpoints are not reaching storage now, null while they are
  * @param storageErrors failed writes to storage (each retry that failed counts)
  * @param duration trigger-to-completion time of every completed checkpoint
- * @param storageWrite how long each successful write to storage took (write, fence check,
- *     retention)
+ * @param storageWrite how long each successful write to storage took until the checkpoint counted
+ *     as stored (parts, manifest, fence check; not the retention that follows)
  */
 public record PipelineStats(
         String pipeline,
