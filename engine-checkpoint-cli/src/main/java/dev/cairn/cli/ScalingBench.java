@@ -20,11 +20,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -183,6 +185,7 @@ final class ScalingBench {
         JobSpec job = withPipelines(
                 CheckpointBench.benchJob("bench-scaling-" + members, parallelism, stateBytes, 1_000), pipelines);
         Map<String, CheckpointStats> seen = new TreeMap<>();
+        Set<String> everyCompleted = new HashSet<>(); // the warm-up's too: the wire counts the whole run
         CheckpointBench.Wire wire;
         int completed = 0;
         try (CheckpointBench.Members cluster =
@@ -191,30 +194,38 @@ final class ScalingBench {
             cluster.submit(job);
             long deadline = System.currentTimeMillis() + 240_000;
             long firstId = -1;
-            while (System.currentTimeMillis() < deadline) {
+            long stored = 0;
+            while (stored < (long) checkpoints * pipelines) {
+                if (System.currentTimeMillis() > deadline) {
+                    err.printf(
+                            "  only %d of %d checkpoints stored within 240 s: the figures cover those%n",
+                            stored, (long) checkpoints * pipelines);
+                    break;
+                }
                 Thread.sleep(200);
-                int stored = 0;
                 for (CheckpointStats s : cluster.history(job)) {
                     if (!s.completed()) {
                         continue;
                     }
+                    everyCompleted.add(s.pipeline() + "/" + s.id());
                     if (firstId < 0) {
                         firstId = s.id(); // the first warms up
                     }
                     if (s.id() > firstId) {
                         seen.put(s.pipeline() + "/" + s.id(), s);
-                        stored += s.flushedAt() > 0 ? 1 : 0;
                     }
                 }
-                if (stored >= checkpoints * pipelines) {
-                    break;
-                }
+                // Counted over every checkpoint seen: the record's history holds only the latest ones.
+                stored = seen.values().stream().filter(s -> s.flushedAt() > 0).count();
             }
             // Over the whole run, warm-up included: a window cut between checkpoints is not one.
             wire = cluster.wire().since(before);
             for (CheckpointStats s : cluster.history(job)) {
-                completed += s.completed() ? 1 : 0;
+                if (s.completed()) {
+                    everyCompleted.add(s.pipeline() + "/" + s.id());
+                }
             }
+            completed = everyCompleted.size();
             cluster.cancel(job);
         } finally {
             BenchJob.COMMITS.keySet().removeIf(k -> k.startsWith(job.jobId().value()));
