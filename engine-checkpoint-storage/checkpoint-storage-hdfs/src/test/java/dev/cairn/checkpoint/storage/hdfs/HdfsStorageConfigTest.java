@@ -112,6 +112,37 @@ class HdfsStorageConfigTest {
                         dir.resolve("none.xml").toString())));
     }
 
+    /**
+     * A close asks the namenode again after 25 ms, not Hadoop's 400, with the same patience in all;
+     * a value from the plugin-config or a site file wins, and other backends keep Hadoop's.
+     */
+    @Test
+    void hdfs_asksAgainSoonToCompleteAFile_unlessTheUserSaysOtherwise() throws Exception {
+        String delay = HdfsStorageFactory.LOCATE_FOLLOWING_BLOCK_DELAY;
+        String retries = HdfsStorageFactory.LOCATE_FOLLOWING_BLOCK_RETRIES;
+        Map<String, String> hdfs = Map.of("storage.type", "hdfs", "fs.defaultFS", "hdfs://nn:8020");
+
+        Configuration conf = HdfsStorageFactory.hadoopConfiguration(parse(hdfs));
+        assertEquals(25, conf.getInt(delay, -1));
+        assertEquals(9, conf.getInt(retries, -1));
+
+        Map<String, String> own = new java.util.HashMap<>(hdfs);
+        own.put(delay, "400");
+        assertEquals(400, HdfsStorageFactory.hadoopConfiguration(parse(own)).getInt(delay, -1));
+        assertEquals(9, HdfsStorageFactory.hadoopConfiguration(parse(own)).getInt(retries, -1));
+
+        Path site = dir.resolve("hdfs-site.xml");
+        Files.writeString(
+                site,
+                "<configuration><property><name>" + retries + "</name><value>3</value></property></configuration>");
+        Map<String, String> fromFile = new java.util.HashMap<>(hdfs);
+        fromFile.put("hdfs_site_path", site.toString());
+        assertEquals(3, HdfsStorageFactory.hadoopConfiguration(parse(fromFile)).getInt(retries, -1));
+
+        Configuration local = HdfsStorageFactory.hadoopConfiguration(parse(Map.of()));
+        assertEquals(400, local.getInt(delay, 400), "local disk: Hadoop's own (or unset)");
+    }
+
     @Test
     void localDisk_usesTheSyncingRawFileSystem_noChecksumSidecars() {
         Configuration conf = HdfsStorageFactory.hadoopConfiguration(parse(Map.of()));
