@@ -100,6 +100,13 @@ public final class PipelineFlusher implements AutoCloseable {
         /** A write failed and will be retried. */
         default void storeFailed(long id, Exception error, int failures) {}
 
+        /**
+         * Checkpoint {@code id} can never be stored ({@code why}: the map lost it, or a part of it)
+         * and is given up; an older stored checkpoint still stands. Not called for a checkpoint a
+         * newer stored one stands for.
+         */
+        default void lost(long id, String why) {}
+
         /** A newer master holds the pipeline; this flusher has stopped. */
         void deposed(DeposedException e);
     }
@@ -362,6 +369,13 @@ public final class PipelineFlusher implements AutoCloseable {
     /** A checkpoint that can never be stored: logged, and dropped from the map. */
     private void lost(long id, String why) {
         LOG.error("Checkpoint {} of {} cannot be stored: {}", id, pipeline, why);
+        boolean open;
+        synchronized (this) {
+            open = !closed;
+        }
+        if (open) {
+            listener.lost(id, why);
+        }
         CompletableFuture.runAsync(() -> snapshots.stored(id), io).whenComplete((v, e) -> {
             synchronized (this) {
                 writing.remove(id);

@@ -75,6 +75,10 @@ class PipelineFlusherTest {
     private final List<Long> settled = new CopyOnWriteArrayList<>();
 
     private final List<String> failures = new CopyOnWriteArrayList<>();
+    private final List<Long> lost = new CopyOnWriteArrayList<>();
+    /** Which checkpoint (or part) stores wait at the gate while it is closed. */
+    private volatile java.util.function.LongPredicate waitsAtGate = id -> true;
+
     private final List<DeposedException> deposed = new CopyOnWriteArrayList<>();
     private final PipelineFlusher.Listener listener = new PipelineFlusher.Listener() {
         @Override
@@ -93,6 +97,11 @@ class PipelineFlusherTest {
         @Override
         public void storeFailed(long id, Exception error, int count) {
             failures.add(id + ": " + error.getMessage());
+        }
+
+        @Override
+        public void lost(long id, String why) {
+            lost.add(id);
         }
 
         @Override
@@ -364,9 +373,14 @@ class PipelineFlusherTest {
 
     /** A manifest: an inline source state and two sink states put aside as parts (3 chunks each). */
     private long completeManifest(long id) throws Exception {
+        return completeManifest(id, 2);
+    }
+
+    /** A manifest: an inline source state and {@code sinks} sink states put aside as parts. */
+    private long completeManifest(long id, int sinks) throws Exception {
         List<TaskState> states = new java.util.ArrayList<>();
         states.add(new TaskState("source-0", new byte[] {(byte) id}));
-        for (int sink = 0; sink < 2; sink++) {
+        for (int sink = 0; sink < sinks; sink++) {
             states.add(StateParts.write(member, PIPELINE, id, "sink-" + sink, sinkState(id, sink), 1024, "m")
                     .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS));
@@ -448,8 +462,37 @@ class PipelineFlusherTest {
         TestWait.until(() -> stored.contains(1L), "checkpoint 1 stored");
         TestWait.until(() -> snapshots.record().unstored().isEmpty(), "checkpoint 2 given up");
         assertEquals(List.of(1L), stored, "checkpoint 2 is never reported stored");
+        assertEquals(List.of(2L), lost, "but reported lost");
         assertEquals(List.of(1L), inStorage(PIPELINE));
         assertEquals(List.of(), inStorage(FileLayout.partsOf(PIPELINE)));
+    }
+
+    /**
+     * A checkpoint superseded while its parts are being stored (a newer one was stored meanwhile,
+     * and its chunks were dropped with it) is given up quietly: the newer one stands for it, so it
+     * is neither reported lost nor a failed write.
+     */
+    @Test
+    void aManifestSupersededWhileItsPartsAreStored_isGivenUpQuietly() throws Exception {
+        gate = new CountDownLatch(1);
+        long first = part(1, 1);
+        long second = part(1, 2);
+        waitsAtGate = id -> id == first || id == second; // the first part of each lane of checkpoint 1
+        PipelineFlusher flusher = flusher(3);
+        flusher.completed(completeManifest(1, 3));
+        TestWait.until(
+                () -> storesStarted.containsAll(List.of(first, second)), "checkpoint 1's first parts being stored");
+
+        flusher.completed(completeManifest(2, 3));
+        TestWait.until(() -> settled.contains(2L), "checkpoint 2 stored meanwhile");
+        assertTrue(!member.chunkedIds(PIPELINE).contains(1L), "checkpoint 1's chunks dropped with it");
+
+        gate.countDown(); // checkpoint 1's third part is read next: its chunks are gone
+        TestWait.until(() -> flusher.settled(1), "checkpoint 1 given up");
+        assertEquals(List.of(), lost, "nothing is lost: checkpoint 2 stands for 1");
+        assertEquals(List.of(), failures);
+        assertEquals(List.of(2L), stored);
+        assertEquals(List.of(2L), inStorage(PIPELINE));
     }
 
     /** The real storage; checkpoint stores wait at the test's gate and can be made to fail. */
@@ -481,7 +524,9 @@ class PipelineFlusherTest {
             storesStarted.add(id.value());
             mostAtOnce.accumulateAndGet(storing.incrementAndGet(), Math::max);
             try {
-                gate.await();
+                if (waitsAtGate.test(id.value())) {
+                    gate.await();
+                }
                 super.store(pipeline, id, data);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1097,6 +1097,14 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     }
 
     @Override
+    public void lost(long id, String why) {
+        // In the record, not only the log: until a newer checkpoint is stored, this one's place is empty.
+        stats.storeFailed("pipeline " + key.pipeline() + ": checkpoint " + id + " cannot be stored and is given up ("
+                + why + "); the next stored checkpoint stands for it");
+        job.changed();
+    }
+
+    @Override
     public void stored(long id, long millis) {
         stats.stored(id, System.currentTimeMillis(), millis);
         CheckpointCoordinator c = coordinator;
