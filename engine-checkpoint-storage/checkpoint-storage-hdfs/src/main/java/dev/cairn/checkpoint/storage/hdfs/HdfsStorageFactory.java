@@ -130,26 +130,29 @@ public final class HdfsStorageFactory implements CheckpointStorageFactory {
                 }
             }
             case HDFS -> {
-                // Closing a file asks the namenode to complete it; while the datanode's report of the
-                // last block is still on its way, the client sleeps and asks again: 400 ms first by
-                // default, doubling, five times (12.4 s in all). A checkpoint store lost that race often
-                // and waited 400 ms for a report a few ms away. Ask first after 25 ms, doubling nine
-                // times: 12.8 s in all, the same patience.
+                // Closing a file asks the namenode to complete it (and a new block, to place it);
+                // while the datanode's report of the last block is still on its way, the client
+                // sleeps and asks again: 400 ms first by default, doubling, five times (12.4 s in
+                // all). A checkpoint store lost that race often and waited 400 ms for a report a few
+                // ms away. Ask first after 25 ms, doubling nine times: 12.8 s in all, the same
+                // patience. The two go together: a user who sets either keeps Hadoop's other one.
                 HdfsConfiguration.init(); // hdfs-site.xml on the class path first: it may set them
-                defaultUnlessGiven(conf, LOCATE_FOLLOWING_BLOCK_DELAY, "25");
-                defaultUnlessGiven(conf, LOCATE_FOLLOWING_BLOCK_RETRIES, "9");
+                if (!given(conf, LOCATE_FOLLOWING_BLOCK_DELAY) && !given(conf, LOCATE_FOLLOWING_BLOCK_RETRIES)) {
+                    conf.set(LOCATE_FOLLOWING_BLOCK_DELAY, "25");
+                    conf.set(LOCATE_FOLLOWING_BLOCK_RETRIES, "9");
+                }
             }
             default -> {}
         }
         return conf;
     }
 
-    /** Sets {@code key} unless a site file or the plugin-config gave it (Hadoop's own defaults do not count). */
-    private static void defaultUnlessGiven(Configuration conf, String key, String value) {
+    /** Whether a site file or the plugin-config gave {@code key} (Hadoop's own defaults do not count). */
+    private static boolean given(Configuration conf, String key) {
         String[] sources = conf.getPropertySources(key);
-        if (sources == null || Arrays.stream(sources).allMatch(source -> source.endsWith("-default.xml"))) {
-            conf.set(key, value);
-        }
+        return sources != null
+                && !Arrays.stream(sources)
+                        .allMatch(source -> source.equals("core-default.xml") || source.equals("hdfs-default.xml"));
     }
 
     private static void setIfUnset(Configuration conf, String key, String value) {

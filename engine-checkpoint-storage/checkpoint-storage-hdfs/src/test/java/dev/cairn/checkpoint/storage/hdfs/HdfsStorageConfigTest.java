@@ -126,10 +126,16 @@ class HdfsStorageConfigTest {
         assertEquals(25, conf.getInt(delay, -1));
         assertEquals(9, conf.getInt(retries, -1));
 
+        // The two go together: either one given keeps Hadoop's other, not a mix nobody asked for.
         Map<String, String> own = new java.util.HashMap<>(hdfs);
         own.put(delay, "400");
         assertEquals(400, HdfsStorageFactory.hadoopConfiguration(parse(own)).getInt(delay, -1));
-        assertEquals(9, HdfsStorageFactory.hadoopConfiguration(parse(own)).getInt(retries, -1));
+        assertEquals(5, HdfsStorageFactory.hadoopConfiguration(parse(own)).getInt(retries, -1));
+        Map<String, String> prefixed = new java.util.HashMap<>(hdfs);
+        prefixed.put("seatunnel.hadoop." + retries, "7");
+        assertEquals(7, HdfsStorageFactory.hadoopConfiguration(parse(prefixed)).getInt(retries, -1));
+        assertEquals(
+                400, HdfsStorageFactory.hadoopConfiguration(parse(prefixed)).getInt(delay, -1));
 
         Path site = dir.resolve("hdfs-site.xml");
         Files.writeString(
@@ -138,6 +144,8 @@ class HdfsStorageConfigTest {
         Map<String, String> fromFile = new java.util.HashMap<>(hdfs);
         fromFile.put("hdfs_site_path", site.toString());
         assertEquals(3, HdfsStorageFactory.hadoopConfiguration(parse(fromFile)).getInt(retries, -1));
+        assertEquals(
+                400, HdfsStorageFactory.hadoopConfiguration(parse(fromFile)).getInt(delay, -1));
 
         Configuration local = HdfsStorageFactory.hadoopConfiguration(parse(Map.of()));
         assertEquals(400, local.getInt(delay, 400), "local disk: Hadoop's own (or unset)");
