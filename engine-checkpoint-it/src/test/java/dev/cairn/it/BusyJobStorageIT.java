@@ -42,7 +42,7 @@ class BusyJobStorageIT {
     void sixteenPipelinesStoringPartsAtOnce_waitTheirTurn_noWriteFails_andEveryPipelineCommits() throws Exception {
         Path namespace = dir.resolve("ckpt");
         var config = TestCluster.engine(
-                "interval: 200\ntimeout: 10000",
+                "interval: 200\ntimeout: 10000\ninline-state-limit: 1048576", // the default, whatever the ITs run
                 "localfile",
                 Map.of("namespace", namespace.toString()),
                 0,

@@ -142,7 +142,8 @@ public final class PartCodec {
 
     /**
      * Verifies a part held as the chunks it was cut into, in order, and returns the task's state in
-     * it: one pass to check, one copy out, as {@link #read} does for a whole part.
+     * it: one pass to check, one copy out, as {@link #read} does for a whole part (chunks under 64
+     * KiB, which Cairn does not write, are joined first).
      *
      * @throws SnapshotFormatException with {@link Reason#CORRUPT_PART}, saying what failed
      */
