@@ -17,8 +17,7 @@ package dev.cairn.checkpoint.api;
  * @param lastCommittedId the latest committed checkpoint id, -1 if none
  * @param lastCheckpointBytes task state size of the latest completed checkpoint
  * @param storageError why completed checkpoints are not reaching storage now, null while they are
- * @param storageErrors failed writes to storage (each retry that failed counts, and each checkpoint
- *     given up because the cluster's memory lost it)
+ * @param storageErrors failed writes to storage (each retry that failed counts)
  * @param duration trigger-to-completion time of every completed checkpoint
  * @param storageWrite how long each successful write to storage took until the checkpoint counted
  *     as stored (parts, manifest, fence check; not the retention that follows)

@@ -101,11 +101,11 @@ public final class PipelineFlusher implements AutoCloseable {
         default void storeFailed(long id, Exception error, int failures) {}
 
         /**
-         * Checkpoint {@code id} can never be stored ({@code why}: the map lost it, or a part of it)
-         * and is given up; an older stored checkpoint still stands. Not called for a checkpoint a
-         * newer stored one stands for.
+         * Checkpoint (or savepoint) {@code id} can never be stored ({@code why}: the map lost it or
+         * a part of it, or holds it unreadable) and is given up; whoever waits for it to be stored
+         * is told so. A checkpoint found superseded by a newer stored one is dropped quietly instead.
          */
-        default void lost(long id, String why) {}
+        default void lost(long id, boolean savepoint, String why) {}
 
         /** A newer master holds the pipeline; this flusher has stopped. */
         void deposed(DeposedException e);
@@ -281,7 +281,7 @@ public final class PipelineFlusher implements AutoCloseable {
             blob = snapshots.blob(id);
             manifest = blob.isPresent() ? manifest(blob.get()) : null;
         } catch (SnapshotFormatException e) {
-            lost(id, "it is unusable in the snapshot map: " + e.getMessage());
+            lost(id, savepoint, "it is unusable in the snapshot map: " + e.getMessage());
             return;
         } catch (RuntimeException e) {
             finished(id, e);
@@ -289,7 +289,7 @@ public final class PipelineFlusher implements AutoCloseable {
         }
         if (blob.isEmpty()) {
             // Only if the map lost every replica: nothing can bring it back; say so and move on.
-            lost(id, "it is not in the snapshot map any more");
+            lost(id, savepoint, "it is not in the snapshot map any more");
             return;
         }
         PipelineKey where = savepoint ? FileLayout.savepointsOf(pipeline) : pipeline;
@@ -327,7 +327,10 @@ public final class PipelineFlusher implements AutoCloseable {
                             }
                             wake();
                         } else {
-                            lost(id, "a part of it is not in the snapshot map any more: " + missing.getMessage());
+                            lost(
+                                    id,
+                                    savepoint,
+                                    "a part of it is not in the snapshot map any more: " + missing.getMessage());
                         }
                     } else {
                         finished(id, error);
@@ -367,14 +370,21 @@ public final class PipelineFlusher implements AutoCloseable {
     private volatile boolean pruneParts = true;
 
     /** A checkpoint that can never be stored: logged, and dropped from the map. */
-    private void lost(long id, String why) {
-        LOG.error("Checkpoint {} of {} cannot be stored: {}", id, pipeline, why);
+    private void lost(long id, boolean savepoint, String why) {
+        String what = (savepoint ? "savepoint " : "checkpoint ") + id + " of " + pipeline;
+        LOG.error("The {} cannot be stored: {}", what, why);
         boolean open;
+        List<CompletableFuture<Void>> waiting;
         synchronized (this) {
             open = !closed;
+            waiting = waiters.remove(id); // before the record calls it stored: it is not
+        }
+        if (waiting != null) {
+            IllegalStateException e = new IllegalStateException("the " + what + " cannot be stored: " + why);
+            waiting.forEach(f -> f.completeExceptionally(e));
         }
         if (open) {
-            listener.lost(id, why);
+            listener.lost(id, savepoint, why);
         }
         CompletableFuture.runAsync(() -> snapshots.stored(id), io).whenComplete((v, e) -> {
             synchronized (this) {

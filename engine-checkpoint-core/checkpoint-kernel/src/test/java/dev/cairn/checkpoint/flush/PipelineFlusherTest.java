@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.TestWait;
@@ -31,9 +32,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +103,7 @@ class PipelineFlusherTest {
         }
 
         @Override
-        public void lost(long id, String why) {
+        public void lost(long id, boolean savepoint, String why) {
             lost.add(id);
         }
 
@@ -457,12 +460,17 @@ class PipelineFlusherTest {
         completeWhileHeld(flusher, complete(1));
         completeManifest(2);
         member.deleteChunks(PIPELINE, 2); // every replica of its chunks lost
+        CompletableFuture<Void> waiter = flusher.whenStored(2);
         flusher.completed(2);
         gate.countDown();
         TestWait.until(() -> stored.contains(1L), "checkpoint 1 stored");
         TestWait.until(() -> snapshots.record().unstored().isEmpty(), "checkpoint 2 given up");
         assertEquals(List.of(1L), stored, "checkpoint 2 is never reported stored");
         assertEquals(List.of(2L), lost, "but reported lost");
+        ExecutionException told = assertThrows(ExecutionException.class, () -> waiter.get(30, TimeUnit.SECONDS));
+        assertTrue(
+                told.getCause().getMessage().contains("checkpoint 2 of " + PIPELINE + " cannot be stored"),
+                "who waits for it to be stored is told it never will be: " + told.getCause());
         assertEquals(List.of(1L), inStorage(PIPELINE));
         assertEquals(List.of(), inStorage(FileLayout.partsOf(PIPELINE)));
     }

@@ -458,6 +458,9 @@ public final class JobMaster {
             if (p.fallback() != null) {
                 warnings.add("pipeline " + p.key().pipeline() + ": " + p.fallback());
             }
+            if (p.givenUp() != null) {
+                warnings.add("pipeline " + p.key().pipeline() + ": " + p.givenUp());
+            }
             String waiting = p.waiting();
             if (waiting != null && !p.finished()) {
                 // Its first start is no restart, unless this master took the job over.

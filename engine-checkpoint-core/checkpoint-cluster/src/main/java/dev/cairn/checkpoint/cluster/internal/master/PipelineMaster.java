@@ -95,6 +95,10 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     /** The newest checkpoint this master completed or stored as its restore point; -1 before. */
     private long ownLatest = -1;
 
+    /** The latest checkpoint the flusher gave up, until a newer one is stored. */
+    private final java.util.concurrent.atomic.AtomicReference<GivenUp> givenUp =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     /** Written on the control thread, read by the gateway on the coordinator thread. */
     private volatile Map<Integer, Member> placement = Map.of();
 
@@ -1097,15 +1101,21 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     }
 
     @Override
-    public void lost(long id, String why) {
-        // In the record, not only the log: until a newer checkpoint is stored, this one's place is empty.
-        stats.storeFailed("pipeline " + key.pipeline() + ": checkpoint " + id + " cannot be stored and is given up ("
-                + why + "); the next stored checkpoint stands for it");
+    public void lost(long id, boolean savepoint, String why) {
+        // In the record, not only the log: a person should know, though the storage is fine.
+        givenUp.set(new GivenUp(
+                id,
+                (savepoint ? "savepoint " : "checkpoint ") + id + " cannot be stored and was given up (" + why + ")"
+                        + (savepoint ? "" : "; the next stored checkpoint stands for it")));
         job.changed();
     }
 
     @Override
     public void stored(long id, long millis) {
+        GivenUp lost = givenUp.get();
+        if (lost != null && id > lost.id()) {
+            givenUp.compareAndSet(lost, null); // not a newer one given up meanwhile
+        }
         stats.stored(id, System.currentTimeMillis(), millis);
         CheckpointCoordinator c = coordinator;
         if (c != null) {
@@ -1160,6 +1170,14 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     String fallback() {
         return fallback;
     }
+
+    /** The latest checkpoint or savepoint given up as never to be stored, until a newer one is stored; or null. */
+    String givenUp() {
+        GivenUp lost = givenUp.get();
+        return lost == null ? null : lost.what();
+    }
+
+    private record GivenUp(long id, String what) {}
 
     String restoredFrom() {
         return restoredFrom < 0
