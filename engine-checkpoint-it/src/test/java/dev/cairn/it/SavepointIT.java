@@ -2,13 +2,17 @@ package dev.cairn.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.map.IMap;
+import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.Savepoint;
+import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
@@ -18,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -99,6 +105,91 @@ class SavepointIT {
                     failed.message());
             assertFalse(output.resolve("part-no-savepoint-1-0-1").toFile().exists());
             assertEquals(0, failed.recordsCommitted());
+        }
+    }
+
+    /**
+     * A savepoint whose every replica the cluster's memory lost before it reached storage (here:
+     * its chunks deleted from the map while the storage hangs) can never be stored. The savepoint
+     * command fails saying so, not "stored"; the job's record warns until a newer one is stored;
+     * the job runs on. No periodic checkpoints (interval 10 min), so nothing newer clears the
+     * warning before the test looks: savepoints are the job's only checkpoints here.
+     */
+    @Test
+    void aSavepointTheClusterLostBeforeItWasStored_failsTheCommand_warns_andTheJobGoesOn() throws Exception {
+        var config = TestCluster.engine(
+                "interval: 600000\ntimeout: 10000\ninline-state-limit: 0", // every state a part, in chunks
+                "localfile",
+                Map.of("namespace", dir.resolve("ckpt").toString()),
+                0,
+                "",
+                "call-timeout: 1000");
+        try (TestCluster cluster = TestCluster.start(1, config, FaultyStorage::new)) {
+            cluster.submit(Demo.job("lost", 10_000_000, 2, 2_000, dir.resolve("out")));
+            long first = savepointOnceStarted(cluster, "lost");
+
+            Faults.HANGING_JOBS.add("lost");
+            CompletableFuture<Savepoint> command = cluster.handle("lost").savepoint(false);
+            JobStatus taken = cluster.awaitJob(
+                    "lost",
+                    r -> r.history().stream()
+                            .anyMatch(s -> s.type() == CheckpointType.SAVEPOINT && s.completed() && s.id() > first),
+                    Duration.ofSeconds(30));
+            long id = taken.history().stream()
+                    .filter(s -> s.type() == CheckpointType.SAVEPOINT && s.completed())
+                    .mapToLong(CheckpointStats::id)
+                    .max()
+                    .orElseThrow();
+            IMap<String, byte[]> map = cluster.members().get(0).hazelcast().getMap(SnapshotMaps.SNAPSHOTS);
+            String chunks = SnapshotMaps.key(PipelineKey.of("lost", "1"), id) + "/";
+            int lost = 0;
+            for (String key : map.keySet()) {
+                if (key.startsWith(chunks)) {
+                    map.delete(key);
+                    lost++;
+                }
+            }
+            assertTrue(lost > 0, "the savepoint's chunks were in the map");
+            Faults.HANGING_JOBS.remove("lost"); // the storage answers again
+
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> command.get(60, TimeUnit.SECONDS));
+            assertTrue(
+                    String.valueOf(failed.getCause().getMessage())
+                            .contains("savepoint " + id + " of job lost pipeline 1 cannot be stored"),
+                    "the command says the savepoint will never be stored: " + failed.getCause());
+            JobStatus warned = cluster.awaitJob(
+                    "lost",
+                    r -> r.warning() != null
+                            && r.warning().contains("savepoint " + id + " cannot be stored and was given up"),
+                    Duration.ofSeconds(30));
+            assertEquals(JobState.RUNNING, warned.state(), warned.message());
+            assertEquals(first, warned.lastCommittedId(), "nothing past the stored savepoint is committed");
+
+            long next = savepointOnceStarted(cluster, "lost");
+            JobStatus after = cluster.awaitJob(
+                    "lost", r -> r.lastCommittedId() >= next && r.warning() == null, Duration.ofSeconds(30));
+            assertEquals(JobState.RUNNING, after.state(), "the job goes on; a newer savepoint clears the warning");
+        } finally {
+            Faults.reset();
+        }
+    }
+
+    /** Takes a savepoint of pipeline 1, asking again while the pipeline is still starting. */
+    private static long savepointOnceStarted(TestCluster cluster, String job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                return cluster.handle(job)
+                        .savepoint(false)
+                        .get(60, TimeUnit.SECONDS)
+                        .ids()
+                        .get("1");
+            } catch (ExecutionException e) {
+                if (!String.valueOf(e.getCause().getMessage()).contains("try again") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 }
