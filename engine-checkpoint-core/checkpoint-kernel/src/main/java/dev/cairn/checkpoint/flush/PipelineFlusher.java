@@ -369,7 +369,10 @@ public final class PipelineFlusher implements AutoCloseable {
      */
     private volatile boolean pruneParts = true;
 
-    /** A checkpoint that can never be stored: logged, and dropped from the map. */
+    /**
+     * A checkpoint that can never be stored: logged, its waiters failed, the listener told, and
+     * dropped from the map.
+     */
     private void lost(long id, boolean savepoint, String why) {
         String what = (savepoint ? "savepoint " : "checkpoint ") + id + " of " + pipeline;
         LOG.error("The {} cannot be stored: {}", what, why);
