@@ -66,16 +66,6 @@ public final class StateParts {
     }
 
     /**
-     * The part of {@code state} as read from the cluster's memory, verified.
-     *
-     * @throws SnapshotFormatException MISSING_PART if a chunk is gone, CORRUPT_PART if it fails
-     */
-    public static byte[] partFromMemory(CheckpointMemory memory, PipelineKey pipeline, long id, TaskState state)
-            throws SnapshotFormatException {
-        return PartCodec.join(state.handle(), chunksFromMemory(memory, pipeline, id, state));
-    }
-
-    /**
      * The chunks of the part of {@code state}, read from the cluster's memory and verified as one
      * part, but not joined: what a member stores ({@link dev.cairn.checkpoint.io.ChunksInputStream}).
      *

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.PartCodec;
 import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
 import dev.cairn.checkpoint.snapshot.SnapshotFormatException.Reason;
 import dev.cairn.checkpoint.snapshot.TaskState;
@@ -71,8 +72,8 @@ class StatePartsTest {
 
     /** Stores the manifest's part as the flusher does: checkpoint {@code partId(5, 1)} of {@code P.parts}. */
     private void storePart(CompletedCheckpoint manifest) throws Exception {
-        byte[] part = StateParts.partFromMemory(
-                memory, PIPELINE, 5, manifest.taskStates().get(1));
+        TaskState state = manifest.taskStates().get(1);
+        byte[] part = PartCodec.join(state.handle(), StateParts.chunksFromMemory(memory, PIPELINE, 5, state));
         storage.store(
                 FileLayout.partsOf(PIPELINE), FileLayout.partId(CheckpointId.of(5), 1), new ByteArrayInputStream(part));
     }

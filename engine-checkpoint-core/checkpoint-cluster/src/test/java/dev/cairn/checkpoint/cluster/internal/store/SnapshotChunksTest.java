@@ -70,8 +70,8 @@ class SnapshotChunksTest {
                 assertTrue(local.contains(key), "chunk " + n + " of member " + i + " is in a partition it owns");
             }
             SnapshotMaps reader = new SnapshotMaps(members[(i + 1) % members.length]);
-            byte[] part = StateParts.partFromMemory(reader, PIPELINE, id, s);
-            assertArrayEquals(state(i, 10_000), PartCodec.read(part, PIPELINE, id, s.taskId(), s.handle()));
+            byte[][] chunks = StateParts.chunksFromMemory(reader, PIPELINE, id, s);
+            assertArrayEquals(state(i, 10_000), PartCodec.read(chunks, PIPELINE, id, s.taskId(), s.handle()));
         }
         assertEquals(Set.of(id), new SnapshotMaps(members[0]).chunkedIds(PIPELINE));
 
@@ -79,7 +79,7 @@ class SnapshotChunksTest {
         assertEquals(Set.of(), new SnapshotMaps(members[0]).chunkedIds(PIPELINE));
         SnapshotFormatException gone = org.junit.jupiter.api.Assertions.assertThrows(
                 SnapshotFormatException.class,
-                () -> StateParts.partFromMemory(new SnapshotMaps(members[0]), PIPELINE, id, written[1]));
+                () -> StateParts.chunksFromMemory(new SnapshotMaps(members[0]), PIPELINE, id, written[1]));
         assertEquals(SnapshotFormatException.Reason.MISSING_PART, gone.reason());
     }
 
@@ -94,8 +94,8 @@ class SnapshotChunksTest {
                     .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
             three[0].getLifecycleService().terminate();
-            byte[] part = StateParts.partFromMemory(new SnapshotMaps(three[1]), PIPELINE, 9, s);
-            assertArrayEquals(state(9, 50_000), PartCodec.read(part, PIPELINE, 9, "sink-0", s.handle()));
+            byte[][] chunks = StateParts.chunksFromMemory(new SnapshotMaps(three[1]), PIPELINE, 9, s);
+            assertArrayEquals(state(9, 50_000), PartCodec.read(chunks, PIPELINE, 9, "sink-0", s.handle()));
         } finally {
             own.terminateAll();
         }
