@@ -1,6 +1,7 @@
 package dev.cairn.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.api.JobSpec;
@@ -8,8 +9,10 @@ import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -133,6 +136,43 @@ class CommitAfterStorageIT {
             JobStatus done = cluster.awaitJob("master-loss", r -> r.state().done(), Duration.ofSeconds(120));
             assertEquals(JobState.FINISHED, done.state(), done.message());
             assertTrue(done.epoch() > before.epoch(), "a new epoch: " + before.epoch() + " -> " + done.epoch());
+        }
+        assertExactlyOnce();
+    }
+
+    /**
+     * The store of one checkpoint hangs on while the job ends: the final checkpoint is stored and
+     * committed in another of the flusher's slots first. The job finishes only once the older
+     * write has ended, so it lands before the final retention, not after it: what the finished job
+     * leaves in storage is max-retained checkpoints (3), not one more.
+     */
+    @Test
+    void aStoreStillUnderWay_whenTheFinalCheckpointIsStored_theJobFinishesAfterIt_withMaxRetainedLeft()
+            throws Exception {
+        try (TestCluster cluster = TestCluster.start(3, config(""), FaultyStorage::new)) {
+            cluster.submit(job("late-store", 20_000));
+            cluster.awaitJob("late-store", r -> r.recordsCommitted() > RECORDS / 2, Duration.ofSeconds(60));
+            Faults.Pause pause = Faults.pauseNextManifestStore(60_000);
+            assertTrue(pause.awaitReached(10_000), "a checkpoint's store paused");
+
+            JobStatus allIn = cluster.awaitJob(
+                    "late-store",
+                    r -> r.recordsCommitted() == RECORDS || r.state().done(),
+                    Duration.ofSeconds(60));
+            assertEquals(RECORDS, allIn.recordsCommitted(), "the final checkpoint is stored and committed");
+            long until = System.currentTimeMillis() + 1_000;
+            while (System.currentTimeMillis() < until) {
+                JobStatus now = cluster.job("late-store");
+                assertFalse(now.state().done(), "finished while a store is under way: " + now.state());
+                Thread.sleep(50);
+            }
+
+            pause.release();
+            JobStatus done = cluster.awaitJob("late-store", r -> r.state().done(), Duration.ofSeconds(60));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
+            List<CheckpointId> left = storage.list(PipelineKey.of("late-store", "1"));
+            assertEquals(3, left.size(), "max-retained checkpoints left: " + left);
+            assertEquals(done.lastCheckpointId(), left.get(2).value(), "the final one among them");
         }
         assertExactlyOnce();
     }

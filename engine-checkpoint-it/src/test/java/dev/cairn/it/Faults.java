@@ -1,11 +1,14 @@
 package dev.cairn.it;
 
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * The faults a test injects into members running in its own JVM: through the storage every member
@@ -115,11 +118,23 @@ final class Faults {
     static final class Pause {
         private final CountDownLatch reached = new CountDownLatch(1);
         private final CountDownLatch released = new CountDownLatch(1);
+        private final long maxMillis;
+        /** Which stores it pauses (by where they store). */
+        private final Predicate<PipelineKey> which;
 
-        /** Called by the paused work. */
+        Pause() {
+            this(5_000, where -> true);
+        }
+
+        Pause(long maxMillis, Predicate<PipelineKey> which) {
+            this.maxMillis = maxMillis;
+            this.which = which;
+        }
+
+        /** Called by the paused work; it goes on when released, or after the pause's longest. */
         void hold() throws InterruptedException {
             reached.countDown();
-            released.await(5, TimeUnit.SECONDS);
+            released.await(maxMillis, TimeUnit.MILLISECONDS);
         }
 
         /** Called by the test: whether the work got here within {@code millis}. */
@@ -150,7 +165,19 @@ final class Faults {
         return pause;
     }
 
-    static Pause takeStorePause() {
-        return STORE_PAUSE.getAndSet(null);
+    /**
+     * The next store of a checkpoint's manifest (not a part, not a lease marker) pauses, for at most
+     * {@code maxMillis}.
+     */
+    static Pause pauseNextManifestStore(long maxMillis) {
+        Pause pause = new Pause(maxMillis, where -> !FileLayout.holdsIds(where) && !FileLayout.holdsParts(where));
+        STORE_PAUSE.set(pause);
+        return pause;
+    }
+
+    /** The pause the store to {@code where} takes, if one is set for it. */
+    static Pause takeStorePause(PipelineKey where) {
+        Pause pause = STORE_PAUSE.get();
+        return pause != null && pause.which.test(where) && STORE_PAUSE.compareAndSet(pause, null) ? pause : null;
     }
 }

@@ -37,7 +37,7 @@ final class FaultyStorage extends ForwardingCheckpointStorage {
     public void store(PipelineKey pipeline, CheckpointId id, InputStream data) throws CheckpointStorageException {
         check(pipeline);
         try {
-            Faults.Pause pause = Faults.takeStorePause();
+            Faults.Pause pause = Faults.takeStorePause(pipeline);
             if (pause != null) {
                 pause.hold();
             }

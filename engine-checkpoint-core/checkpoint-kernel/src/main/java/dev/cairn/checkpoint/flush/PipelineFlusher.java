@@ -97,6 +97,12 @@ public final class PipelineFlusher implements AutoCloseable {
          */
         default void settled(long id) {}
 
+        /**
+         * No write is under way any more (the last one ended, whatever its outcome): what is stored
+         * now is settled, and no older write can land after its retention.
+         */
+        default void quiet() {}
+
         /** A write failed and will be retried. */
         default void storeFailed(long id, Exception error, int failures) {}
 
@@ -174,10 +180,14 @@ public final class PipelineFlusher implements AutoCloseable {
         return backlog;
     }
 
-    /** Whether checkpoint {@code id} is stored and this flusher is not still at work on it (retention after it). */
+    /**
+     * Whether checkpoint {@code id} is stored and this flusher has no write under way: neither its
+     * own (retention after it) nor an older one's, which would land in storage after that retention
+     * and outlive it. {@link Listener#quiet} says when to ask again.
+     */
     public boolean settled(long id) {
         synchronized (this) {
-            if (writing.contains(id)) {
+            if (!writing.isEmpty()) {
                 return false;
             }
         }
@@ -322,9 +332,7 @@ public final class PipelineFlusher implements AutoCloseable {
                             // A newer checkpoint was stored meanwhile and this one's chunks dropped
                             // with it: nothing is lost, the newer one stands for it.
                             LOG.debug("{}: checkpoint {} was superseded while its parts were stored", pipeline, id);
-                            synchronized (this) {
-                                writing.remove(id);
-                            }
+                            writeEnded(id);
                             wake();
                         } else {
                             lost(
@@ -390,11 +398,20 @@ public final class PipelineFlusher implements AutoCloseable {
             listener.lost(id, savepoint, why);
         }
         CompletableFuture.runAsync(() -> snapshots.stored(id), io).whenComplete((v, e) -> {
-            synchronized (this) {
-                writing.remove(id);
-            }
+            writeEnded(id);
             wake();
         });
+    }
+
+    /** The write of {@code id} is over and needs nothing more: the listener hears if it was the last under way. */
+    private void writeEnded(long id) {
+        boolean quiet;
+        synchronized (this) {
+            quiet = writing.remove(id) && writing.isEmpty() && !closed;
+        }
+        if (quiet) {
+            listener.quiet();
+        }
     }
 
     /**
@@ -442,13 +459,22 @@ public final class PipelineFlusher implements AutoCloseable {
 
     private void finished(long id, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause != null && !(cause instanceof DeposedException) && newerStored(id)) {
+            // A newer checkpoint was stored while this one was written: nothing will retry it, and
+            // its failure is no sign of the storage's health (the newer write succeeded).
+            LOG.debug("{}: the write of superseded checkpoint {} failed: {}", pipeline, id, cause.getMessage());
+            writeEnded(id);
+            return;
+        }
         long retry = -1;
         int failures = 0;
+        boolean quiet;
         synchronized (this) {
             writing.remove(id);
             if (closed) {
                 return;
             }
+            quiet = writing.isEmpty();
             if (cause == null) {
                 backoff.succeeded();
                 notBefore = 0;
@@ -460,6 +486,9 @@ public final class PipelineFlusher implements AutoCloseable {
         }
         if (cause == null) {
             listener.settled(id);
+            if (quiet) {
+                listener.quiet();
+            }
             wake();
         } else if (cause instanceof DeposedException deposed) {
             deposed(deposed);
@@ -474,6 +503,9 @@ public final class PipelineFlusher implements AutoCloseable {
                         cause.getMessage());
             }
             listener.storeFailed(id, e, failures);
+            if (quiet) {
+                listener.quiet(); // it is retried only if it is still the newest unstored
+            }
             retryIn(retry);
         }
     }

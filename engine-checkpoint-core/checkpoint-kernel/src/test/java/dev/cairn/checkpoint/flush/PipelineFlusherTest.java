@@ -81,6 +81,10 @@ class PipelineFlusherTest {
     private final List<Long> lost = new CopyOnWriteArrayList<>();
     /** Which checkpoint (or part) stores wait at the gate while it is closed. */
     private volatile java.util.function.LongPredicate waitsAtGate = id -> true;
+    /** Which checkpoint stores fail once through the gate. */
+    private volatile java.util.function.LongPredicate failsAfterGate = id -> false;
+
+    private final AtomicInteger quiet = new AtomicInteger();
 
     private final List<DeposedException> deposed = new CopyOnWriteArrayList<>();
     private final PipelineFlusher.Listener listener = new PipelineFlusher.Listener() {
@@ -95,6 +99,11 @@ class PipelineFlusherTest {
                 failures.add(id + ": settled before it was reported stored");
             }
             settled.add(id);
+        }
+
+        @Override
+        public void quiet() {
+            quiet.incrementAndGet();
         }
 
         @Override
@@ -137,6 +146,19 @@ class PipelineFlusherTest {
 
     private PipelineFlusher flusher(int maxRetained) {
         return new PipelineFlusher(snapshots, calls, lease, maxRetained, io, listener);
+    }
+
+    /** A flusher that backs off for an hour after a failure: whatever happens next, happens without a retry. */
+    private PipelineFlusher flusherBackingOffAnHour(int maxRetained) {
+        return new PipelineFlusher(
+                snapshots,
+                calls,
+                lease,
+                maxRetained,
+                io,
+                listener,
+                new LocalPartStorer(snapshots.memory(), calls),
+                new Backoff(3_600_000, 3_600_000));
     }
 
     private long complete(long id) throws Exception {
@@ -269,6 +291,56 @@ class PipelineFlusherTest {
         assertEquals(List.of(), failures);
     }
 
+    /**
+     * A job's final checkpoint is stored while older writes are still under way (a slow store):
+     * they land after its retention. It is settled only once they have ended and retention ran
+     * after them too, so the job does not finish with more than max-retained checkpoints stored.
+     */
+    @Test
+    void theNewestStored_isNotSettled_whileOlderWritesAreUnderWay_andRetentionCoversThem() throws Exception {
+        gate = new CountDownLatch(1);
+        waitsAtGate = id -> id < 4;
+        PipelineFlusher flusher = flusher(1);
+        for (long id = 1; id <= 3; id++) {
+            completeWhileHeld(flusher, id);
+        }
+        flusher.completed(complete(4));
+        TestWait.until(() -> settled.contains(4L), "checkpoint 4 stored, retention run after it");
+        assertFalse(flusher.settled(4), "three older writes are still under way");
+        assertEquals(0, quiet.get());
+
+        gate.countDown();
+        TestWait.until(() -> flusher.settled(4), "settled once the older writes have landed");
+        TestWait.until(() -> quiet.get() == 1, "the listener told");
+        assertEquals(List.of(4L), inStorage(PIPELINE), "retention ran after the late ones too");
+        assertEquals(List.of(), failures);
+    }
+
+    /**
+     * An older write that fails after a newer checkpoint was stored is not retried (nothing owes it)
+     * nor reported as a storage failure: the storage stored the newer one.
+     */
+    @Test
+    void anOlderWriteFailing_afterANewerOneIsStored_isNeitherRetriedNorReported() throws Exception {
+        gate = new CountDownLatch(1);
+        waitsAtGate = id -> id == 1;
+        failsAfterGate = id -> id == 1;
+        // A counted failure would hold the next write back for an hour.
+        PipelineFlusher flusher = flusherBackingOffAnHour(3);
+        completeWhileHeld(flusher, 1);
+        flusher.completed(complete(2));
+        TestWait.until(() -> settled.contains(2L), "checkpoint 2 stored");
+
+        gate.countDown();
+        TestWait.until(() -> quiet.get() == 1, "the write of 1 ended, the last under way");
+        assertTrue(flusher.settled(2));
+        assertEquals(List.of(), failures, "no storage failure reported");
+        assertEquals(List.of(2L), inStorage(PIPELINE));
+        flusher.completed(complete(3));
+        TestWait.until(() -> settled.contains(3L), "the next checkpoint stored, no backoff first");
+        assertEquals(List.of(2L, 3L), inStorage(PIPELINE));
+    }
+
     @Test
     void afterEachStore_exactlyMaxRetainedRemain() throws Exception {
         PipelineFlusher flusher = flusher(2);
@@ -317,16 +389,7 @@ class PipelineFlusherTest {
     @Test
     void whileTheStorageFails_checkpointsKeepCompleting_andTheMapHoldsOnlyWhatTheStorageNeeds() throws Exception {
         storageFails = true;
-        // Backs off for an hour after the first failure: whatever happens next, happens without a retry.
-        PipelineFlusher flusher = new PipelineFlusher(
-                snapshots,
-                calls,
-                lease,
-                3,
-                io,
-                listener,
-                new LocalPartStorer(snapshots.memory(), calls),
-                new Backoff(3_600_000, 3_600_000));
+        PipelineFlusher flusher = flusherBackingOffAnHour(3);
         flusher.completed(complete(1));
         TestWait.until(() -> failures.size() == 1, "the first write failed");
 
@@ -534,6 +597,9 @@ class PipelineFlusherTest {
             try {
                 if (waitsAtGate.test(id.value())) {
                     gate.await();
+                }
+                if (failsAfterGate.test(id.value())) {
+                    throw new CheckpointStorageException("disk on fire");
                 }
                 super.store(pipeline, id, data);
             } catch (InterruptedException e) {

@@ -1125,9 +1125,11 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     }
 
     @Override
-    public void settled(long id) {
-        if (id >= finalId && finalId >= 0) {
-            job.control(this::checkFinished); // the final checkpoint is stored and retention ran after it
+    public void quiet() {
+        if (finalId >= 0) {
+            // The final checkpoint may be settled now: stored, retention run after it, and no
+            // older write left to land behind that retention.
+            job.control(this::checkFinished);
         }
     }
 
