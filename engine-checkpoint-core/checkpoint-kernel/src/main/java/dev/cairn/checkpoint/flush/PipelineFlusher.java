@@ -388,7 +388,7 @@ public final class PipelineFlusher implements AutoCloseable {
         List<CompletableFuture<Void>> waiting;
         synchronized (this) {
             open = !closed;
-            waiting = waiters.remove(id); // before the record calls it stored: it is not
+            waiting = waiters.remove(id); // failed below: nothing will ever store it
         }
         if (waiting != null) {
             IllegalStateException e = new IllegalStateException("the " + what + " cannot be stored: " + why);
@@ -397,7 +397,7 @@ public final class PipelineFlusher implements AutoCloseable {
         if (open) {
             listener.lost(id, savepoint, why);
         }
-        CompletableFuture.runAsync(() -> snapshots.stored(id), io).whenComplete((v, e) -> {
+        CompletableFuture.runAsync(() -> snapshots.givenUp(id), io).whenComplete((v, e) -> {
             writeEnded(id);
             wake();
         });

@@ -137,6 +137,23 @@ public record PipelineRecord(
     }
 
     /**
+     * After {@code id} was given up (it can never be stored: the map lost it or a part of it): the
+     * map drops it, and nothing else changes. Unlike {@link #withStored}, no older checkpoint is
+     * thereby taken as stored.
+     */
+    PipelineRecord withGivenUp(long id) {
+        return new PipelineRecord(
+                lastIssuedId,
+                lastCompletedId,
+                storedUpTo,
+                inMemory.stream().filter(i -> i != id).toList(),
+                attempt,
+                savepoints.stream().filter(s -> s != id).toList(),
+                leasedUpTo,
+                epoch);
+    }
+
+    /**
      * Without the snapshots of {@code ids}: checkpoints the storage will never need, because a newer
      * one is written instead. The latest completed and unstored savepoints are kept whatever the
      * caller says.

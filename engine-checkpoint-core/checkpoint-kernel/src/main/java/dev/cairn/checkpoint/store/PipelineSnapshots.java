@@ -229,6 +229,11 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
         return dropping(r -> r.withStored(id));
     }
 
+    /** Drops checkpoint {@code id}, which can never be stored, without taking any as stored. */
+    public PipelineRecord givenUp(long id) {
+        return dropping(r -> r.withGivenUp(id));
+    }
+
     /** Drops checkpoints the storage will never need (a newer one is written instead). */
     public PipelineRecord supersede(Collection<Long> ids) {
         return ids.isEmpty() ? record() : dropping(r -> r.without(ids));

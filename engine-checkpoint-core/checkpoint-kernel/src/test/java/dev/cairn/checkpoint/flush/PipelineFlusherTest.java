@@ -524,10 +524,16 @@ class PipelineFlusherTest {
         completeManifest(2);
         member.deleteChunks(PIPELINE, 2); // every replica of its chunks lost
         CompletableFuture<Void> waiter = flusher.whenStored(2);
+        CompletableFuture<Void> older = flusher.whenStored(1);
         flusher.completed(2);
+        TestWait.until(() -> lost.contains(2L), "checkpoint 2 given up while 1 is written");
+        TestWait.until(() -> snapshots.record().unstored().equals(List.of(1L)), "2 dropped from the map");
+        assertFalse(snapshots.record().isStored(1), "giving 2 up takes nothing older as stored");
+        assertFalse(older.isDone(), "who waits for checkpoint 1 waits for its write");
+
         gate.countDown();
         TestWait.until(() -> stored.contains(1L), "checkpoint 1 stored");
-        TestWait.until(() -> snapshots.record().unstored().isEmpty(), "checkpoint 2 given up");
+        older.get(30, TimeUnit.SECONDS);
         assertEquals(List.of(1L), stored, "checkpoint 2 is never reported stored");
         assertEquals(List.of(2L), lost, "but reported lost");
         ExecutionException told = assertThrows(ExecutionException.class, () -> waiter.get(30, TimeUnit.SECONDS));

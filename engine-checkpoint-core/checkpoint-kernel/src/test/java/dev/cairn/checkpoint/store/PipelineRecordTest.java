@@ -50,6 +50,25 @@ class PipelineRecordTest {
     }
 
     @Test
+    void givingUpTheLatest_dropsIt_andTakesNothingOlderAsStored() {
+        PipelineRecord record = PipelineRecord.EMPTY
+                .withCompleted(5, false)
+                .withStored(5)
+                .withCompleted(6, false)
+                .withCompleted(7, true)
+                .withCompleted(8, false);
+
+        PipelineRecord gaveUp = record.withGivenUp(8).withGivenUp(7);
+
+        assertEquals(List.of(5L, 6L), gaveUp.inMemory());
+        assertEquals(List.of(6L), gaveUp.unstored(), "6 is still owed to storage");
+        assertFalse(gaveUp.isStored(6));
+        assertFalse(gaveUp.isStored(8), "given up is not stored");
+        assertFalse(gaveUp.isSavepoint(7));
+        assertEquals(8, gaveUp.lastCompletedId());
+    }
+
+    @Test
     void superseding_neverDropsTheLatestCompleted_norAnUnstoredSavepoint() {
         PipelineRecord record = PipelineRecord.EMPTY
                 .withCompleted(5, false)
