@@ -414,18 +414,48 @@ public final class PipelineFlusher implements AutoCloseable {
         }
     }
 
+    /** Tries of the retention after one stored checkpoint, 100 ms then 200 ms apart. */
+    static final int RETENTION_TRIES = 3;
+
     /**
-     * {@link #retain} after {@code id} was stored. A failure is not the write's: the checkpoint is
-     * stored, and the next write's retention deletes what this one left.
+     * {@link #retain} after {@code id} was stored, tried again (behind the fence again) if it
+     * fails: after a job's final checkpoint no later retention would. A failure is not the write's:
+     * the checkpoint is stored, and the next stored checkpoint's retention deletes what this one
+     * left.
      */
     private CompletableFuture<Void> retainAfter(long id) {
-        return retain().exceptionally(e -> {
+        return retainAfter(id, 1);
+    }
+
+    private CompletableFuture<Void> retainAfter(long id, int attempt) {
+        CompletableFuture<Void> tried = attempt == 1 ? retain() : fence.verify().thenCompose(v -> retain());
+        return tried.exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            boolean open;
+            synchronized (this) {
+                open = !closed;
+            }
+            if (attempt < RETENTION_TRIES && open && !(cause instanceof DeposedException)) {
+                LOG.debug(
+                        "{}: retention after checkpoint {} failed (try {}): {}",
+                        pipeline,
+                        id,
+                        attempt,
+                        cause.getMessage());
+                CompletableFuture<Void> later = new CompletableFuture<>();
+                try {
+                    io.schedule(() -> later.complete(null), 100L << (attempt - 1), TimeUnit.MILLISECONDS);
+                    return later.thenCompose(v -> retainAfter(id, attempt + 1));
+                } catch (RejectedExecutionException closing) {
+                    // The member is closing: the next master's retention applies it.
+                }
+            }
             LOG.warn(
                     "{}: retention after checkpoint {} failed; the next stored checkpoint applies it: {}",
                     pipeline,
                     id,
-                    (e instanceof CompletionException && e.getCause() != null ? e.getCause() : e).getMessage());
-            return null;
+                    cause.getMessage());
+            return CompletableFuture.completedFuture(null);
         });
     }
 

@@ -72,6 +72,8 @@ class PipelineFlusherTest {
     private volatile boolean storageFails;
     private volatile boolean partsFail;
     private volatile CountDownLatch deleteGate = new CountDownLatch(0);
+    /** How many of the next deletes fail. */
+    private final AtomicInteger deleteFailures = new AtomicInteger();
 
     private final List<Long> stored = new CopyOnWriteArrayList<>();
     /** Stored, and retention has run after them. */
@@ -341,6 +343,24 @@ class PipelineFlusherTest {
         assertEquals(List.of(2L, 3L), inStorage(PIPELINE));
     }
 
+    /**
+     * A retention that fails is tried again before the write is settled: after a job's final
+     * checkpoint, no later retention would delete what it left.
+     */
+    @Test
+    void aRetentionThatFails_isTriedAgain_beforeTheCheckpointIsSettled() throws Exception {
+        PipelineFlusher flusher = flusher(1);
+        flusher.completed(complete(1));
+        TestWait.until(() -> settled.contains(1L), "checkpoint 1 stored and settled");
+        deleteFailures.set(PipelineFlusher.RETENTION_TRIES - 1);
+
+        flusher.completed(complete(2));
+        TestWait.until(() -> settled.contains(2L), "checkpoint 2 settled");
+        assertEquals(0, deleteFailures.get(), "every try but the last failed");
+        assertEquals(List.of(2L), inStorage(PIPELINE), "the last try deleted checkpoint 1");
+        assertEquals(List.of(), failures, "a retention failure is not the write's");
+    }
+
     @Test
     void afterEachStore_exactlyMaxRetainedRemain() throws Exception {
         PipelineFlusher flusher = flusher(2);
@@ -585,6 +605,9 @@ class PipelineFlusherTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CheckpointStorageException("interrupted", e);
+            }
+            if (deleteFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new CheckpointStorageException("disk on fire");
             }
             super.delete(pipeline, id);
         }
