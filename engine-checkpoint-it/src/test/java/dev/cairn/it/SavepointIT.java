@@ -13,6 +13,8 @@ import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.Savepoint;
 import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
+import dev.cairn.checkpoint.snapshot.SnapshotCodec;
+import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
@@ -83,6 +85,69 @@ class SavepointIT {
                     storage.list(FileLayout.savepointsOf(pipeline)),
                     "retention never prunes a savepoint");
             assertEquals(3, storage.list(pipeline).size());
+        }
+    }
+
+    /**
+     * The documented way back to a release that reads only snapshot format 1 (operations.md,
+     * "Manifests and parts"): set {@code inline-state-limit} above the largest state, restart the
+     * members, take a savepoint. Before, the job's checkpoints are manifests (format 2, which such
+     * a release refuses); the savepoint is format 1 with every state inline, and restores exactly.
+     */
+    @Test
+    void theDowngradeRecipe_givesAFormat1Savepoint_thatRestoresExactly() throws Exception {
+        long records = 60_000;
+        Path output = dir.resolve("down");
+        Map<String, String> storageConfig =
+                Map.of("namespace", dir.resolve("ckpt-down").toString());
+        var job = Demo.job("downgrade", records, 4, 10_000, output);
+        PipelineKey pipeline = PipelineKey.of("downgrade", "1");
+        try (CheckpointStorage storage = CheckpointStorageFactories.find(
+                        "hdfs", getClass().getClassLoader())
+                .create(storageConfig)) {
+            try (TestCluster parts = TestCluster.start(
+                    2, TestCluster.engine("interval: 200\ninline-state-limit: 0", "hdfs", storageConfig, 1))) {
+                parts.submit(job);
+                parts.awaitJob("downgrade", r -> r.lastCommittedId() > 0, Duration.ofSeconds(30));
+            }
+            List<CheckpointId> stored = storage.list(pipeline);
+            assertEquals(
+                    SnapshotCodec.MANIFEST_VERSION,
+                    SnapshotCodec.readHeader(storage.load(pipeline, stored.get(stored.size() - 1))
+                                    .orElseThrow())
+                            .version(),
+                    "before: the newest checkpoint is a manifest");
+
+            var inline = TestCluster.engine("interval: 200\ninline-state-limit: 1048576", "hdfs", storageConfig, 1);
+            long savepoint;
+            try (TestCluster restarted = TestCluster.start(2, inline)) {
+                restarted.submit(job);
+                restarted.awaitJob(
+                        "downgrade",
+                        r -> r.state() == JobState.RUNNING && r.restoredFrom().startsWith("checkpoint"),
+                        Duration.ofSeconds(30));
+                savepoint = restarted
+                        .handle("downgrade")
+                        .savepoint(true)
+                        .get(2, TimeUnit.MINUTES)
+                        .ids()
+                        .get("1");
+                restarted.awaitJob("downgrade", r -> r.state().done(), Duration.ofSeconds(30));
+            }
+            byte[] blob = storage.load(FileLayout.savepointsOf(pipeline), CheckpointId.of(savepoint))
+                    .orElseThrow();
+            assertEquals(1, SnapshotCodec.readHeader(blob).version(), "the savepoint is format 1");
+            assertTrue(
+                    SnapshotCodec.decode(blob).taskStates().stream().allMatch(TaskState::inline),
+                    "every state inline: it names no part");
+
+            try (TestCluster older = TestCluster.start(2, inline)) {
+                older.submit(job, new RestoreRequest(CheckpointType.SAVEPOINT, savepoint));
+                JobStatus done = older.awaitJob("downgrade", r -> r.state().done(), Duration.ofSeconds(90));
+                assertEquals(JobState.FINISHED, done.state(), done.message());
+                assertEquals("savepoint " + savepoint + " (storage)", done.restoredFrom());
+            }
+            Demo.assertExactlyOnce(output, records);
         }
     }
 
