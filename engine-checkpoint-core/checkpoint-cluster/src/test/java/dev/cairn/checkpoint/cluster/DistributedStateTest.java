@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.MapInterceptor;
+import com.hazelcast.map.impl.MapService;
+import com.hazelcast.test.Accessors;
 import dev.cairn.checkpoint.api.JobHandle;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobState;
@@ -23,8 +26,10 @@ import dev.cairn.checkpoint.storage.api.JobId;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.StateParts;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -237,6 +242,108 @@ class DistributedStateTest {
                 Thread.sleep(100);
             }
         }
+    }
+
+    /**
+     * A member that cannot put a task's chunks into the map (here the map refuses every chunk but a
+     * part's first, through a Hazelcast interceptor) sends the state inline after all: checkpoints
+     * complete, commit and are stored in format 1, every state inline. The chunk that did land is
+     * deleted by its writer, not left in the map for as long as the job runs.
+     */
+    @Test
+    void chunksTheMapRefuses_sendTheStateInline_andLeaveNoChunkBehind() throws Exception {
+        PipelineKey pipeline = PipelineKey.of("big-state", "1");
+        try (InProcessCluster cluster = cluster(1024)) {
+            IMap<String, byte[]> snapshots =
+                    cluster.members().get(0).hazelcast().getMap("cairn.snapshots");
+            // On each member, where its partitions' puts run: the cluster's serialization filter
+            // (rightly) refuses to ship a test's interceptor through IMap.addInterceptor.
+            for (CairnMember member : cluster.members()) {
+                MapService maps =
+                        Accessors.getNodeEngineImpl(member.hazelcast()).getService(MapService.SERVICE_NAME);
+                maps.getMapServiceContext()
+                        .getMapContainer("cairn.snapshots")
+                        .getInterceptorRegistry()
+                        .register("refuse-later-chunks", new RefuseLaterChunks());
+            }
+            JobHandle job = cluster.members()
+                    .get(0)
+                    .engine()
+                    .submit(new JobSpec(
+                            JobId.of("big-state"),
+                            BenchJob.TYPE,
+                            Map.of(
+                                    BenchJob.PARALLELISM,
+                                    "2",
+                                    BenchJob.STATE_BYTES,
+                                    Integer.toString(StateParts.CHUNK_SIZE + 1000), // two chunks a part
+                                    BenchJob.RATE,
+                                    "600")));
+            JobStatus status = awaitCommitted(job, 3);
+            long committed = status.lastCommittedId();
+            long deadline = System.currentTimeMillis() + 10_000;
+            List<String> left = chunksUpTo(snapshots, committed);
+            while (!left.isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+                left = chunksUpTo(snapshots, committed);
+            }
+            assertEquals(List.of(), left, "chunks of checkpoints up to " + committed + " left in the map");
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+        try (CheckpointStorage storage = open()) {
+            List<CheckpointId> stored = storage.list(pipeline);
+            byte[] newest =
+                    storage.load(pipeline, stored.get(stored.size() - 1)).orElseThrow();
+            assertEquals(1, SnapshotCodec.readHeader(newest).version());
+            assertTrue(SnapshotCodec.decode(newest).allInline());
+            assertEquals(List.of(), storage.list(FileLayout.partsOf(pipeline)));
+        }
+    }
+
+    /** Chunk keys ({@code job/pipeline/id/task/n@k}) of the job's checkpoints up to {@code id}. */
+    private static List<String> chunksUpTo(IMap<String, byte[]> snapshots, long id) {
+        return snapshots.keySet().stream()
+                .filter(key -> key.startsWith("big-state/") && key.contains("@"))
+                .filter(key -> FileLayout.parseFileName(key.split("/")[2])
+                        .map(c -> c.value() <= id)
+                        .orElse(false))
+                .sorted()
+                .toList();
+    }
+
+    /** Refuses every value but a checkpoint's and a part's first chunk (each starts with its magic). */
+    static final class RefuseLaterChunks implements MapInterceptor {
+        private static boolean startsWith(byte[] value, String magic) {
+            byte[] m = magic.getBytes(StandardCharsets.US_ASCII);
+            return value.length >= m.length && Arrays.equals(value, 0, m.length, m, 0, m.length);
+        }
+
+        @Override
+        public Object interceptPut(Object oldValue, Object newValue) {
+            if (newValue instanceof byte[] value && !startsWith(value, "CAIRNCKP") && !startsWith(value, "CAIRNPRT")) {
+                throw new IllegalStateException("the map refuses this chunk (injected)");
+            }
+            return null;
+        }
+
+        @Override
+        public Object interceptGet(Object value) {
+            return null;
+        }
+
+        @Override
+        public void afterGet(Object value) {}
+
+        @Override
+        public void afterPut(Object value) {}
+
+        @Override
+        public Object interceptRemove(Object removedValue) {
+            return null;
+        }
+
+        @Override
+        public void afterRemove(Object value) {}
     }
 
     private static void dropChunks(InProcessCluster cluster) {

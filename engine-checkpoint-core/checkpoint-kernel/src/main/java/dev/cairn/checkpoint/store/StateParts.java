@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -36,9 +37,28 @@ public final class StateParts {
     private StateParts() {}
 
     /**
+     * A part whose chunks could not all be put into the cluster's memory. Some may be there: {@link
+     * #chunks} names every one that was tried, for the writer to delete, since nothing else will
+     * name them.
+     */
+    public static final class NotPutAside extends RuntimeException {
+        private final transient List<ChunkKey> chunks;
+
+        NotPutAside(List<ChunkKey> chunks, Throwable cause) {
+            super(cause.getMessage(), cause);
+            this.chunks = List.copyOf(chunks);
+        }
+
+        public List<ChunkKey> chunks() {
+            return chunks;
+        }
+    }
+
+    /**
      * Frames {@code state} as the part of {@code taskId} in checkpoint {@code id}, puts its chunks
      * into {@code memory} (at once, placed where this process writes cheaply), and completes with
-     * the task's state as a handle once every chunk is held.
+     * the task's state as a handle once every chunk is held; or, once every put has answered and
+     * one failed, with {@link NotPutAside}.
      */
     public static CompletionStage<TaskState> write(
             CheckpointMemory memory,
@@ -54,15 +74,32 @@ public final class StateParts {
         if (placements.length != chunks) {
             throw new IllegalStateException(memory + " placed " + placements.length + " of " + chunks + " chunks");
         }
-        CompletableFuture<?>[] puts = new CompletableFuture<?>[chunks];
+        List<CompletableFuture<?>> puts = new ArrayList<>(chunks);
+        List<ChunkKey> keys = new ArrayList<>(chunks);
         for (int n = 0; n < chunks; n++) {
             long offset = (long) n * chunkSize;
-            puts[n] = memory.putChunk(new ChunkKey(pipeline, id, taskId, n, placements[n]), part, offset, (int)
-                            Math.min(chunkSize, part.size() - offset))
-                    .toCompletableFuture();
+            ChunkKey key = new ChunkKey(pipeline, id, taskId, n, placements[n]);
+            keys.add(key);
+            try {
+                puts.add(memory.putChunk(key, part, offset, (int) Math.min(chunkSize, part.size() - offset))
+                        .toCompletableFuture());
+            } catch (RuntimeException e) {
+                puts.add(CompletableFuture.failedFuture(e));
+                break; // the rest would fail too
+            }
         }
         StateHandle handle = part.handle(chunkSize, placements, writer);
-        return CompletableFuture.allOf(puts).thenApply(v -> TaskState.of(taskId, handle));
+        return CompletableFuture.allOf(puts.toArray(CompletableFuture<?>[]::new))
+                .handle((v, error) -> {
+                    if (error != null) {
+                        throw new NotPutAside(
+                                keys,
+                                error instanceof CompletionException && error.getCause() != null
+                                        ? error.getCause()
+                                        : error);
+                    }
+                    return TaskState.of(taskId, handle);
+                });
     }
 
     /**

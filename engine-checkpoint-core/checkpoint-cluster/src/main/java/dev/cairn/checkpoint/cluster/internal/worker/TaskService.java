@@ -15,6 +15,7 @@ import dev.cairn.checkpoint.runtime.TaskGroup;
 import dev.cairn.checkpoint.snapshot.StateHandle;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.ChunkKey;
 import dev.cairn.checkpoint.store.StateParts;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -380,17 +382,38 @@ public final class TaskService {
                         if (error == null) {
                             ack(checkpointId, taskId, null, part.handle(), records);
                         } else {
+                            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                    ? error.getCause()
+                                    : error;
                             LOG.warn(
                                     "Cannot put aside the state of {} for checkpoint {} ({}); sending it inline",
                                     taskId,
                                     checkpointId,
-                                    error.toString());
+                                    cause.toString());
                             ack(checkpointId, taskId, state, null, records);
+                            if (cause instanceof StateParts.NotPutAside failed) {
+                                forget(failed.chunks());
+                            }
                         }
                     });
                 });
             } catch (RejectedExecutionException e) {
                 LOG.debug("This member is closing: checkpoint {} of {} is not acknowledged", checkpointId, taskId);
+            }
+        }
+
+        /** Deletes the chunks of a part that was not put aside after all: nothing names those that landed. */
+        private void forget(List<ChunkKey> chunks) {
+            try {
+                stateWriter.execute(() -> {
+                    try {
+                        node.maps().deleteChunks(chunks);
+                    } catch (RuntimeException e) {
+                        LOG.debug("Cannot delete the chunks of a part not put aside; a later sweep does", e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("This member is closing: the chunks of a part not put aside are left to a sweep");
             }
         }
 
