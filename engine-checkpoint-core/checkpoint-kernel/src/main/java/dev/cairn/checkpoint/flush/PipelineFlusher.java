@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Retention.</b> After each checkpoint is stored, exactly the newest {@code max-retained}
  *       of the pipeline remain. A deposed master deletes nothing: retention runs after the fence.
  *   <li><b>Failures.</b> A failed or timed-out write is retried with backoff (100 ms doubling to 5
- *       s), forever; the checkpoint stays in the map, with its backups, meanwhile.
+ *       s), until it is stored or a newer checkpoint is (which stands for it); the checkpoint stays
+ *       in the map, with its backups, meanwhile.
  * </ul>
  *
  * <p>What is unstored is read from the pipeline's record in the cluster, so a flusher started on
@@ -181,17 +182,19 @@ public final class PipelineFlusher implements AutoCloseable {
     }
 
     /**
-     * Whether checkpoint {@code id} is stored and this flusher has no write under way: neither its
-     * own (retention after it) nor an older one's, which would land in storage after that retention
-     * and outlive it. {@link Listener#quiet} says when to ask again.
+     * Whether checkpoint {@code id} is stored, no savepoint is still owed to storage, and this
+     * flusher has no write under way: neither its own (retention after it) nor an older one's,
+     * which would land in storage after that retention and outlive it. {@link Listener#quiet} says
+     * when to ask again.
      */
     public boolean settled(long id) {
-        synchronized (this) {
-            if (!writing.isEmpty()) {
-                return false;
-            }
+        PipelineRecord record = snapshots.record(); // first: a write that starts after this look is seen below
+        if (!record.isStored(id) || !record.unstored().isEmpty()) {
+            return false; // not stored yet, or a savepoint is still owed
         }
-        return snapshots.record().isStored(id);
+        synchronized (this) {
+            return writing.isEmpty();
+        }
     }
 
     /** Completes once the storage owes {@code id} nothing (it, or a newer checkpoint, is stored). */
@@ -326,24 +329,22 @@ public final class PipelineFlusher implements AutoCloseable {
                     }
                     return savepoint ? CompletableFuture.completedFuture(null) : retainAfter(id);
                 })
-                .whenComplete((v, error) -> {
-                    if (missingPart(error) instanceof SnapshotFormatException missing) {
-                        if (!savepoint && newerStored(id)) {
-                            // A newer checkpoint was stored meanwhile and this one's chunks dropped
-                            // with it: nothing is lost, the newer one stands for it.
-                            LOG.debug("{}: checkpoint {} was superseded while its parts were stored", pipeline, id);
-                            writeEnded(id);
-                            wake();
-                        } else {
-                            lost(
-                                    id,
-                                    savepoint,
-                                    "a part of it is not in the snapshot map any more: " + missing.getMessage());
-                        }
-                    } else {
-                        finished(id, error);
-                    }
-                });
+                .whenCompleteAsync((v, error) -> ended(id, savepoint, error), io); // it reads the map
+    }
+
+    private void ended(long id, boolean savepoint, Throwable error) {
+        if (missingPart(error) instanceof SnapshotFormatException missing) {
+            if (!savepoint && newerStored(id)) {
+                // A newer checkpoint was stored meanwhile and this one's chunks dropped with it:
+                // nothing is lost, the newer one stands for it.
+                LOG.debug("{}: checkpoint {} was superseded while its parts were stored", pipeline, id);
+                endSuperseded(id);
+            } else {
+                lost(id, savepoint, "a part of it is not in the snapshot map any more: " + missing.getMessage());
+            }
+        } else {
+            finished(id, error);
+        }
     }
 
     /** The manifest a blob holds, or null for a checkpoint in format 1 (it names no parts). */
@@ -397,10 +398,37 @@ public final class PipelineFlusher implements AutoCloseable {
         if (open) {
             listener.lost(id, savepoint, why);
         }
-        CompletableFuture.runAsync(() -> snapshots.givenUp(id), io).whenComplete((v, e) -> {
+        // Parts of it may be stored: a retention pass after them, as after a superseded write.
+        CompletableFuture.runAsync(() -> snapshots.givenUp(id), io)
+                .thenCompose(v -> savepoint ? CompletableFuture.<Void>completedFuture(null) : retainAfter(id, 2))
+                .whenComplete((v, e) -> {
+                    if (e != null && cause(e) instanceof DeposedException deposed) {
+                        deposed(deposed);
+                        return;
+                    }
+                    writeEnded(id);
+                    wake();
+                });
+    }
+
+    /**
+     * Ends the write of {@code id}, which a newer stored checkpoint stands for, after a retention
+     * pass behind the fence: some of what it wrote (parts, even its manifest) may have landed after
+     * the newer one's pass, which was perhaps the job's last.
+     */
+    private void endSuperseded(long id) {
+        retainAfter(id, 2).whenComplete((v, e) -> {
+            if (e != null && cause(e) instanceof DeposedException deposed) {
+                deposed(deposed);
+                return;
+            }
             writeEnded(id);
             wake();
         });
+    }
+
+    private static Throwable cause(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** The write of {@code id} is over and needs nothing more: the listener hears if it was the last under way. */
@@ -430,25 +458,24 @@ public final class PipelineFlusher implements AutoCloseable {
     private CompletableFuture<Void> retainAfter(long id, int attempt) {
         CompletableFuture<Void> tried = attempt == 1 ? retain() : fence.verify().thenCompose(v -> retain());
         return tried.exceptionallyCompose(e -> {
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause = cause(e);
+            if (cause instanceof DeposedException) {
+                return CompletableFuture.failedFuture(cause); // the write ends as deposed: this master stops
+            }
             boolean open;
             synchronized (this) {
                 open = !closed;
             }
-            if (attempt < RETENTION_TRIES && open && !(cause instanceof DeposedException)) {
+            if (attempt < RETENTION_TRIES && open) {
                 LOG.debug(
                         "{}: retention after checkpoint {} failed (try {}): {}",
                         pipeline,
                         id,
                         attempt,
                         cause.getMessage());
-                CompletableFuture<Void> later = new CompletableFuture<>();
-                try {
-                    io.schedule(() -> later.complete(null), 100L << (attempt - 1), TimeUnit.MILLISECONDS);
-                    return later.thenCompose(v -> retainAfter(id, attempt + 1));
-                } catch (RejectedExecutionException closing) {
-                    // The member is closing: the next master's retention applies it.
-                }
+                return new CompletableFuture<Void>()
+                        .completeOnTimeout(null, 100L << (attempt - 1), TimeUnit.MILLISECONDS)
+                        .thenCompose(v -> retainAfter(id, attempt + 1));
             }
             LOG.warn(
                     "{}: retention after checkpoint {} failed; the next stored checkpoint applies it: {}",
@@ -488,12 +515,12 @@ public final class PipelineFlusher implements AutoCloseable {
     }
 
     private void finished(long id, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = error == null ? null : cause(error);
         if (cause != null && !(cause instanceof DeposedException) && newerStored(id)) {
             // A newer checkpoint was stored while this one was written: nothing will retry it, and
             // its failure is no sign of the storage's health (the newer write succeeded).
             LOG.debug("{}: the write of superseded checkpoint {} failed: {}", pipeline, id, cause.getMessage());
-            writeEnded(id);
+            endSuperseded(id);
             return;
         }
         long retry = -1;
@@ -534,7 +561,7 @@ public final class PipelineFlusher implements AutoCloseable {
             }
             listener.storeFailed(id, e, failures);
             if (quiet) {
-                listener.quiet(); // it is retried only if it is still the newest unstored
+                listener.quiet(); // a savepoint, or the newest unstored checkpoint, is retried
             }
             retryIn(retry);
         }

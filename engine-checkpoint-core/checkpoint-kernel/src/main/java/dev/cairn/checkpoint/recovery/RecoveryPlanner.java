@@ -148,6 +148,13 @@ public final class RecoveryPlanner {
                     skipped.add(why);
                     unusable.add(latest);
                 }
+            } else if (latest > record.storedUpTo()) {
+                // Completed, never stored, and gone from the map (given up, or every replica lost).
+                String why = "checkpoint " + latest + " of " + pipeline
+                        + " is not in the snapshot map any more and was never stored";
+                LOG.warn("Skipping {}", why);
+                skipped.add(why);
+                unusable.add(latest);
             }
         }
         if (inMemory != null && !newMaster) {

@@ -85,6 +85,8 @@ class PipelineFlusherTest {
     private volatile java.util.function.LongPredicate waitsAtGate = id -> true;
     /** Which checkpoint stores fail once through the gate. */
     private volatile java.util.function.LongPredicate failsAfterGate = id -> false;
+    /** Which checkpoint stores fail once their bytes are stored (a lost answer). */
+    private volatile java.util.function.LongPredicate failsAfterStore = id -> false;
 
     private final AtomicInteger quiet = new AtomicInteger();
 
@@ -361,6 +363,47 @@ class PipelineFlusherTest {
         assertEquals(List.of(), failures, "a retention failure is not the write's");
     }
 
+    /**
+     * An older write whose checkpoint lands in storage after a newer one was stored and retained,
+     * then fails (its answer lost): a retention pass still runs after it, so it does not outlive
+     * the newer one's, which may have been the job's last.
+     */
+    @Test
+    void anOlderWriteThatLandsThenFails_afterANewerOneIsStored_isRetainedAway() throws Exception {
+        gate = new CountDownLatch(1);
+        waitsAtGate = id -> id == 1;
+        failsAfterStore = id -> id == 1;
+        PipelineFlusher flusher = flusher(1);
+        completeWhileHeld(flusher, 1);
+        flusher.completed(complete(2));
+        TestWait.until(() -> settled.contains(2L), "checkpoint 2 stored and retained");
+
+        gate.countDown();
+        TestWait.until(() -> quiet.get() == 1, "the write of 1 ended");
+        assertEquals(List.of(2L), inStorage(PIPELINE), "checkpoint 1 landed late, and was deleted");
+        assertEquals(List.of(), failures);
+    }
+
+    /** A master deposed while its retention is tried again stops there, and deletes nothing. */
+    @Test
+    void aMasterDeposedWhileItsRetentionIsTriedAgain_stops_andDeletesNothing() throws Exception {
+        PipelineFlusher flusher = flusher(1);
+        flusher.completed(complete(1));
+        TestWait.until(() -> settled.contains(1L), "checkpoint 1 stored and settled");
+        deleteGate = new CountDownLatch(1);
+        flusher.completed(complete(2));
+        TestWait.until(() -> stored.contains(2L), "checkpoint 2 stored; its retention waits to delete 1");
+        new IdLease(new PipelineSnapshots(new InMemoryCheckpointMemory(), PIPELINE, io), calls, io)
+                .claim()
+                .get(30, TimeUnit.SECONDS);
+        deleteFailures.set(1);
+
+        deleteGate.countDown();
+        TestWait.until(() -> !deposed.isEmpty(), "the fence check before the second try finds it deposed");
+        assertFalse(settled.contains(2L), "the write ended deposed, not settled");
+        assertEquals(List.of(1L, 2L), inStorage(PIPELINE), "a deposed master deleted nothing");
+    }
+
     @Test
     void afterEachStore_exactlyMaxRetainedRemain() throws Exception {
         PipelineFlusher flusher = flusher(2);
@@ -562,6 +605,14 @@ class PipelineFlusherTest {
                 "who waits for it to be stored is told it never will be: " + told.getCause());
         assertEquals(List.of(1L), inStorage(PIPELINE));
         assertEquals(List.of(), inStorage(FileLayout.partsOf(PIPELINE)));
+
+        // A restart now goes back to the stored checkpoint 1, saying why it could not use 2.
+        RecoveryPlanner.Recovery recovery = RecoveryPlanner.plan(snapshots, storage, "", false);
+        assertEquals(1, recovery.checkpoint().orElseThrow().id().value());
+        assertEquals(List.of(2L), recovery.unusableNewer());
+        assertTrue(
+                recovery.skipped().toString().contains("checkpoint 2 of " + PIPELINE + " is not in the snapshot map"),
+                recovery.skipped().toString());
     }
 
     /**
@@ -631,6 +682,9 @@ class PipelineFlusherTest {
                     throw new CheckpointStorageException("disk on fire");
                 }
                 super.store(pipeline, id, data);
+                if (failsAfterStore.test(id.value())) {
+                    throw new CheckpointStorageException("the answer was lost");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CheckpointStorageException("interrupted", e);

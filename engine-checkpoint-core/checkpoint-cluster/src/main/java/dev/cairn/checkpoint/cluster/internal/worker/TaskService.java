@@ -405,7 +405,8 @@ public final class TaskService {
         /** Deletes the chunks of a part that was not put aside after all: nothing names those that landed. */
         private void forget(List<ChunkKey> chunks) {
             try {
-                stateWriter.execute(() -> {
+                // Not on stateWriter: with the map unwell, deletes may block, and states wait there.
+                node.io().execute(() -> {
                     try {
                         node.maps().deleteChunks(chunks);
                     } catch (RuntimeException e) {
