@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.JobSpec;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
@@ -173,6 +174,48 @@ class CommitAfterStorageIT {
             List<CheckpointId> left = storage.list(PipelineKey.of("late-store", "1"));
             assertEquals(3, left.size(), "max-retained checkpoints left: " + left);
             assertEquals(done.lastCheckpointId(), left.get(2).value(), "the final one among them");
+        }
+        assertExactlyOnce();
+    }
+
+    /**
+     * The job's final checkpoint can never be stored: the storage hangs as the job ends, and the
+     * map loses the final checkpoint's chunks meanwhile. Its sinks may not commit it, and no newer
+     * checkpoint will come, so the pipeline restarts from the newest checkpoint stored, replays, and
+     * ends in a new final checkpoint: the job finishes, exactly once, nothing committed before it
+     * was stored. Before, the job waited for that commit forever.
+     */
+    @Test
+    void aFinalCheckpointTheClusterLostBeforeItWasStored_restartsThePipeline_andTheJobFinishes() throws Exception {
+        EngineConfig config = TestCluster.engine(
+                "interval: 150\ntimeout: 20000\ninline-state-limit: 0", // every state a part, in chunks
+                "localfile",
+                storageConfig,
+                0,
+                "",
+                "call-timeout: 1000");
+        try (TestCluster cluster = TestCluster.start(1, config, FaultyStorage::new)) {
+            cluster.submit(job("final-lost", 20_000));
+            cluster.awaitJob("final-lost", r -> r.recordsCommitted() > RECORDS / 2, Duration.ofSeconds(60));
+            Faults.HANGING_JOBS.add("final-lost");
+            JobStatus ended = cluster.awaitJob(
+                    "final-lost",
+                    r -> r.history().stream().anyMatch(s -> s.finalCheckpoint() && s.completed()),
+                    Duration.ofSeconds(60));
+            long last = ended.history().stream()
+                    .filter(s -> s.finalCheckpoint() && s.completed())
+                    .mapToLong(CheckpointStats::id)
+                    .max()
+                    .orElseThrow();
+            assertTrue(cluster.loseChunks("final-lost", last) > 0, "the final checkpoint's chunks were in the map");
+            Faults.HANGING_JOBS.remove("final-lost"); // the storage answers again
+
+            JobStatus done = cluster.awaitJob("final-lost", r -> r.state().done(), Duration.ofSeconds(90));
+            assertEquals(JobState.FINISHED, done.state(), done.message());
+            assertTrue(done.restarts() >= 1, "the pipeline restarted: " + done.restarts());
+            assertTrue(done.lastCommittedId() > last, "a newer final checkpoint: " + done.lastCommittedId());
+        } finally {
+            Faults.reset();
         }
         assertExactlyOnce();
     }

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.map.IMap;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.Savepoint;
-import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
@@ -205,16 +203,7 @@ class SavepointIT {
                     .mapToLong(CheckpointStats::id)
                     .max()
                     .orElseThrow();
-            IMap<String, byte[]> map = cluster.members().get(0).hazelcast().getMap(SnapshotMaps.SNAPSHOTS);
-            String chunks = SnapshotMaps.key(PipelineKey.of("lost", "1"), id) + "/";
-            int lost = 0;
-            for (String key : map.keySet()) {
-                if (key.startsWith(chunks)) {
-                    map.delete(key);
-                    lost++;
-                }
-            }
-            assertTrue(lost > 0, "the savepoint's chunks were in the map");
+            assertTrue(cluster.loseChunks("lost", id) > 0, "the savepoint's chunks were in the map");
             Faults.HANGING_JOBS.remove("lost"); // the storage answers again
 
             ExecutionException failed = assertThrows(ExecutionException.class, () -> command.get(60, TimeUnit.SECONDS));

@@ -1,5 +1,6 @@
 package dev.cairn.it;
 
+import com.hazelcast.map.IMap;
 import dev.cairn.checkpoint.api.CairnEngine;
 import dev.cairn.checkpoint.api.JobHandle;
 import dev.cairn.checkpoint.api.JobResult;
@@ -9,9 +10,11 @@ import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
+import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
 import dev.cairn.checkpoint.storage.api.JobId;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.testkit.CairnCluster;
 import java.time.Duration;
 import java.util.List;
@@ -145,6 +148,23 @@ final class TestCluster implements AutoCloseable {
 
     void kill(CairnMember member) {
         cluster.kill(member);
+    }
+
+    /**
+     * Deletes every chunk of checkpoint {@code id} of pipeline 1 of {@code job} from the snapshot
+     * map, as if every replica of them were lost; returns how many there were.
+     */
+    int loseChunks(String job, long id) {
+        IMap<String, byte[]> map = members().get(0).hazelcast().getMap(SnapshotMaps.SNAPSHOTS);
+        String chunks = SnapshotMaps.key(PipelineKey.of(job, "1"), id) + "/";
+        int lost = 0;
+        for (String key : map.keySet()) {
+            if (key.startsWith(chunks)) {
+                map.delete(key);
+                lost++;
+            }
+        }
+        return lost;
     }
 
     /** Kills every member at once: a full cluster crash. The storage survives. */

@@ -134,6 +134,9 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     private volatile long epoch;
     private volatile boolean finished;
     private volatile long finalId = -1;
+    /** The final checkpoint was given up, its sinks having committed it ({@link #finalLost}). */
+    private boolean finalGivenUp;
+
     private volatile long restoredFrom = -1;
     private volatile String restoredSource = "none";
     private volatile CheckpointType restoredType = CheckpointType.CHECKPOINT;
@@ -236,6 +239,11 @@ final class PipelineMaster implements PipelineFlusher.Listener {
             return;
         }
         committedId.clear();
+        // An earlier attempt's final checkpoint is not this one's: this attempt, restored from an
+        // older checkpoint, finishes only at a final checkpoint of its own. (Kept, a commit of this
+        // attempt's first checkpoint, whose id is higher, would pass for the end of the input.)
+        finalId = -1;
+        finalGivenUp = false;
         RestoreRequest request = restore;
         boolean newMaster = ownLatest < 0;
         Map<Long, String> unusable = Map.copyOf(excluded);
@@ -942,14 +950,21 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                 return;
             }
         }
-        if (flusher != null ? !flusher.settled(finalId) : !snapshots.record().isStored(finalId)) {
+        if (!finalGivenUp
+                && (flusher != null
+                        ? !flusher.settled(finalId)
+                        : !snapshots.record().isStored(finalId))) {
             return;
         }
         finished = true;
         stopCoordinator();
         cancelTasks(epoch, attempt);
         job.slots().release(key);
-        LOG.info("{} finished: final checkpoint {} committed and stored", key, finalId);
+        LOG.info(
+                "{} finished: final checkpoint {} committed and {}",
+                key,
+                finalId,
+                finalGivenUp ? "given up by the cluster before it was stored (see the warning)" : "stored");
         job.pipelineFinished();
     }
 
@@ -1037,7 +1052,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
 
         @Override
         public void completed(CompletedCheckpoint checkpoint, CheckpointStats stats) {
-            checkpointCompleted(stats);
+            checkpointCompleted(stats, myAttempt);
             long records = checkpoint.records();
             job.control(() -> progressed(myAttempt, records));
         }
@@ -1070,9 +1085,9 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         }
     }
 
-    private void checkpointCompleted(CheckpointStats s) {
+    private void checkpointCompleted(CheckpointStats s, int ofAttempt) {
         stats.completed(s);
-        if (s.finalCheckpoint()) {
+        if (s.finalCheckpoint() && ofAttempt == attempt) {
             finalId = s.id();
         }
         job.control(() -> ownLatest = Math.max(ownLatest, s.id()));
@@ -1108,6 +1123,28 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                 (savepoint ? "savepoint " : "checkpoint ") + id + " cannot be stored and was given up (" + why + ")"
                         + (savepoint ? "" : "; the next stored checkpoint stands for it")));
         job.changed();
+        if (!savepoint && id == finalId) {
+            job.control(() -> finalLost(id, why));
+        }
+    }
+
+    /**
+     * The final checkpoint can never be stored, and no newer one will come. With {@code
+     * commit-after: storage} its sinks never commit it: the pipeline restarts from the newest
+     * checkpoint there is, and ends in a new final one. With {@code commit-after: cluster} they
+     * committed it at completion: the output is whole, and the pipeline finishes with the warning.
+     * On the control thread.
+     */
+    private void finalLost(long id, String why) {
+        if (finished || id != finalId) {
+            return;
+        }
+        if (commitAfter == CommitAfter.CLUSTER) {
+            finalGivenUp = true;
+            checkFinished();
+        } else {
+            restart("its final checkpoint " + id + " cannot be stored (" + why + ")");
+        }
     }
 
     @Override
