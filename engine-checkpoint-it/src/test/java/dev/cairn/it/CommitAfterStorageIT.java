@@ -187,37 +187,68 @@ class CommitAfterStorageIT {
      */
     @Test
     void aFinalCheckpointTheClusterLostBeforeItWasStored_restartsThePipeline_andTheJobFinishes() throws Exception {
+        JobStatus done = loseTheFinalCheckpoint("final-lost", "");
+        assertTrue(done.restarts() >= 1, "the pipeline restarted: " + done.restarts());
+        assertTrue(done.lastCommittedId() > lostFinal, "a newer final checkpoint: " + done.lastCommittedId());
+        assertExactlyOnce();
+    }
+
+    /**
+     * The same with {@code commit-after: cluster}: the sinks committed the final checkpoint when it
+     * completed, so the output is whole; the job finishes without a restart, and says what storage
+     * lacks.
+     */
+    @Test
+    void aFinalCheckpointTheClusterLostBeforeItWasStored_withCommitAfterCluster_finishesWithAWarning()
+            throws Exception {
+        TransactionBroker.named(broker).requireStoredBeforeCommit(null);
+        JobStatus done = loseTheFinalCheckpoint("final-lost-cluster", "commit-after: cluster\n");
+        assertEquals(0, done.restarts(), "no restart: nothing to replay");
+        assertEquals(lostFinal, done.lastCommittedId());
+        assertTrue(
+                String.valueOf(done.warning()).contains("checkpoint " + lostFinal + " cannot be stored"),
+                "the record says so: " + done.warning());
+        assertExactlyOnce();
+    }
+
+    /** The final checkpoint {@link #loseTheFinalCheckpoint} made unstorable. */
+    private long lostFinal;
+
+    /**
+     * Runs a strict 2PC job on one member (backup-count 0, every state a part); as it ends, the
+     * storage hangs and the map loses its final checkpoint's chunks; then the storage answers
+     * again. Returns the job's record once it has ended, FINISHED.
+     */
+    private JobStatus loseTheFinalCheckpoint(String id, String checkpointYaml) throws Exception {
         EngineConfig config = TestCluster.engine(
-                "interval: 150\ntimeout: 20000\ninline-state-limit: 0", // every state a part, in chunks
+                "interval: 150\ntimeout: 20000\ninline-state-limit: 0\n" + checkpointYaml,
                 "localfile",
                 storageConfig,
                 0,
                 "",
                 "call-timeout: 1000");
         try (TestCluster cluster = TestCluster.start(1, config, FaultyStorage::new)) {
-            cluster.submit(job("final-lost", 20_000));
-            cluster.awaitJob("final-lost", r -> r.recordsCommitted() > RECORDS / 2, Duration.ofSeconds(60));
-            Faults.HANGING_JOBS.add("final-lost");
+            cluster.submit(job(id, 20_000));
+            cluster.awaitJob(id, r -> r.recordsCommitted() > RECORDS / 2, Duration.ofSeconds(60));
+            Faults.HANGING_JOBS.add(id);
             JobStatus ended = cluster.awaitJob(
-                    "final-lost",
+                    id,
                     r -> r.history().stream().anyMatch(s -> s.finalCheckpoint() && s.completed()),
                     Duration.ofSeconds(60));
-            long last = ended.history().stream()
+            lostFinal = ended.history().stream()
                     .filter(s -> s.finalCheckpoint() && s.completed())
                     .mapToLong(CheckpointStats::id)
                     .max()
                     .orElseThrow();
-            assertTrue(cluster.loseChunks("final-lost", last) > 0, "the final checkpoint's chunks were in the map");
-            Faults.HANGING_JOBS.remove("final-lost"); // the storage answers again
+            assertTrue(cluster.loseChunks(id, lostFinal) > 0, "the final checkpoint's chunks were in the map");
+            Faults.HANGING_JOBS.remove(id); // the storage answers again
 
-            JobStatus done = cluster.awaitJob("final-lost", r -> r.state().done(), Duration.ofSeconds(90));
+            JobStatus done = cluster.awaitJob(id, r -> r.state().done(), Duration.ofSeconds(90));
             assertEquals(JobState.FINISHED, done.state(), done.message());
-            assertTrue(done.restarts() >= 1, "the pipeline restarted: " + done.restarts());
-            assertTrue(done.lastCommittedId() > last, "a newer final checkpoint: " + done.lastCommittedId());
+            return done;
         } finally {
             Faults.reset();
         }
-        assertExactlyOnce();
     }
 
     /**
