@@ -190,6 +190,7 @@ class CommitAfterStorageIT {
         JobStatus done = loseTheFinalCheckpoint("final-lost", "");
         assertTrue(done.restarts() >= 1, "the pipeline restarted: " + done.restarts());
         assertTrue(done.lastCommittedId() > lostFinal, "a newer final checkpoint: " + done.lastCommittedId());
+        assertEquals(null, done.warning(), "no fall-back warned of: a checkpoint never stored was never committed");
         assertExactlyOnce();
     }
 

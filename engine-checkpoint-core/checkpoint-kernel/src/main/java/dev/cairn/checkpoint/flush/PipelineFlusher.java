@@ -188,9 +188,17 @@ public final class PipelineFlusher implements AutoCloseable {
      * when to ask again.
      */
     public boolean settled(long id) {
+        return snapshots.record().isStored(id) && idle();
+    }
+
+    /**
+     * Whether the storage is owed nothing (no savepoint, no unstored checkpoint) and no write is
+     * under way. {@link Listener#quiet} says when to ask again.
+     */
+    public boolean idle() {
         PipelineRecord record = snapshots.record(); // first: a write that starts after this look is seen below
-        if (!record.isStored(id) || !record.unstored().isEmpty()) {
-            return false; // not stored yet, or a savepoint is still owed
+        if (!record.unstored().isEmpty()) {
+            return false;
         }
         synchronized (this) {
             return writing.isEmpty();
@@ -385,30 +393,64 @@ public final class PipelineFlusher implements AutoCloseable {
     private void lost(long id, boolean savepoint, String why) {
         String what = (savepoint ? "savepoint " : "checkpoint ") + id + " of " + pipeline;
         LOG.error("The {} cannot be stored: {}", what, why);
-        boolean open;
         List<CompletableFuture<Void>> waiting;
         synchronized (this) {
-            open = !closed;
             waiting = waiters.remove(id); // failed below: nothing will ever store it
         }
         if (waiting != null) {
             IllegalStateException e = new IllegalStateException("the " + what + " cannot be stored: " + why);
             waiting.forEach(f -> f.completeExceptionally(e));
         }
-        if (open) {
-            listener.lost(id, savepoint, why);
-        }
-        // Parts of it may be stored: a retention pass after them, as after a superseded write.
+        // Out of the map before anyone hears of it: a restart must not find it there.
         CompletableFuture.runAsync(() -> snapshots.givenUp(id), io)
-                .thenCompose(v -> savepoint ? CompletableFuture.<Void>completedFuture(null) : retainAfter(id, 2))
+                .whenComplete((v, e) -> {
+                    boolean stillOpen;
+                    synchronized (this) {
+                        stillOpen = !closed;
+                    }
+                    if (stillOpen) {
+                        listener.lost(id, savepoint, why);
+                    }
+                })
+                // Parts of it may be stored: behind the fence, they go, and a retention pass runs,
+                // as after a superseded write.
+                .thenCompose(v -> fence.verify())
+                .thenCompose(v -> deleteParts(savepoint ? FileLayout.savepointsOf(pipeline) : pipeline, id))
+                .thenCompose(v -> savepoint ? CompletableFuture.<Void>completedFuture(null) : retainAfter(id, 1))
                 .whenComplete((v, e) -> {
                     if (e != null && cause(e) instanceof DeposedException deposed) {
                         deposed(deposed);
                         return;
                     }
+                    if (e != null) {
+                        LOG.warn(
+                                "{}: cannot delete what the given-up {} left in storage: {}",
+                                pipeline,
+                                what,
+                                cause(e).getMessage());
+                    }
                     writeEnded(id);
                     wake();
                 });
+    }
+
+    /**
+     * Deletes the parts of checkpoint {@code id} stored under {@code where}, as far as any were;
+     * none if its manifest is there (an earlier try stored it, then failed), which names them.
+     */
+    private CompletableFuture<Void> deleteParts(PipelineKey where, long id) {
+        PipelineKey parts = FileLayout.partsOf(where);
+        return storage.call(pipeline.jobId(), "delete the parts of " + where + " checkpoint " + id, s -> {
+            if (s.list(where).contains(CheckpointId.of(id))) {
+                return null;
+            }
+            for (CheckpointId part : s.list(parts)) {
+                if (FileLayout.checkpointOfPart(part).value() == id) {
+                    s.delete(parts, part);
+                }
+            }
+            return null;
+        });
     }
 
     /**

@@ -285,24 +285,38 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                 }));
     }
 
+    /**
+     * The unusable checkpoints newer than the restore point whose output the sinks may have
+     * committed. With {@code commit-after: storage}, one never stored was never committed: skipping
+     * it repeats nothing, so it is neither a fall-back to warn of nor one to fail for.
+     */
+    private List<Long> mayHaveCommitted(Recovery recovery) {
+        if (commitAfter != CommitAfter.STORAGE || recovery.unusableNewer().isEmpty()) {
+            return recovery.unusableNewer();
+        }
+        long stored = Math.max(snapshots.record().storedUpTo(), recovery.highestStoredId());
+        return recovery.unusableNewer().stream().filter(id -> id <= stored).toList();
+    }
+
     private void planned(int seq, Recovery recovery, String why, RestoreRequest request) {
         requested = request; // restore stays until the attempt is deployed: a retry asks for it again
         CompletedCheckpoint restored = recovery.checkpoint().orElse(null);
-        if (recovery.fellBack()) {
+        List<Long> unusable = mayHaveCommitted(recovery);
+        if (!unusable.isEmpty()) {
             String from = restored == null ? "nothing (a fresh start)" : "checkpoint " + restored.id();
             if (node.config().checkpoint().corruptCheckpoint() == CorruptCheckpointPolicy.FAIL) {
                 job.fail(
                         JobFailure.Reason.CORRUPT_CHECKPOINT,
-                        "the newest checkpoints of " + key + ", " + recovery.unusableNewer()
+                        "the newest checkpoints of " + key + ", " + unusable
                                 + ", are unusable and seatunnel.engine.checkpoint.corrupt-checkpoint is 'fail': their sinks"
                                 + " may have committed output that a restore from " + from + " would commit again. "
                                 + String.join("; ", recovery.skipped()) + ". To go on from an older checkpoint anyway,"
                                 + " submit the job again with --from-checkpoint ID");
                 return;
             }
-            plannedFallback = "restored from " + from + " because checkpoints " + recovery.unusableNewer()
+            plannedFallback = "restored from " + from + " because checkpoints " + unusable
                     + " are unusable: output committed after " + from + " up to checkpoint "
-                    + recovery.unusableNewer().get(recovery.unusableNewer().size() - 1) + " may repeat";
+                    + unusable.get(unusable.size() - 1) + " may repeat";
         } else {
             plannedFallback = null;
         }
@@ -950,10 +964,12 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                 return;
             }
         }
-        if (!finalGivenUp
-                && (flusher != null
-                        ? !flusher.settled(finalId)
-                        : !snapshots.record().isStored(finalId))) {
+        boolean settled = finalGivenUp
+                ? flusher == null || flusher.idle() // nothing will store it: the storage owes nothing else
+                : flusher != null
+                        ? flusher.settled(finalId)
+                        : snapshots.record().isStored(finalId);
+        if (!settled) {
             return;
         }
         finished = true;
@@ -1087,17 +1103,17 @@ final class PipelineMaster implements PipelineFlusher.Listener {
 
     private void checkpointCompleted(CheckpointStats s, int ofAttempt) {
         stats.completed(s);
-        if (s.finalCheckpoint() && ofAttempt == attempt) {
-            finalId = s.id();
-        }
-        job.control(() -> ownLatest = Math.max(ownLatest, s.id()));
+        job.control(() -> {
+            ownLatest = Math.max(ownLatest, s.id());
+            // On the control thread, where plan() starts the next attempt: an ended attempt's final
+            // checkpoint never becomes the next one's.
+            if (s.finalCheckpoint() && ofAttempt == attempt) {
+                finalId = s.id();
+                // The sinks' commits and the store may both have come and gone while finalId was unset.
+                checkFinished();
+            }
+        });
         flusher.completed(s.id());
-        if (s.finalCheckpoint()) {
-            // The tasks may have been told before this ran, and a store already under way may have
-            // stored it: the sinks' commits and the store may both have come and gone while
-            // finalId was unset.
-            job.control(this::checkFinished);
-        }
         job.changed();
     }
 
@@ -1118,14 +1134,20 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     @Override
     public void lost(long id, boolean savepoint, String why) {
         // In the record, not only the log: a person should know, though the storage is fine.
-        givenUp.set(new GivenUp(
-                id,
-                (savepoint ? "savepoint " : "checkpoint ") + id + " cannot be stored and was given up (" + why + ")"
-                        + (savepoint ? "" : "; the next stored checkpoint stands for it")));
-        job.changed();
-        if (!savepoint && id == finalId) {
-            job.control(() -> finalLost(id, why));
+        String what =
+                (savepoint ? "savepoint " : "checkpoint ") + id + " cannot be stored and was given up (" + why + ")";
+        String then;
+        if (id == finalId) {
+            then = commitAfter == CommitAfter.CLUSTER
+                    ? "; it was the final checkpoint and its output is committed, but storage keeps only an older"
+                            + " checkpoint: running the job again would repeat output after that one"
+                    : "; it was the final checkpoint: the pipeline restarts from the newest stored checkpoint";
+        } else {
+            then = savepoint ? "" : "; the next stored checkpoint stands for it";
         }
+        givenUp.set(new GivenUp(id, what + then));
+        job.changed();
+        job.control(() -> finalLost(id, why)); // if it is the final checkpoint, of the running attempt
     }
 
     /**
@@ -1143,7 +1165,8 @@ final class PipelineMaster implements PipelineFlusher.Listener {
             finalGivenUp = true;
             checkFinished();
         } else {
-            restart("its final checkpoint " + id + " cannot be stored (" + why + ")");
+            // Counted: if every final checkpoint is lost, the restart policy ends it.
+            restartCounted("its final checkpoint " + id + " cannot be stored (" + why + ")");
         }
     }
 
