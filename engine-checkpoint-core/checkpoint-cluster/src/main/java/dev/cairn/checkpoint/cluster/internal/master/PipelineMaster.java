@@ -1158,8 +1158,8 @@ final class PipelineMaster implements PipelineFlusher.Listener {
      * On the control thread.
      */
     private void finalLost(long id, String why) {
-        if (finished || id != finalId) {
-            return;
+        if (finished || id != finalId || waiting != null) {
+            return; // not this attempt's final, or a restart is already under way
         }
         if (commitAfter == CommitAfter.CLUSTER) {
             finalGivenUp = true;
