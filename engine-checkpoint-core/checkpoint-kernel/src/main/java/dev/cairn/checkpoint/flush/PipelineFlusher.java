@@ -1,5 +1,7 @@
 package dev.cairn.checkpoint.flush;
 
+import static dev.cairn.checkpoint.io.Failures.cause;
+
 import dev.cairn.checkpoint.coordinator.Backoff;
 import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
@@ -20,7 +22,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -467,10 +468,6 @@ public final class PipelineFlusher implements AutoCloseable {
             writeEnded(id);
             wake();
         });
-    }
-
-    private static Throwable cause(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** The write of {@code id} is over and needs nothing more: the listener hears if it was the last under way. */

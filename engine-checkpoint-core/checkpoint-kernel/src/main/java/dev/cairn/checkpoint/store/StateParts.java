@@ -1,5 +1,6 @@
 package dev.cairn.checkpoint.store;
 
+import dev.cairn.checkpoint.io.Failures;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.PartCodec;
 import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -92,11 +92,7 @@ public final class StateParts {
         return CompletableFuture.allOf(puts.toArray(CompletableFuture<?>[]::new))
                 .handle((v, error) -> {
                     if (error != null) {
-                        throw new NotPutAside(
-                                keys,
-                                error instanceof CompletionException && error.getCause() != null
-                                        ? error.getCause()
-                                        : error);
+                        throw new NotPutAside(keys, Failures.cause(error));
                     }
                     return TaskState.of(taskId, handle);
                 });

@@ -1,5 +1,7 @@
 package dev.cairn.checkpoint.cluster.internal.master;
 
+import static dev.cairn.checkpoint.io.Failures.cause;
+
 import com.hazelcast.cluster.Member;
 import dev.cairn.checkpoint.api.CairnException;
 import dev.cairn.checkpoint.api.CheckpointFailureReason;
@@ -1003,14 +1005,6 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         } catch (Exception e) {
             throw new IllegalStateException("the checkpoint storage cannot be opened: " + e.getMessage(), e);
         }
-    }
-
-    private static Throwable cause(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     // ================================================================ any thread

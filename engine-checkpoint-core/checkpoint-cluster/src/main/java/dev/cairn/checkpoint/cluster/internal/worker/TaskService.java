@@ -9,6 +9,7 @@ import dev.cairn.checkpoint.api.config.QueueType;
 import dev.cairn.checkpoint.cluster.internal.node.Node;
 import dev.cairn.checkpoint.cluster.internal.node.Threads;
 import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
+import dev.cairn.checkpoint.io.Failures;
 import dev.cairn.checkpoint.runtime.JobDefinitions;
 import dev.cairn.checkpoint.runtime.TaskEvents;
 import dev.cairn.checkpoint.runtime.TaskGroup;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -382,9 +382,7 @@ public final class TaskService {
                         if (error == null) {
                             ack(checkpointId, taskId, null, part.handle(), records);
                         } else {
-                            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                                    ? error.getCause()
-                                    : error;
+                            Throwable cause = Failures.cause(error);
                             LOG.warn(
                                     "Cannot put aside the state of {} for checkpoint {} ({}); sending it inline",
                                     taskId,
