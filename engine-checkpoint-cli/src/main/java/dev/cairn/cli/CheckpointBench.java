@@ -1,10 +1,5 @@
 package dev.cairn.cli;
 
-import com.hazelcast.instance.impl.HazelcastInstanceImpl;
-import com.hazelcast.instance.impl.HazelcastInstanceProxy;
-import com.hazelcast.internal.networking.nio.NioChannel;
-import com.hazelcast.internal.server.ServerConnection;
-import com.hazelcast.internal.server.tcp.TcpServerConnection;
 import com.hazelcast.map.IMap;
 import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
@@ -14,6 +9,7 @@ import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.bench.BenchJob;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.InProcessCluster;
+import dev.cairn.checkpoint.cluster.internal.node.Connections;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.TaskState;
@@ -527,14 +523,7 @@ final class CheckpointBench implements Callable<Integer> {
             long total = 0;
             long master = 0;
             for (CairnMember member : all) {
-                long read = 0;
-                HazelcastInstanceImpl instance = ((HazelcastInstanceProxy) member.hazelcast()).getOriginal();
-                for (ServerConnection connection : instance.node.getServer().getConnections()) {
-                    if (connection instanceof TcpServerConnection tcp
-                            && tcp.getChannel() instanceof NioChannel channel) {
-                        read += channel.bytesRead();
-                    }
-                }
+                long read = Connections.bytesRead(member.hazelcast());
                 total += read;
                 master += member.isMaster() ? read : 0;
             }

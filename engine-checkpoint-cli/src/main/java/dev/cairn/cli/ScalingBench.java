@@ -275,7 +275,9 @@ final class ScalingBench {
                 members,
                 backupCount,
                 base.checkpoint().storage().type());
-        out.printf("  %-6s %18s %18s %10s  %s%n", "mode", "from memory p50", "from storage", "ratio", "restored from");
+        out.printf(
+                "  %-6s %18s %18s %10s %14s  %s%n",
+                "mode", "from memory p50", "from storage", "ratio", "wire (memory)", "restored from");
         for (String mode : List.of("inline", "parts")) {
             // No delay before a restart: the figure is the restore's, not the restart policy's.
             EngineConfig engine = engine(mode, total).toBuilder()
@@ -285,6 +287,7 @@ final class ScalingBench {
                     "bench-restore-" + mode + "-" + System.nanoTime(), parallelism, stateBytes, 1_000);
             String key = job.jobId().value();
             List<Long> fromMemory = new ArrayList<>();
+            List<Long> memoryWire = new ArrayList<>();
             String memorySource;
             long fromStorage;
             String storageSource;
@@ -296,14 +299,18 @@ final class ScalingBench {
                         awaitStored(cluster, job, 2);
                         err.printf("measuring restore: %s, from memory %d ...%n", mode, i);
                         err.flush();
+                        CheckpointBench.Wire before = cluster.wire();
                         long t0 = System.currentTimeMillis();
                         BenchJob.FAIL_ONCE.add(key);
                         fromMemory.add(awaitRestored(key, parallelism, t0) - t0);
+                        memoryWire.add(cluster.wire().since(before).total());
                     }
                     memorySource = restoredFrom(cluster, job, 4);
                 }
                 fromMemory = new ArrayList<>(fromMemory.subList(1, fromMemory.size())); // the first warms up
                 fromMemory.sort(null);
+                memoryWire = new ArrayList<>(memoryWire.subList(1, memoryWire.size()));
+                memoryWire.sort(null);
                 err.printf("measuring restore: %s, from storage ...%n", mode);
                 err.flush();
                 try (CheckpointBench.Members cluster =
@@ -322,11 +329,12 @@ final class ScalingBench {
             long memory = CheckpointBench.percentile(fromMemory, 0.5);
             out.printf(
                     Locale.ROOT,
-                    "  %-6s %15d ms %15d ms %10.2f  memory: %s; storage: %s%n",
+                    "  %-6s %15d ms %15d ms %10.2f %14s  memory: %s; storage: %s%n",
                     mode,
                     memory,
                     fromStorage,
                     ratio(memory, fromStorage),
+                    members == 1 ? "-" : human(CheckpointBench.percentile(memoryWire, 0.5)),
                     memorySource,
                     storageSource);
             out.flush();

@@ -32,8 +32,8 @@ class BenchCommandTest {
             + "\\s+(\\S+ \\S+|-)\\s+(\\S+)" // wire per checkpoint, the master's share
             + "\\s+(-?\\d+) ms\\s+(\\d+) ms$"); // raw set, raw write
     private static final Pattern RESTORE_ROW = Pattern.compile(
-            "^\\s+(inline|parts)\\s+(\\d+) ms\\s+(\\d+) ms\\s+(\\S+)\\s+memory: checkpoint \\d+ \\((\\w+)\\);"
-                    + " storage: checkpoint \\d+ \\((\\w+)\\)$");
+            "^\\s+(inline|parts)\\s+(\\d+) ms\\s+(\\d+) ms\\s+(\\S+)\\s+(?:\\S+ \\S+|-)" // ratio, wire
+                    + "\\s+memory: checkpoint \\d+ \\((\\w+)\\); storage: checkpoint \\d+ \\((\\w+)\\)$");
 
     @TempDir
     Path dir;

@@ -14,6 +14,7 @@ import dev.cairn.checkpoint.api.JobState;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.bench.BenchJob;
+import dev.cairn.checkpoint.cluster.internal.node.Connections;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
@@ -95,10 +96,20 @@ class DistributedStateTest {
     }
 
     private static JobSpec job() {
+        return job(20_000);
+    }
+
+    private static JobSpec job(int stateBytes) {
         return new JobSpec(
                 JobId.of("big-state"),
                 BenchJob.TYPE,
-                Map.of(BenchJob.PARALLELISM, "6", BenchJob.STATE_BYTES, "20000", BenchJob.RATE, "600"));
+                Map.of(
+                        BenchJob.PARALLELISM,
+                        "6",
+                        BenchJob.STATE_BYTES,
+                        Integer.toString(stateBytes),
+                        BenchJob.RATE,
+                        "600"));
     }
 
     @Test
@@ -226,6 +237,35 @@ class DistributedStateTest {
         } finally {
             BenchJob.FAIL_ONCE.remove("big-state");
         }
+    }
+
+    @Test
+    void aRestartFromMemoryRunsEachSubtaskWhereItsPartIs_soNoStateCrossesTheWire() throws Exception {
+        int stateBytes = 2 * 1024 * 1024;
+        try (InProcessCluster cluster = cluster(1024, Duration.ofHours(1))) {
+            JobHandle job = cluster.members().get(0).engine().submit(job(stateBytes));
+            awaitRunning(job, 0);
+            long id = savepoint(job);
+
+            long before = bytesRead(cluster);
+            BenchJob.FAIL_ONCE.add("big-state");
+            JobStatus status = awaitRunning(job, 1);
+            long read = bytesRead(cluster) - before;
+
+            assertEquals("savepoint " + id + " (memory)", status.restoredFrom());
+            // Placed as before the restart (round-robin), 6 parts of 2 MiB would cross it: 12 MiB.
+            assertTrue(read < stateBytes, "6 parts of 2 MiB restored; the members read " + read + " bytes");
+            job.cancel().get(60, TimeUnit.SECONDS);
+        } finally {
+            BenchJob.FAIL_ONCE.remove("big-state");
+        }
+    }
+
+    /** What every member has read from its connections so far. */
+    private static long bytesRead(InProcessCluster cluster) {
+        return cluster.members().stream()
+                .mapToLong(m -> Connections.bytesRead(m.hazelcast()))
+                .sum();
     }
 
     /** Takes a savepoint, as a user would: again while the pipeline is still starting. */

@@ -52,11 +52,6 @@ public final class BenchJob implements JobDefinition {
      */
     public static final Map<String, Map<Integer, NavigableMap<Long, Long>>> COMMITS = new ConcurrentHashMap<>();
 
-    /**
-     * When checkpoint {@code id}'s records were committed by every sink: each sink commits every
-     * transaction up to the id it is told of, so for each sink the first commit at or above {@code
-     * id}; the latest of those. -1 if some sink has not committed it yet.
-     */
     /** Jobs (by commits key) whose sources throw once, at their next call: the benchmark fails a task so. */
     public static final Set<String> FAIL_ONCE = ConcurrentHashMap.newKeySet();
 
@@ -66,6 +61,11 @@ public final class BenchJob implements JobDefinition {
      */
     public static final Map<String, Map<Integer, Long>> RESTORED = new ConcurrentHashMap<>();
 
+    /**
+     * When checkpoint {@code id}'s records were committed by every sink: each sink commits every
+     * transaction up to the id it is told of, so for each sink the first commit at or above {@code
+     * id}; the latest of those. -1 if some sink has not committed it yet.
+     */
     public static long committedAt(String job, long id) {
         Map<Integer, NavigableMap<Long, Long>> sinks = COMMITS.getOrDefault(job, Map.of());
         if (sinks.isEmpty()) {

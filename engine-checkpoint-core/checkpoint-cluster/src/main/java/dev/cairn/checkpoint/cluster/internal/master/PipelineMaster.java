@@ -390,7 +390,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                         failedStep(cause(error), "cannot keep the restore point of " + key);
                         return;
                     }
-                    Map<Integer, Member> placed = placeOrRetryLater();
+                    Map<Integer, Member> placed = placeOrRetryLater(restored);
                     if (placed == null) {
                         return;
                     }
@@ -498,7 +498,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
             start(seq, restored, why, null, Map.of());
             return;
         }
-        Map<Integer, Member> placed = placeOrRetryLater();
+        Map<Integer, Member> placed = placeOrRetryLater(restored);
         if (placed == null) {
             return;
         }
@@ -643,7 +643,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         recordsAtRestore = committedRecords;
         waiting = "deploying " + key;
         try {
-            placement = placed != null ? placed : place();
+            placement = placed != null ? placed : place(restored);
             deploy(states, fetched);
         } catch (Exception e) {
             stopCoordinator();
@@ -714,22 +714,55 @@ final class PipelineMaster implements PipelineFlusher.Listener {
     }
 
     /** The attempt's subtasks placed on members, or null (and a retry scheduled) if they cannot be. */
-    private Map<Integer, Member> placeOrRetryLater() {
+    private Map<Integer, Member> placeOrRetryLater(CompletedCheckpoint restored) {
         try {
-            return place();
+            return place(restored);
         } catch (RuntimeException e) {
             retryLater("cannot place " + key + " attempt " + attempt + ": " + e.getMessage());
             return null;
         }
     }
 
-    private Map<Integer, Member> place() {
+    /** Places the subtasks, each where most of the state it restores is held, if it can go there. */
+    private Map<Integer, Member> place(CompletedCheckpoint restored) {
         return job.slots()
                 .place(
                         key,
                         definition.parallelism(),
                         attempt,
-                        new ArrayList<>(node.hazelcast().getCluster().getMembers()));
+                        new ArrayList<>(node.hazelcast().getCluster().getMembers()),
+                        holders(restored));
+    }
+
+    /**
+     * For each subtask whose state is in parts, the member that owns most of their chunks' bytes in
+     * the map now: run there, the subtask reads its state without crossing the wire.
+     */
+    private Map<Integer, Member> holders(CompletedCheckpoint restored) {
+        if (restored == null || restored.allInline()) {
+            return Map.of();
+        }
+        Map<String, StateHandle> parts = new HashMap<>();
+        for (TaskState state : restored.taskStates()) {
+            if (!state.inline()) {
+                parts.put(state.taskId(), state.handle());
+            }
+        }
+        Map<Integer, Member> holders = new HashMap<>();
+        for (int subtask = 0; subtask < definition.parallelism(); subtask++) {
+            Map<Member, Long> bytes = new HashMap<>();
+            for (String task : PipelineDefinition.taskIds(definition.shape(), subtask)) {
+                StateHandle part = parts.get(task);
+                if (part != null) {
+                    node.maps().holders(part).forEach((member, held) -> bytes.merge(member, held, Long::sum));
+                }
+            }
+            int index = subtask;
+            bytes.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .ifPresent(most -> holders.put(index, most.getKey()));
+        }
+        return holders;
     }
 
     private void deploy(Map<String, byte[]> states, Map<Integer, List<String>> fetched) throws Exception {

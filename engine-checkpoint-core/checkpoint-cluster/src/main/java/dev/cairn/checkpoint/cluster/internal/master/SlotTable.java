@@ -6,6 +6,7 @@ import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Where the subtasks of every running pipeline are, on the master member, and where a pipeline
@@ -26,15 +27,28 @@ public final class SlotTable {
         this.config = config;
     }
 
+    /** Places the pipeline's subtasks with no member preferred for any of them. */
+    synchronized Map<Integer, Member> place(PipelineKey pipeline, int parallelism, int attempt, List<Member> members) {
+        return place(pipeline, parallelism, attempt, members, Map.of());
+    }
+
     /**
      * Places the pipeline's {@code parallelism} subtasks on {@code members} (in join order), in
-     * place of where it was; {@code attempt} rotates the round-robin so a restart moves subtasks.
+     * place of where it was. A subtask goes to its {@code preferred} member (the one that holds the
+     * state it restores, so that it reads it locally) while that member is there and has room: a
+     * free slot, or with dynamic slots fewer of this pipeline's subtasks than an even share, so that
+     * preferring never piles a pipeline onto one member. The others go round-robin, which {@code
+     * attempt} rotates, to the members with room (with capped slots, the least used).
      *
      * @throws IllegalStateException if slots are capped and too few are free
      */
-    synchronized Map<Integer, Member> place(PipelineKey pipeline, int parallelism, int attempt, List<Member> members) {
+    synchronized Map<Integer, Member> place(
+            PipelineKey pipeline, int parallelism, int attempt, List<Member> members, Map<Integer, Member> preferred) {
         held.remove(pipeline);
         int n = members.size();
+        if (n == 0) {
+            throw new IllegalStateException("no member to place " + pipeline + " on");
+        }
         Map<Member, Integer> used = new HashMap<>();
         members.forEach(m -> used.put(m, 0));
         held.values().forEach(p -> p.values().forEach(m -> used.computeIfPresent(m, (k, count) -> count + 1)));
@@ -46,24 +60,50 @@ public final class SlotTable {
                         + (n == 1 ? " member" : " members") + " x slot-num " + config.slotNum() + " are free");
             }
         }
+        int share = (parallelism + n - 1) / n;
+        Map<Member, Integer> mine = new HashMap<>();
+        Predicate<Member> roomFor =
+                m -> config.dynamicSlot() ? mine.getOrDefault(m, 0) < share : used.get(m) < config.slotNum();
         Map<Integer, Member> where = new HashMap<>();
         for (int i = 0; i < parallelism; i++) {
+            Member wanted = preferred.get(i);
+            if (wanted != null && used.containsKey(wanted) && roomFor.test(wanted)) {
+                take(where, i, wanted, used, mine);
+            }
+        }
+        for (int i = 0; i < parallelism; i++) {
+            if (where.containsKey(i)) {
+                continue;
+            }
             Member best = null;
             for (int k = 0; k < n; k++) {
                 Member candidate = members.get(Math.floorMod(i + attempt + k, n));
+                if (!roomFor.test(candidate)) {
+                    continue;
+                }
                 if (config.dynamicSlot()) {
-                    best = candidate; // round-robin: the first candidate
+                    best = candidate; // round-robin: the first with room
                     break;
                 }
                 if (best == null || used.get(candidate) < used.get(best)) {
                     best = candidate;
                 }
             }
-            where.put(i, best);
-            used.merge(best, 1, Integer::sum);
+            take(where, i, best, used, mine);
         }
         held.put(pipeline, where);
         return where;
+    }
+
+    private static void take(
+            Map<Integer, Member> where,
+            int subtask,
+            Member member,
+            Map<Member, Integer> used,
+            Map<Member, Integer> mine) {
+        where.put(subtask, member);
+        used.merge(member, 1, Integer::sum);
+        mine.merge(member, 1, Integer::sum);
     }
 
     /** The pipeline's subtasks no longer run (it finished, stopped, or is about to be placed again). */

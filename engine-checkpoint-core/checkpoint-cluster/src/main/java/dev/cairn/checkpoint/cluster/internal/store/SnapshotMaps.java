@@ -14,6 +14,7 @@ import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.query.QueryConstants;
 import dev.cairn.checkpoint.snapshot.PartCodec;
+import dev.cairn.checkpoint.snapshot.StateHandle;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.JobId;
@@ -24,6 +25,7 @@ import dev.cairn.checkpoint.store.PipelineRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -150,6 +152,25 @@ public final class SnapshotMaps implements CheckpointMemory {
             placements[i] = keys[local.isEmpty() ? slot : local.get(slot)];
         }
         return placements;
+    }
+
+    /**
+     * The members that own the partitions of a part's chunks now, with the bytes of it each holds:
+     * where the part can be read without crossing the wire. A chunk whose partition has no owner
+     * (a migration under way) counts for no one.
+     */
+    public Map<Member, Long> holders(StateHandle part) {
+        PartitionService partitions = hazelcast.getPartitionService();
+        Map<Member, Long> bytes = new HashMap<>();
+        for (int n = 0; n < part.chunkCount(); n++) {
+            Member owner = partitions
+                    .getPartition(Integer.toString(part.placements()[n]))
+                    .getOwner();
+            if (owner != null) {
+                bytes.merge(owner, (long) part.chunkLength(n), Long::sum);
+            }
+        }
+        return bytes;
     }
 
     private int[] partitionKeys() {

@@ -78,6 +78,31 @@ class SlotTableTest {
         assertTrue(b.containsValue(after.get(2)), "the new member's slot: " + b);
     }
 
+    @Test
+    void dynamicSlots_aSubtaskGoesWhereItsStateIs_upToAnEvenShare() {
+        SlotTable table = new SlotTable(new SlotServiceConfig(true, 1));
+        Member first = members.get(0);
+        Member third = members.get(2);
+
+        Map<Integer, Member> placed = table.place(A, 4, 1, members, Map.of(0, third, 1, first, 2, first, 3, first));
+
+        assertEquals(third, placed.get(0));
+        assertEquals(first, placed.get(1));
+        assertEquals(first, placed.get(2));
+        assertEquals(List.of(2L, 1L, 1L), perMember(placed.values()), "no more than an even share on one member");
+    }
+
+    @Test
+    void preferredMembers_thatLeftOrAreFull_areSkipped() {
+        SlotTable table = new SlotTable(new SlotServiceConfig(false, 1));
+        Member gone = member(5809);
+        table.place(B, 1, 0, members, Map.of(0, members.get(1)));
+
+        Map<Integer, Member> placed = table.place(A, 2, 0, members, Map.of(0, gone, 1, members.get(1)));
+
+        assertEquals(List.of(1L, 0L, 1L), perMember(placed.values()), "B holds the only slot of the second: " + placed);
+    }
+
     private List<Long> perMember(Collection<Member> placed) {
         return members.stream()
                 .map(m -> placed.stream().filter(m::equals).count())
