@@ -10,6 +10,8 @@ import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.CairnMember;
+import dev.cairn.checkpoint.cluster.internal.node.Node;
+import dev.cairn.checkpoint.cluster.internal.rpc.MessageHandler;
 import dev.cairn.checkpoint.cluster.internal.store.SnapshotMaps;
 import dev.cairn.checkpoint.config.ConfigLoader;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
@@ -152,11 +154,17 @@ final class TestCluster implements AutoCloseable {
 
     /**
      * Deletes every chunk of checkpoint {@code id} of pipeline 1 of {@code job} from the snapshot
-     * map, as if every replica of them were lost; returns how many there were.
+     * map, as if every replica of them were lost, and the parts their writers hold to store them
+     * ({@code HeldParts}), as if the writers were lost with them; returns how many chunks there were.
      */
     int loseChunks(String job, long id) {
+        PipelineKey pipeline = PipelineKey.of(job, "1");
+        for (CairnMember member : members()) {
+            Node node = (Node) member.hazelcast().getUserContext().get(MessageHandler.USER_CONTEXT_KEY);
+            node.maps().heldParts().forget(pipeline);
+        }
         IMap<String, byte[]> map = members().get(0).hazelcast().getMap(SnapshotMaps.SNAPSHOTS);
-        String chunks = SnapshotMaps.key(PipelineKey.of(job, "1"), id) + "/";
+        String chunks = SnapshotMaps.key(pipeline, id) + "/";
         int lost = 0;
         for (String key : map.keySet()) {
             if (key.startsWith(chunks)) {

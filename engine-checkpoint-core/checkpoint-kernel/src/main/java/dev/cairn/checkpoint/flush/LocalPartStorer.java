@@ -8,15 +8,16 @@ import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.CheckpointMemory;
+import dev.cairn.checkpoint.store.HeldParts;
 import dev.cairn.checkpoint.store.StateParts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Stores parts from this process: each part read from the cluster's memory ({@link
- * StateParts#chunksFromMemory}, verified) and stored from its chunks, in {@value #LANES} chains of one storage call
- * per part. Not all at once: a job's storage calls in flight are bounded ({@link StorageCalls}),
+ * Stores parts from this process: each part from the bytes this process put, if it still holds
+ * them ({@link HeldParts}), else read from the cluster's memory ({@link StateParts#chunksFromMemory},
+ * verified) and stored from its chunks; in {@value #LANES} chains of one storage call per part. Not all at once: a job's storage calls in flight are bounded ({@link StorageCalls}),
  * and a checkpoint may name hundreds of parts.
  */
 public final class LocalPartStorer implements PartStorer {
@@ -57,7 +58,13 @@ public final class LocalPartStorer implements PartStorer {
                 String what =
                         "store part " + partId + " (" + state.taskId() + ") of checkpoint " + id + " of " + pipeline;
                 chain = chain.thenCompose(v -> storage.call(pipeline.jobId(), what, s -> {
-                    byte[][] chunks = StateParts.chunksFromMemory(memory, pipeline, id, state);
+                    byte[][] chunks = memory.heldParts()
+                            .take(pipeline, id, state.taskId(), state.handle())
+                            .map(part -> new byte[][] {part.prefix(), part.state()})
+                            .orElse(null);
+                    if (chunks == null) {
+                        chunks = StateParts.chunksFromMemory(memory, pipeline, id, state);
+                    }
                     s.store(FileLayout.partsOf(where), partId, new ChunksInputStream(chunks));
                     return null;
                 }));

@@ -63,6 +63,14 @@ public interface CheckpointMemory {
         return putChunk(key, part.slice(offset, length));
     }
 
+    /**
+     * The parts this process put lately, kept for it to store them from its own bytes ({@link
+     * HeldParts}); none by default, and every part is then read back from this memory to be stored.
+     */
+    default HeldParts heldParts() {
+        return HeldParts.NONE;
+    }
+
     /** A chunk, or empty if this memory lost it (or never had it). */
     Optional<byte[]> getChunk(ChunkKey key);
 

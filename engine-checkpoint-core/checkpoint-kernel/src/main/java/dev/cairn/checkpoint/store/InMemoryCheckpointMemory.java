@@ -18,6 +18,22 @@ import java.util.function.UnaryOperator;
 public final class InMemoryCheckpointMemory implements CheckpointMemory {
     private final Map<PipelineKey, PipelineRecord> records = new ConcurrentHashMap<>();
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    private final HeldParts heldParts;
+
+    /** A memory from which every part is read back to be stored. */
+    public InMemoryCheckpointMemory() {
+        this(HeldParts.NONE);
+    }
+
+    /** A memory whose writer keeps the parts it puts in {@code heldParts}, to store them from. */
+    public InMemoryCheckpointMemory(HeldParts heldParts) {
+        this.heldParts = heldParts;
+    }
+
+    @Override
+    public HeldParts heldParts() {
+        return heldParts;
+    }
 
     @Override
     public PipelineRecord record(PipelineKey pipeline) {

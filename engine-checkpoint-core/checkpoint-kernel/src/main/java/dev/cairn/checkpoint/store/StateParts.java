@@ -57,8 +57,9 @@ public final class StateParts {
     /**
      * Frames {@code state} as the part of {@code taskId} in checkpoint {@code id}, puts its chunks
      * into {@code memory} (at once, placed where this process writes cheaply), and completes with
-     * the task's state as a handle once every chunk is held; or, once every put has answered and
-     * one failed, with {@link NotPutAside}.
+     * the task's state as a handle once every chunk is held (and the part in {@link
+     * CheckpointMemory#heldParts}, for this process to store); or, once every put has answered and one
+     * failed, with {@link NotPutAside}.
      */
     public static CompletionStage<TaskState> write(
             CheckpointMemory memory,
@@ -94,6 +95,7 @@ public final class StateParts {
                     if (error != null) {
                         throw new NotPutAside(keys, Failures.cause(error));
                     }
+                    memory.heldParts().hold(pipeline, id, taskId, part);
                     return TaskState.of(taskId, handle);
                 });
     }

@@ -21,6 +21,7 @@ import dev.cairn.checkpoint.storage.api.JobId;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.CheckpointMemory;
 import dev.cairn.checkpoint.store.ChunkKey;
+import dev.cairn.checkpoint.store.HeldParts;
 import dev.cairn.checkpoint.store.PipelineRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -70,6 +71,9 @@ public final class SnapshotMaps implements CheckpointMemory {
 
     private final AtomicInteger nextPlacement = new AtomicInteger();
 
+    /** What this member put, for it to store: an eighth of the heap at most. */
+    private final HeldParts held = new HeldParts(Runtime.getRuntime().maxMemory() / 8);
+
     public SnapshotMaps(HazelcastInstance hazelcast) {
         this.hazelcast = hazelcast;
         this.snapshots = hazelcast.getMap(SNAPSHOTS);
@@ -96,6 +100,11 @@ public final class SnapshotMaps implements CheckpointMemory {
 
     public IMap<String, byte[]> jobs() {
         return jobs;
+    }
+
+    @Override
+    public HeldParts heldParts() {
+        return held;
     }
 
     public static String key(PipelineKey pipeline) {
@@ -339,5 +348,6 @@ public final class SnapshotMaps implements CheckpointMemory {
             }
         }
         pipelines.delete(key(pipeline));
+        held.forget(pipeline);
     }
 }

@@ -18,6 +18,7 @@ import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.ChunkKey;
 import dev.cairn.checkpoint.store.StateParts;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -75,6 +76,9 @@ public final class TaskService {
             return a == null || !a.covers(b.epoch, b.attempt) ? b : a; // the newer of the two
         }
     }
+
+    /** How long this member keeps a part it put for it to store ({@code HeldParts}). */
+    private static final Duration HELD_FOR = Duration.ofSeconds(60);
 
     /** How long fetched states wait for their deploy before they are dropped. */
     private static final long FETCHED_MILLIS = 10 * 60_000;
@@ -308,6 +312,7 @@ public final class TaskService {
                 present.add(member.getUuid().toString());
             }
             fetched.values().removeIf(f -> now - f.at() > FETCHED_MILLIS); // their deploy never came
+            node.maps().heldParts().expire(HELD_FOR); // parts whose store is overdue are read from the map
             boolean quorum = node.quorum().holds();
             groups.forEach((key, running) -> {
                 boolean seen = quorum && present.contains(running.master());

@@ -1,0 +1,105 @@
+package dev.cairn.checkpoint.flush;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.cairn.checkpoint.api.CheckpointType;
+import dev.cairn.checkpoint.io.Failures;
+import dev.cairn.checkpoint.io.StorageCalls;
+import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.PartCodec;
+import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
+import dev.cairn.checkpoint.snapshot.TaskState;
+import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorage;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageFactories;
+import dev.cairn.checkpoint.storage.api.FileLayout;
+import dev.cairn.checkpoint.storage.api.PipelineKey;
+import dev.cairn.checkpoint.store.CheckpointMemory;
+import dev.cairn.checkpoint.store.HeldParts;
+import dev.cairn.checkpoint.store.InMemoryCheckpointMemory;
+import dev.cairn.checkpoint.store.StateParts;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A member stores the parts it put from the bytes it holds, and reads the others back from the
+ * map: the chunks are deleted from the map here before the store, so only held bytes can make it.
+ */
+class LocalPartStorerTest {
+    private static final PipelineKey PIPELINE = PipelineKey.of("job-1", "1");
+
+    @TempDir
+    Path dir;
+
+    private CheckpointStorage storage;
+    private StorageCalls calls;
+
+    @BeforeEach
+    void open() throws Exception {
+        storage = CheckpointStorageFactories.find("localfile", getClass().getClassLoader())
+                .create(Map.of("namespace", dir.toString()));
+        calls = new StorageCalls(storage, 20_000);
+    }
+
+    @AfterEach
+    void close() {
+        calls.close();
+        storage.close();
+    }
+
+    /** Checkpoint 5 of one task whose 10,000-byte state is a part in 4 KiB chunks, whose chunks the map then loses. */
+    private CompletedCheckpoint writtenThenLost(CheckpointMemory memory, byte[] state) throws Exception {
+        TaskState part = StateParts.write(memory, PIPELINE, 5, "sink-0", state, 4096, "me")
+                .toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+        memory.deleteChunks(PIPELINE, 5);
+        return new CompletedCheckpoint(
+                PIPELINE, CheckpointId.of(5), CheckpointType.CHECKPOINT, 1, 2, List.of(part), Map.of());
+    }
+
+    @Test
+    void aPartThisProcessHolds_isStoredFromItsBytes() throws Exception {
+        byte[] state = new byte[10_000];
+        new Random(1).nextBytes(state);
+        HeldParts held = new HeldParts(1 << 20);
+        CompletedCheckpoint manifest = writtenThenLost(new InMemoryCheckpointMemory(held), state);
+
+        new LocalPartStorer(new InMemoryCheckpointMemory(held), calls)
+                .store(PIPELINE, manifest)
+                .get(20, TimeUnit.SECONDS);
+
+        byte[] stored = storage.load(FileLayout.partsOf(PIPELINE), FileLayout.partId(CheckpointId.of(5), 0))
+                .orElseThrow();
+        TaskState part = manifest.taskStates().get(0);
+        assertArrayEquals(state, PartCodec.read(stored, PIPELINE, 5, "sink-0", part.handle()), "a part that verifies");
+        assertEquals(0, held.bytes(), "let go once taken");
+    }
+
+    @Test
+    void aPartNotHeld_isReadFromTheMap() throws Exception {
+        CheckpointMemory memory = new InMemoryCheckpointMemory();
+        CompletedCheckpoint manifest = writtenThenLost(memory, new byte[10_000]);
+
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> new LocalPartStorer(memory, calls)
+                .store(PIPELINE, manifest)
+                .get(20, TimeUnit.SECONDS));
+
+        Throwable cause = Failures.cause(failed);
+        while (!(cause instanceof SnapshotFormatException) && cause.getCause() != null) {
+            cause = cause.getCause(); // the storage call names the part it could not store
+        }
+        SnapshotFormatException missing = assertInstanceOf(SnapshotFormatException.class, cause);
+        assertEquals(SnapshotFormatException.Reason.MISSING_PART, missing.reason());
+    }
+}
