@@ -9,7 +9,6 @@ import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.bench.BenchJob;
 import dev.cairn.checkpoint.cluster.CairnMember;
 import dev.cairn.checkpoint.cluster.InProcessCluster;
-import dev.cairn.checkpoint.cluster.internal.node.Connections;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.TaskState;
@@ -523,7 +522,7 @@ final class CheckpointBench implements Callable<Integer> {
             long total = 0;
             long master = 0;
             for (CairnMember member : all) {
-                long read = Connections.bytesRead(member.hazelcast());
+                long read = member.bytesReadFromMembers();
                 total += read;
                 master += member.isMaster() ? read : 0;
             }

@@ -12,6 +12,7 @@ import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.JobStatus;
 import dev.cairn.checkpoint.api.config.EngineConfig;
 import dev.cairn.checkpoint.cluster.internal.node.ClusterQuorum;
+import dev.cairn.checkpoint.cluster.internal.node.Connections;
 import dev.cairn.checkpoint.cluster.internal.rpc.CairnCall;
 import dev.cairn.checkpoint.cluster.internal.rpc.JobRecords;
 import dev.cairn.checkpoint.cluster.internal.rpc.MessageHandler;
@@ -159,6 +160,15 @@ public final class CairnMember implements AutoCloseable {
     /** How many subtask groups this member runs now (for tests and status). */
     public int runningTaskGroups() {
         return node.tasks().runningGroups();
+    }
+
+    /**
+     * The bytes this member has read from its connections to other members so far (members in one
+     * process still talk over loopback sockets): what crossed the wire to it, for benchmarks and
+     * tests of what a path sends.
+     */
+    public long bytesReadFromMembers() {
+        return Connections.bytesRead(hazelcast);
     }
 
     /** Whether this member is the master (runs the job masters). */

@@ -723,22 +723,23 @@ final class PipelineMaster implements PipelineFlusher.Listener {
         }
     }
 
-    /** Places the subtasks, each where most of the state it restores is held, if it can go there. */
+    /**
+     * Places the subtasks, each where most of the state it restores is held, if it can go there;
+     * after a second failure in a row, round-robin only: the subtasks move on, off a member where
+     * they may keep failing.
+     */
     private Map<Integer, Member> place(CompletedCheckpoint restored) {
-        return job.slots()
-                .place(
-                        key,
-                        definition.parallelism(),
-                        attempt,
-                        new ArrayList<>(node.hazelcast().getCluster().getMembers()),
-                        holders(restored));
+        List<Member> members = new ArrayList<>(node.hazelcast().getCluster().getMembers());
+        Map<Integer, Member> preferred = failuresInARow < 2 ? holders(restored, members) : Map.of();
+        return job.slots().place(key, definition.parallelism(), attempt, members, preferred);
     }
 
     /**
      * For each subtask whose state is in parts, the member that owns most of their chunks' bytes in
-     * the map now: run there, the subtask reads its state without crossing the wire.
+     * the map now: run there, the subtask reads its state without crossing the wire. A tie goes to
+     * the member the round-robin would pick first.
      */
-    private Map<Integer, Member> holders(CompletedCheckpoint restored) {
+    private Map<Integer, Member> holders(CompletedCheckpoint restored, List<Member> members) {
         if (restored == null || restored.allInline()) {
             return Map.of();
         }
@@ -757,10 +758,16 @@ final class PipelineMaster implements PipelineFlusher.Listener {
                     node.maps().holders(part).forEach((member, held) -> bytes.merge(member, held, Long::sum));
                 }
             }
-            int index = subtask;
-            bytes.entrySet().stream()
-                    .max(Map.Entry.comparingByValue())
-                    .ifPresent(most -> holders.put(index, most.getKey()));
+            Member most = null;
+            for (int k = 0; k < members.size(); k++) {
+                Member candidate = members.get(Math.floorMod(subtask + attempt + k, members.size()));
+                if (bytes.getOrDefault(candidate, 0L) > (most == null ? 0L : bytes.get(most))) {
+                    most = candidate;
+                }
+            }
+            if (most != null) {
+                holders.put(subtask, most);
+            }
         }
         return holders;
     }

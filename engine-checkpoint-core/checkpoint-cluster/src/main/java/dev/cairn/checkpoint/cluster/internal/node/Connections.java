@@ -7,7 +7,7 @@ import com.hazelcast.internal.networking.nio.NioChannel;
 import com.hazelcast.internal.server.ServerConnection;
 import com.hazelcast.internal.server.tcp.TcpServerConnection;
 
-/** What crossed the wire: for the benchmark and for tests that check what a path sends. */
+/** What crossed the wire ({@link dev.cairn.checkpoint.cluster.CairnMember#bytesReadFromMembers}). */
 public final class Connections {
     private Connections() {}
 
