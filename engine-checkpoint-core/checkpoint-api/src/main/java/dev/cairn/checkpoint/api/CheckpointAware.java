@@ -15,7 +15,12 @@ public interface CheckpointAware {
      */
     void restore(byte[] state) throws Exception;
 
-    /** The operator's state as of the barrier of {@code checkpointId}. */
+    /**
+     * The operator's state as of the barrier of {@code checkpointId}. The array returned is the
+     * engine's from then on, which keeps and stores it after this call returns: return a new array
+     * each time (or a copy), never one the operator goes on changing. (Should it change anyway, the
+     * engine notices by its checksum and stores the copy the cluster's memory holds.)
+     */
     byte[] snapshot(long checkpointId) throws Exception;
 
     /**

@@ -3,24 +3,36 @@ package dev.cairn.checkpoint.flush;
 import dev.cairn.checkpoint.io.ChunksInputStream;
 import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
+import dev.cairn.checkpoint.snapshot.PartCodec;
+import dev.cairn.checkpoint.snapshot.StateHandle;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
+import dev.cairn.checkpoint.storage.api.CheckpointStorageException;
 import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.CheckpointMemory;
 import dev.cairn.checkpoint.store.HeldParts;
 import dev.cairn.checkpoint.store.StateParts;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stores parts from this process: each part from the bytes this process put, if it still holds
- * them ({@link HeldParts}), else read from the cluster's memory ({@link StateParts#chunksFromMemory},
- * verified) and stored from its chunks; in {@value #LANES} chains of one storage call per part. Not all at once: a job's storage calls in flight are bounded ({@link StorageCalls}),
- * and a checkpoint may name hundreds of parts.
+ * them ({@link HeldParts}) and they still have their checksum, else read from the cluster's memory
+ * ({@link StateParts#chunksFromMemory}, verified) and stored from its chunks; in {@value #LANES}
+ * chains of one storage call per part. Not all at once: a job's storage calls in flight are
+ * bounded ({@link StorageCalls}), and a checkpoint may name hundreds of parts.
  */
 public final class LocalPartStorer implements PartStorer {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPartStorer.class);
+
     /** Parts of one checkpoint stored at once. */
     static final int LANES = 2;
 
@@ -58,19 +70,79 @@ public final class LocalPartStorer implements PartStorer {
                 String what =
                         "store part " + partId + " (" + state.taskId() + ") of checkpoint " + id + " of " + pipeline;
                 chain = chain.thenCompose(v -> storage.call(pipeline.jobId(), what, s -> {
-                    byte[][] chunks = memory.heldParts()
-                            .take(pipeline, id, state.taskId(), state.handle())
-                            .map(part -> new byte[][] {part.prefix(), part.state()})
-                            .orElse(null);
-                    if (chunks == null) {
-                        chunks = StateParts.chunksFromMemory(memory, pipeline, id, state);
+                    PipelineKey parts = FileLayout.partsOf(where);
+                    Optional<PartCodec.Framed> held =
+                            memory.heldParts().take(pipeline, id, state.taskId(), state.handle());
+                    if (held.isPresent()) {
+                        CheckedPart checked = new CheckedPart(held.get(), state.handle());
+                        try {
+                            s.store(parts, partId, checked);
+                            return null;
+                        } catch (CheckpointStorageException e) {
+                            if (!checked.changed()) {
+                                throw e;
+                            }
+                            LOG.warn(
+                                    "The state {} gave for checkpoint {} of {} changed after it was taken: its"
+                                            + " operator returned an array it goes on writing into. Storing the copy"
+                                            + " the cluster's memory holds",
+                                    state.taskId(),
+                                    id,
+                                    pipeline);
+                        }
                     }
-                    s.store(FileLayout.partsOf(where), partId, new ChunksInputStream(chunks));
+                    byte[][] chunks = StateParts.chunksFromMemory(memory, pipeline, id, state);
+                    s.store(parts, partId, new ChunksInputStream(chunks));
                     return null;
                 }));
             }
             lanes[lane] = chain;
         }
         return CompletableFuture.allOf(lanes);
+    }
+
+    /**
+     * A held part as a stream that checks, as it is read, that its payload still has the checksum
+     * its handle names: if not, the read that would end the stream fails instead, so no store of
+     * other bytes completes (a store whose source fails leaves nothing, as the storage contract
+     * says).
+     */
+    static final class CheckedPart extends InputStream {
+        private final ChunksInputStream bytes;
+        private final int expected;
+        private final CRC32C crc = new CRC32C();
+        private long at;
+        private volatile boolean changed;
+
+        CheckedPart(PartCodec.Framed part, StateHandle handle) {
+            this.bytes = new ChunksInputStream(new byte[][] {part.prefix(), part.state()});
+            this.expected = handle.crc32c();
+        }
+
+        /** Whether the bytes were found to differ from the handle's checksum. */
+        boolean changed() {
+            return changed;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = bytes.read(b, off, len);
+            if (n > 0) {
+                int header = (int) Math.max(0, Math.min(n, PartCodec.HEADER_SIZE - at));
+                crc.update(b, off + header, n - header); // the checksum covers the payload only
+                at += n;
+            } else if (n < 0 && (int) crc.getValue() != expected) {
+                changed = true;
+                throw new IOException("the part's bytes no longer have the checksum their handle names");
+            }
+            return n;
+        }
     }
 }

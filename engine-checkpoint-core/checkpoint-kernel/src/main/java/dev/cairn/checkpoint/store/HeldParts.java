@@ -67,7 +67,8 @@ public final class HeldParts {
 
     /**
      * Takes out the part of {@code taskId} in checkpoint {@code id}, if it is held and is the one
-     * {@code handle} names (its size and checksum): whoever takes it stores it.
+     * {@code handle} names (its size and checksum as framed): whoever takes it stores it, and checks
+     * the checksum again as the bytes stream out, since the array is the task's.
      */
     public synchronized Optional<PartCodec.Framed> take(
             PipelineKey pipeline, long id, String taskId, StateHandle handle) {
@@ -81,7 +82,7 @@ public final class HeldParts {
         return Optional.of(held.part);
     }
 
-    /** Lets go of every part of the pipeline (its tasks here stopped, or its checkpoints are gone). */
+    /** Lets go of every part of the pipeline (its checkpoints are gone from the map). */
     public synchronized void forget(PipelineKey pipeline) {
         drop((key, held) -> key.pipeline.equals(pipeline));
     }

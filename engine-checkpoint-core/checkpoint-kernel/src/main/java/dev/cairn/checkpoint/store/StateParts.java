@@ -57,9 +57,8 @@ public final class StateParts {
     /**
      * Frames {@code state} as the part of {@code taskId} in checkpoint {@code id}, puts its chunks
      * into {@code memory} (at once, placed where this process writes cheaply), and completes with
-     * the task's state as a handle once every chunk is held (and the part in {@link
-     * CheckpointMemory#heldParts}, for this process to store); or, once every put has answered and one
-     * failed, with {@link NotPutAside}.
+     * the task's state as a handle once every chunk is held; or, once every put has answered and
+     * one failed, with {@link NotPutAside}.
      */
     public static CompletionStage<TaskState> write(
             CheckpointMemory memory,
@@ -69,6 +68,24 @@ public final class StateParts {
             byte[] state,
             int chunkSize,
             String writer) {
+        return write(memory, pipeline, id, taskId, state, chunkSize, writer, false);
+    }
+
+    /**
+     * {@link #write}, and with {@code hold} the part is also kept in {@link
+     * CheckpointMemory#heldParts} once every chunk is held, for this process to store it from
+     * {@code state}: only for a state no one changes after (a task's snapshot, not a state handed
+     * on to a task to restore).
+     */
+    public static CompletionStage<TaskState> write(
+            CheckpointMemory memory,
+            PipelineKey pipeline,
+            long id,
+            String taskId,
+            byte[] state,
+            int chunkSize,
+            String writer,
+            boolean hold) {
         PartCodec.Framed part = PartCodec.frame(pipeline, id, taskId, state);
         int chunks = StateHandle.chunks(part.size(), chunkSize);
         int[] placements = memory.placeChunks(chunks);
@@ -95,7 +112,9 @@ public final class StateParts {
                     if (error != null) {
                         throw new NotPutAside(keys, Failures.cause(error));
                     }
-                    memory.heldParts().hold(pipeline, id, taskId, part);
+                    if (hold) {
+                        memory.heldParts().hold(pipeline, id, taskId, part);
+                    }
                     return TaskState.of(taskId, handle);
                 });
     }

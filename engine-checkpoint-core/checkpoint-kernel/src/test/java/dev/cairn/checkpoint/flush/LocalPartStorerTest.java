@@ -60,10 +60,16 @@ class LocalPartStorerTest {
 
     /** Checkpoint 5 of one task whose 10,000-byte state is a part in 4 KiB chunks, whose chunks the map then loses. */
     private CompletedCheckpoint writtenThenLost(CheckpointMemory memory, byte[] state) throws Exception {
-        TaskState part = StateParts.write(memory, PIPELINE, 5, "sink-0", state, 4096, "me")
+        CompletedCheckpoint manifest = written(memory, state);
+        memory.deleteChunks(PIPELINE, 5);
+        return manifest;
+    }
+
+    /** Checkpoint 5 of one task whose state is a part in 4 KiB chunks, held by this process. */
+    private CompletedCheckpoint written(CheckpointMemory memory, byte[] state) throws Exception {
+        TaskState part = StateParts.write(memory, PIPELINE, 5, "sink-0", state, 4096, "me", true)
                 .toCompletableFuture()
                 .get(5, TimeUnit.SECONDS);
-        memory.deleteChunks(PIPELINE, 5);
         return new CompletedCheckpoint(
                 PIPELINE, CheckpointId.of(5), CheckpointType.CHECKPOINT, 1, 2, List.of(part), Map.of());
     }
@@ -84,6 +90,29 @@ class LocalPartStorerTest {
         TaskState part = manifest.taskStates().get(0);
         assertArrayEquals(state, PartCodec.read(stored, PIPELINE, 5, "sink-0", part.handle()), "a part that verifies");
         assertEquals(0, held.bytes(), "let go once taken");
+    }
+
+    /**
+     * An operator that returned an array it goes on writing into: the held bytes no longer have
+     * their checksum, so the store of them fails before it completes, and the copy the map holds
+     * is stored instead.
+     */
+    @Test
+    void aHeldPartWhoseArrayChangedAfterwards_isStoredFromTheMapsCopy() throws Exception {
+        byte[] state = new byte[10_000];
+        new Random(2).nextBytes(state);
+        byte[] taken = state.clone();
+        HeldParts held = new HeldParts(1 << 20);
+        CheckpointMemory memory = new InMemoryCheckpointMemory(held);
+        CompletedCheckpoint manifest = written(memory, state);
+        state[9_000] ^= 1; // the operator writes on
+
+        new LocalPartStorer(memory, calls).store(PIPELINE, manifest).get(20, TimeUnit.SECONDS);
+
+        byte[] stored = storage.load(FileLayout.partsOf(PIPELINE), FileLayout.partId(CheckpointId.of(5), 0))
+                .orElseThrow();
+        TaskState part = manifest.taskStates().get(0);
+        assertArrayEquals(taken, PartCodec.read(stored, PIPELINE, 5, "sink-0", part.handle()), "the state as taken");
     }
 
     @Test

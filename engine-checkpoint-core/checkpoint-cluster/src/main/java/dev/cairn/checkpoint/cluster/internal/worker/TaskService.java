@@ -379,7 +379,7 @@ public final class TaskService {
                     CompletionStage<TaskState> written;
                     try {
                         written = StateParts.write(
-                                node.maps(), key, checkpointId, taskId, state, StateParts.CHUNK_SIZE, writer);
+                                node.maps(), key, checkpointId, taskId, state, StateParts.CHUNK_SIZE, writer, true);
                     } catch (RuntimeException e) {
                         written = CompletableFuture.failedFuture(e);
                     }
