@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -402,14 +403,17 @@ public final class PipelineFlusher implements AutoCloseable {
             IllegalStateException e = new IllegalStateException("the " + what + " cannot be stored: " + why);
             waiting.forEach(f -> f.completeExceptionally(e));
         }
-        // Out of the map before anyone hears of it: a restart must not find it there.
+        // Out of the map before anyone hears of it: a restart must not find it there. If the map
+        // cannot drop it, no one hears of it yet: the next pass, after a backoff, finds it again.
+        AtomicBoolean dropped = new AtomicBoolean();
         CompletableFuture.runAsync(() -> snapshots.givenUp(id), io)
                 .whenComplete((v, e) -> {
                     boolean stillOpen;
                     synchronized (this) {
                         stillOpen = !closed;
                     }
-                    if (stillOpen) {
+                    dropped.set(e == null);
+                    if (stillOpen && e == null) {
                         listener.lost(id, savepoint, why);
                     }
                 })
@@ -421,6 +425,16 @@ public final class PipelineFlusher implements AutoCloseable {
                 .whenComplete((v, e) -> {
                     if (e != null && cause(e) instanceof DeposedException deposed) {
                         deposed(deposed);
+                        return;
+                    }
+                    if (e != null && !dropped.get()) {
+                        LOG.warn(
+                                "{}: cannot drop the given-up {} from the map: {}",
+                                pipeline,
+                                what,
+                                cause(e).getMessage());
+                        writeEnded(id);
+                        retryIn(backoff.failed());
                         return;
                     }
                     if (e != null) {

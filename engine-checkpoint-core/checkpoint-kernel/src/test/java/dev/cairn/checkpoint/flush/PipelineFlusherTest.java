@@ -22,17 +22,22 @@ import dev.cairn.checkpoint.storage.api.FileLayout;
 import dev.cairn.checkpoint.storage.api.ForwardingCheckpointStorage;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.CheckpointMemory;
+import dev.cairn.checkpoint.store.ChunkKey;
 import dev.cairn.checkpoint.store.DeposedException;
 import dev.cairn.checkpoint.store.IdLease;
 import dev.cairn.checkpoint.store.InMemoryCheckpointMemory;
+import dev.cairn.checkpoint.store.PipelineRecord;
 import dev.cairn.checkpoint.store.PipelineSnapshots;
 import dev.cairn.checkpoint.store.StateParts;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,12 +135,13 @@ class PipelineFlusherTest {
     @BeforeEach
     void start() throws Exception {
         member = new InMemoryCheckpointMemory();
+        CheckpointMemory refusing = new RefusingDrops(member);
         CheckpointStorage real = CheckpointStorageFactories.find(
                         "localfile", getClass().getClassLoader())
                 .create(Map.of("namespace", dir.toString()));
         storage = new Held(real);
         calls = new StorageCalls(storage, 20_000);
-        snapshots = new PipelineSnapshots(member, PIPELINE, io);
+        snapshots = new PipelineSnapshots(refusing, PIPELINE, io);
         lease = new IdLease(snapshots, calls, io);
         lease.claim().get(30, TimeUnit.SECONDS);
     }
@@ -669,6 +676,118 @@ class PipelineFlusherTest {
         TestWait.until(() -> lost.contains(2L) && quiet.get() > 0 && flusher.idle(), "checkpoint 2 given up");
         assertEquals(List.of(1L), inStorage(PIPELINE));
         assertEquals(List.of(), inStorage(FileLayout.partsOf(PIPELINE)), "the parts that landed were deleted");
+    }
+
+    /**
+     * A checkpoint the map lost, that the map then cannot drop (the update fails): no one is told
+     * it is lost while a restart could still find it there, and the flusher tries again after a
+     * backoff, not at once and forever. Once the map answers it is given up, and reported once.
+     */
+    @Test
+    void aLostCheckpointTheMapCannotDrop_isTriedAgainAfterABackoff_andReportedOnceDropped() throws Exception {
+        PipelineFlusher flusher = flusher(3);
+        flusher.completed(complete(1));
+        TestWait.until(() -> settled.contains(1L), "checkpoint 1 stored");
+        completeManifest(2);
+        member.deleteChunks(PIPELINE, 2); // every replica of its chunks lost
+        refuseDropping = 2;
+
+        flusher.completed(2);
+        TestWait.until(() -> refusedDrops.get() >= 1, "the map refused to drop checkpoint 2");
+        Thread.sleep(500);
+        assertTrue(lost.isEmpty(), "reported lost " + lost.size() + " times while the map still holds it");
+        assertTrue(
+                refusedDrops.get() <= 4,
+                "tried again after 100, 200, 400 ms, not at once: " + refusedDrops.get() + " tries in 500 ms");
+
+        refuseDropping = -1;
+        TestWait.until(() -> lost.contains(2L), "given up once the map answers");
+        assertEquals(List.of(2L), lost);
+        assertFalse(snapshots.record().inMemory().contains(2L));
+        assertEquals(List.of(1L), stored);
+    }
+
+    /** Which checkpoint the map refuses to drop from the pipeline's record (-1: none). */
+    private volatile long refuseDropping = -1;
+
+    private final AtomicInteger refusedDrops = new AtomicInteger();
+
+    /** The test's memory, whose record updates fail while they would drop {@link #refuseDropping}. */
+    private final class RefusingDrops implements CheckpointMemory {
+        private final CheckpointMemory delegate;
+
+        RefusingDrops(CheckpointMemory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public PipelineRecord update(PipelineKey pipeline, UnaryOperator<PipelineRecord> change) {
+            long refused = refuseDropping;
+            PipelineRecord now = delegate.record(pipeline);
+            if (refused >= 0 && now.inMemory().contains(refused)) {
+                PipelineRecord after;
+                try {
+                    after = change.apply(now);
+                } catch (RuntimeException e) {
+                    after = now;
+                }
+                if (!after.inMemory().contains(refused)) {
+                    refusedDrops.incrementAndGet();
+                    throw new IllegalStateException("the map does not answer");
+                }
+            }
+            return delegate.update(pipeline, change);
+        }
+
+        @Override
+        public PipelineRecord record(PipelineKey pipeline) {
+            return delegate.record(pipeline);
+        }
+
+        @Override
+        public void put(PipelineKey pipeline, long id, byte[] blob) {
+            delegate.put(pipeline, id, blob);
+        }
+
+        @Override
+        public Optional<byte[]> get(PipelineKey pipeline, long id) {
+            return delegate.get(pipeline, id);
+        }
+
+        @Override
+        public void delete(PipelineKey pipeline, long id) {
+            delegate.delete(pipeline, id);
+        }
+
+        @Override
+        public void remove(PipelineKey pipeline) {
+            delegate.remove(pipeline);
+        }
+
+        @Override
+        public CompletionStage<Void> putChunk(ChunkKey key, byte[] chunk) {
+            return delegate.putChunk(key, chunk);
+        }
+
+        @Override
+        public Optional<byte[]> getChunk(ChunkKey key) {
+            return delegate.getChunk(key);
+        }
+
+        @Override
+        public void deleteChunks(PipelineKey pipeline, long id) {
+            delegate.deleteChunks(pipeline, id);
+        }
+
+        @Override
+        public void deleteChunks(Collection<ChunkKey> keys) {
+            delegate.deleteChunks(keys);
+        }
+
+        @Override
+        public Set<Long> chunkedIds(PipelineKey pipeline) {
+            return delegate.chunkedIds(pipeline);
+        }
     }
 
     /** The real storage; checkpoint stores wait at the test's gate and can be made to fail. */

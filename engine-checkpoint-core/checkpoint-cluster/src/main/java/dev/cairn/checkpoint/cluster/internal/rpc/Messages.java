@@ -111,11 +111,10 @@ public final class Messages {
      */
     public record Cancel(String jobId, String pipeline, long epoch, int upToAttempt) {}
 
-    /** A task's snapshot for checkpoint {@code id}; {@code records}: what a sink was given for it. */
     /**
-     * A task's acknowledgement: its state inline ({@code state}), or, when larger than {@code
-     * inline-state-limit}, a {@code handle} to the part its member put aside (then {@code state} is
-     * null).
+     * A task's acknowledgement of checkpoint {@code id}: its state inline ({@code state}), or, when
+     * larger than {@code inline-state-limit}, a {@code handle} to the part its member put aside (then
+     * {@code state} is null); {@code records}: what a sink was given for it.
      */
     public record Ack(
             String jobId,
