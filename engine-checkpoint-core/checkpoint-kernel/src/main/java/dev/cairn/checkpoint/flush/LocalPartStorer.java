@@ -15,8 +15,10 @@ import dev.cairn.checkpoint.store.HeldParts;
 import dev.cairn.checkpoint.store.StateParts;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
@@ -103,19 +105,21 @@ public final class LocalPartStorer implements PartStorer {
 
     /**
      * A held part as a stream that checks, as it is read, that its payload still has the checksum
-     * its handle names: if not, the read that would end the stream fails instead, so no store of
-     * other bytes completes (a store whose source fails leaves nothing, as the storage contract
-     * says).
+     * its handle names: if not, it fails before its last bytes are handed on (the read that would
+     * end the stream, or, in {@link #transferTo}, the write of the state), so no store of other
+     * bytes completes (a store whose source fails leaves nothing, as the storage contract says).
+     * {@link #transferTo} hands the prefix and the state on whole, as {@link ChunksInputStream}
+     * does its chunks, so that the storage writes them in a few large calls.
      */
     static final class CheckedPart extends InputStream {
-        private final ChunksInputStream bytes;
+        private final PartCodec.Framed part;
         private final int expected;
         private final CRC32C crc = new CRC32C();
         private long at;
         private volatile boolean changed;
 
         CheckedPart(PartCodec.Framed part, StateHandle handle) {
-            this.bytes = new ChunksInputStream(new byte[][] {part.prefix(), part.state()});
+            this.part = part;
             this.expected = handle.crc32c();
         }
 
@@ -133,16 +137,42 @@ public final class LocalPartStorer implements PartStorer {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = bytes.read(b, off, len);
-            if (n > 0) {
-                int header = (int) Math.max(0, Math.min(n, PartCodec.HEADER_SIZE - at));
-                crc.update(b, off + header, n - header); // the checksum covers the payload only
-                at += n;
-            } else if (n < 0 && (int) crc.getValue() != expected) {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            if (at == part.size()) {
+                check();
+                return -1;
+            }
+            int n = (int) Math.min(len, part.size() - at);
+            part.copyTo(at, b, off, n);
+            int header = (int) Math.max(0, Math.min(n, PartCodec.HEADER_SIZE - at));
+            crc.update(b, off + header, n - header); // the checksum covers the payload only
+            at += n;
+            return n;
+        }
+
+        @Override
+        public long transferTo(OutputStream out) throws IOException {
+            if (at != 0) {
+                return super.transferTo(out);
+            }
+            byte[] prefix = part.prefix();
+            crc.update(prefix, PartCodec.HEADER_SIZE, prefix.length - PartCodec.HEADER_SIZE);
+            crc.update(part.state());
+            check();
+            out.write(prefix);
+            out.write(part.state());
+            at = part.size();
+            return at;
+        }
+
+        private void check() throws IOException {
+            if ((int) crc.getValue() != expected) {
                 changed = true;
                 throw new IOException("the part's bytes no longer have the checksum their handle names");
             }
-            return n;
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.io.Failures;
@@ -11,6 +12,7 @@ import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.PartCodec;
 import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
+import dev.cairn.checkpoint.snapshot.StateHandle;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
 import dev.cairn.checkpoint.storage.api.CheckpointStorage;
@@ -21,6 +23,9 @@ import dev.cairn.checkpoint.store.CheckpointMemory;
 import dev.cairn.checkpoint.store.HeldParts;
 import dev.cairn.checkpoint.store.InMemoryCheckpointMemory;
 import dev.cairn.checkpoint.store.StateParts;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +118,32 @@ class LocalPartStorerTest {
                 .orElseThrow();
         TaskState part = manifest.taskStates().get(0);
         assertArrayEquals(taken, PartCodec.read(stored, PIPELINE, 5, "sink-0", part.handle()), "the state as taken");
+    }
+
+    /** A storage that reads its source in small pieces (not by transferTo) is checked as well. */
+    @Test
+    void aHeldPartReadInPieces_failsAtItsEndIfItChanged() throws Exception {
+        byte[] state = new byte[10_000];
+        new Random(3).nextBytes(state);
+        PartCodec.Framed part = PartCodec.frame(PIPELINE, 5, "sink-0", state);
+        StateHandle handle = part.handle(4096, new int[3], "me");
+
+        LocalPartStorer.CheckedPart intact = new LocalPartStorer.CheckedPart(part, handle);
+        assertArrayEquals(part.toBytes(), readInPieces(intact));
+
+        state[17] ^= 1;
+        LocalPartStorer.CheckedPart changed = new LocalPartStorer.CheckedPart(part, handle);
+        assertThrows(IOException.class, () -> readInPieces(changed));
+        assertTrue(changed.changed());
+    }
+
+    private static byte[] readInPieces(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] piece = new byte[7];
+        for (int n; (n = in.read(piece, 0, piece.length)) >= 0; ) {
+            out.write(piece, 0, n);
+        }
+        return out.toByteArray();
     }
 
     @Test
