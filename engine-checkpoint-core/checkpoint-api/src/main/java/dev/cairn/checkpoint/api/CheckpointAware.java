@@ -18,8 +18,9 @@ public interface CheckpointAware {
     /**
      * The operator's state as of the barrier of {@code checkpointId}. The array returned is the
      * engine's from then on, which keeps and stores it after this call returns: return a new array
-     * each time (or a copy), never one the operator goes on changing. (Should it change anyway, the
-     * engine notices by its checksum and stores the copy the cluster's memory holds.)
+     * each time (or a copy), never one the operator goes on changing. (Should it change anyway,
+     * what the engine stores is checked against the checksum it took of the array: bytes that
+     * differ are never stored, and a checkpoint may then not be stored at all.)
      */
     byte[] snapshot(long checkpointId) throws Exception;
 

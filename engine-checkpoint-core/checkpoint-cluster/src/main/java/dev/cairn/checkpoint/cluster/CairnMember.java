@@ -163,9 +163,9 @@ public final class CairnMember implements AutoCloseable {
     }
 
     /**
-     * The bytes this member has read from its connections to other members so far (members in one
-     * process still talk over loopback sockets): what crossed the wire to it, for benchmarks and
-     * tests of what a path sends.
+     * The bytes this member has read so far from its open connections to other members (members in
+     * one process still talk over loopback sockets; clients are not counted, nor connections that
+     * closed): what crossed the wire to it, for benchmarks and tests of what a path sends.
      */
     public long bytesReadFromMembers() {
         return Connections.bytesRead(hazelcast);

@@ -82,6 +82,8 @@ public final class LocalPartStorer implements PartStorer {
                             return null;
                         } catch (CheckpointStorageException e) {
                             if (!checked.changed()) {
+                                // held again for the retry, as far as its limits let it
+                                memory.heldParts().hold(pipeline, id, state.taskId(), held.get());
                                 throw e;
                             }
                             LOG.warn(
@@ -104,14 +106,17 @@ public final class LocalPartStorer implements PartStorer {
     }
 
     /**
-     * A held part as a stream that checks, as it is read, that its payload still has the checksum
-     * its handle names: if not, it fails before its last bytes are handed on (the read that would
-     * end the stream, or, in {@link #transferTo}, the write of the state), so no store of other
-     * bytes completes (a store whose source fails leaves nothing, as the storage contract says).
-     * {@link #transferTo} hands the prefix and the state on whole, as {@link ChunksInputStream}
-     * does its chunks, so that the storage writes them in a few large calls.
+     * A held part as a stream that checks, as it hands its bytes on, that they still have the
+     * checksum its handle names: it checksums the very bytes it hands on (copies of the task's
+     * array, which its operator might change meanwhile) and, if they differ, fails before the
+     * stream ends (in {@link #read}, instead of returning the last bytes; in {@link #transferTo},
+     * before returning), so no store of other bytes completes: a store whose source fails leaves
+     * nothing, as the storage contract says. {@link #transferTo} hands them on in 1 MiB slices,
+     * so that the storage writes them in a few large calls.
      */
     static final class CheckedPart extends InputStream {
+        private static final int SLICE = 1 << 20;
+
         private final PartCodec.Framed part;
         private final int expected;
         private final CRC32C crc = new CRC32C();
@@ -142,7 +147,6 @@ public final class LocalPartStorer implements PartStorer {
                 return 0;
             }
             if (at == part.size()) {
-                check();
                 return -1;
             }
             int n = (int) Math.min(len, part.size() - at);
@@ -150,22 +154,20 @@ public final class LocalPartStorer implements PartStorer {
             int header = (int) Math.max(0, Math.min(n, PartCodec.HEADER_SIZE - at));
             crc.update(b, off + header, n - header); // the checksum covers the payload only
             at += n;
+            if (at == part.size()) {
+                check(); // before the last bytes are handed on
+            }
             return n;
         }
 
         @Override
         public long transferTo(OutputStream out) throws IOException {
-            if (at != 0) {
-                return super.transferTo(out);
+            long from = at;
+            byte[] slice = new byte[(int) Math.min(SLICE, Math.max(1, part.size() - at))];
+            for (int n; (n = read(slice, 0, slice.length)) > 0; ) {
+                out.write(slice, 0, n);
             }
-            byte[] prefix = part.prefix();
-            crc.update(prefix, PartCodec.HEADER_SIZE, prefix.length - PartCodec.HEADER_SIZE);
-            crc.update(part.state());
-            check();
-            out.write(prefix);
-            out.write(part.state());
-            at = part.size();
-            return at;
+            return at - from;
         }
 
         private void check() throws IOException {

@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -394,47 +393,63 @@ public final class PipelineFlusher implements AutoCloseable {
      */
     private void lost(long id, boolean savepoint, String why) {
         String what = (savepoint ? "savepoint " : "checkpoint ") + id + " of " + pipeline;
+        // Out of the map before anyone hears of it: a restart must not find it there. If the map
+        // cannot drop it, no one hears of it yet, and its write stays under way: it is given up
+        // again after a backoff (dropping twice is harmless: the record no longer holds it).
+        CompletableFuture.runAsync(() -> snapshots.givenUp(id), io).whenComplete((v, e) -> {
+            if (e == null) {
+                droppedLost(id, savepoint, what, why);
+                return;
+            }
+            long retry;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                retry = backoff.failed();
+            }
+            LOG.warn(
+                    "{}: cannot drop the given-up {} from the map, trying again in {} ms: {}",
+                    pipeline,
+                    what,
+                    retry,
+                    cause(e).getMessage());
+            runOnIo(
+                    () -> {
+                        if (!savepoint && newerStored(id)) {
+                            endSuperseded(id); // a newer checkpoint stands for it after all
+                        } else {
+                            lost(id, savepoint, why);
+                        }
+                    },
+                    retry);
+        });
+    }
+
+    /** A lost checkpoint is out of the map: its waiters and the listener hear of it, and what it left in storage goes. */
+    private void droppedLost(long id, boolean savepoint, String what, String why) {
         LOG.error("The {} cannot be stored: {}", what, why);
         List<CompletableFuture<Void>> waiting;
+        boolean open;
         synchronized (this) {
-            waiting = waiters.remove(id); // failed below: nothing will ever store it
+            waiting = waiters.remove(id); // nothing will ever store it
+            open = !closed;
         }
         if (waiting != null) {
             IllegalStateException e = new IllegalStateException("the " + what + " cannot be stored: " + why);
             waiting.forEach(f -> f.completeExceptionally(e));
         }
-        // Out of the map before anyone hears of it: a restart must not find it there. If the map
-        // cannot drop it, no one hears of it yet: the next pass, after a backoff, finds it again.
-        AtomicBoolean dropped = new AtomicBoolean();
-        CompletableFuture.runAsync(() -> snapshots.givenUp(id), io)
-                .whenComplete((v, e) -> {
-                    boolean stillOpen;
-                    synchronized (this) {
-                        stillOpen = !closed;
-                    }
-                    dropped.set(e == null);
-                    if (stillOpen && e == null) {
-                        listener.lost(id, savepoint, why);
-                    }
-                })
-                // Parts of it may be stored: behind the fence, they go, and a retention pass runs,
-                // as after a superseded write.
-                .thenCompose(v -> fence.verify())
+        if (open) {
+            listener.lost(id, savepoint, why);
+        }
+        // Parts of it may be stored: behind the fence, they go, and a retention pass runs, as after
+        // a superseded write.
+        fence.verify()
                 .thenCompose(v -> deleteParts(savepoint ? FileLayout.savepointsOf(pipeline) : pipeline, id))
                 .thenCompose(v -> savepoint ? CompletableFuture.<Void>completedFuture(null) : retainAfter(id, 1))
                 .whenComplete((v, e) -> {
                     if (e != null && cause(e) instanceof DeposedException deposed) {
                         deposed(deposed);
-                        return;
-                    }
-                    if (e != null && !dropped.get()) {
-                        LOG.warn(
-                                "{}: cannot drop the given-up {} from the map: {}",
-                                pipeline,
-                                what,
-                                cause(e).getMessage());
-                        writeEnded(id);
-                        retryIn(backoff.failed());
                         return;
                     }
                     if (e != null) {

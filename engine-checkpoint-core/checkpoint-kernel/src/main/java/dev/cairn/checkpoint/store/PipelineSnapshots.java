@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One pipeline's view of the cluster's memory ({@link CheckpointMemory}): its checkpoint id count (issued by {@link
@@ -24,6 +26,8 @@ import java.util.function.UnaryOperator;
  * thread.
  */
 public final class PipelineSnapshots implements CompletedCheckpointStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineSnapshots.class);
+
     private final CheckpointMemory maps;
     private final PipelineKey pipeline;
     private final Executor io;
@@ -239,13 +243,23 @@ public final class PipelineSnapshots implements CompletedCheckpointStore {
         return ids.isEmpty() ? record() : dropping(r -> r.without(ids));
     }
 
+    /**
+     * Changes the record, then deletes what it no longer holds. The record is what counts: once it
+     * is changed this succeeds, and a delete that fails leaves a snapshot no record names (and no
+     * restart reads) for the sweeps to delete: its chunks at an attempt's start, all of it when the
+     * job ends.
+     */
     private PipelineRecord dropping(UnaryOperator<PipelineRecord> change) {
         PipelineRecord before = record();
         PipelineRecord after = update(change);
         for (long held : before.inMemory()) {
             if (!after.inMemory().contains(held)) {
-                maps.delete(pipeline, held);
-                dropParts(held);
+                try {
+                    maps.delete(pipeline, held);
+                    dropParts(held);
+                } catch (RuntimeException e) {
+                    LOG.debug("{}: cannot delete checkpoint {} from the map; a sweep will", pipeline, held, e);
+                }
             }
         }
         return after;

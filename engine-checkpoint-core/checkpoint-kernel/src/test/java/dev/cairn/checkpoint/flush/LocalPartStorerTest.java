@@ -137,6 +137,28 @@ class LocalPartStorerTest {
         assertTrue(changed.changed());
     }
 
+    /** The array changes while the store writes it: what it was handed stops short of the end. */
+    @Test
+    void aHeldPartChangedWhileItIsHandedOn_failsBeforeItsLastSlice() throws Exception {
+        byte[] state = new byte[3 << 20];
+        new Random(4).nextBytes(state);
+        PartCodec.Framed part = PartCodec.frame(PIPELINE, 5, "sink-0", state);
+        StateHandle handle = part.handle(4 << 20, new int[1], "me");
+        LocalPartStorer.CheckedPart checked = new LocalPartStorer.CheckedPart(part, handle);
+        ByteArrayOutputStream written = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                super.write(b, off, len);
+                state[state.length - 1] ^= 1; // the operator writes on
+            }
+        };
+
+        assertThrows(IOException.class, () -> checked.transferTo(written));
+
+        assertTrue(checked.changed());
+        assertTrue(written.size() < part.size(), "the last slice was not handed on: " + written.size());
+    }
+
     private static byte[] readInPieces(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] piece = new byte[7];

@@ -685,17 +685,15 @@ class PipelineFlusherTest {
      */
     @Test
     void aLostCheckpointTheMapCannotDrop_isTriedAgainAfterABackoff_andReportedOnceDropped() throws Exception {
-        PipelineFlusher flusher = flusher(3);
-        flusher.completed(complete(1));
-        TestWait.until(() -> settled.contains(1L), "checkpoint 1 stored");
-        completeManifest(2);
-        member.deleteChunks(PIPELINE, 2); // every replica of its chunks lost
+        PipelineFlusher flusher = storedOneLostTwo();
         refuseDropping = 2;
+        CompletableFuture<Void> waiter = flusher.whenStored(2);
 
         flusher.completed(2);
         TestWait.until(() -> refusedDrops.get() >= 1, "the map refused to drop checkpoint 2");
         Thread.sleep(500);
         assertTrue(lost.isEmpty(), "reported lost " + lost.size() + " times while the map still holds it");
+        assertFalse(waiter.isDone(), "nor is who waits for it told");
         assertTrue(
                 refusedDrops.get() <= 4,
                 "tried again after 100, 200, 400 ms, not at once: " + refusedDrops.get() + " tries in 500 ms");
@@ -703,14 +701,47 @@ class PipelineFlusherTest {
         refuseDropping = -1;
         TestWait.until(() -> lost.contains(2L), "given up once the map answers");
         assertEquals(List.of(2L), lost);
+        assertThrows(ExecutionException.class, () -> waiter.get(30, TimeUnit.SECONDS));
         assertFalse(snapshots.record().inMemory().contains(2L));
         assertEquals(List.of(1L), stored);
+    }
+
+    /**
+     * The map drops a lost checkpoint but its answer is lost (the update fails after it applied):
+     * the checkpoint is no longer in the record for any pass to find, so it is given up again from
+     * here, which the map answers, and reported once.
+     */
+    @Test
+    void aLostCheckpointDroppedWithoutAnAnswer_isStillReportedLost() throws Exception {
+        PipelineFlusher flusher = storedOneLostTwo();
+        answerLostFor = 2;
+
+        flusher.completed(2);
+
+        TestWait.until(() -> lost.contains(2L), "reported lost");
+        assertEquals(-1, answerLostFor, "the first drop applied, and its answer was lost");
+        assertEquals(List.of(2L), lost);
+        assertFalse(snapshots.record().inMemory().contains(2L));
+        TestWait.until(flusher::idle, "its write ended");
+    }
+
+    /** A flusher that stored checkpoint 1; checkpoint 2 is a manifest whose chunks the map lost. */
+    private PipelineFlusher storedOneLostTwo() throws Exception {
+        PipelineFlusher flusher = flusher(3);
+        flusher.completed(complete(1));
+        TestWait.until(() -> settled.contains(1L), "checkpoint 1 stored");
+        completeManifest(2);
+        member.deleteChunks(PIPELINE, 2); // every replica of its chunks lost
+        return flusher;
     }
 
     /** Which checkpoint the map refuses to drop from the pipeline's record (-1: none). */
     private volatile long refuseDropping = -1;
 
     private final AtomicInteger refusedDrops = new AtomicInteger();
+
+    /** Which checkpoint's drop the map applies once but answers with a failure (-1: none). */
+    private volatile long answerLostFor = -1;
 
     /** The test's memory, whose record updates fail while they would drop {@link #refuseDropping}. */
     private final class RefusingDrops implements CheckpointMemory {
@@ -735,6 +766,15 @@ class PipelineFlusherTest {
                     refusedDrops.incrementAndGet();
                     throw new IllegalStateException("the map does not answer");
                 }
+            }
+            long answerLost = answerLostFor;
+            if (answerLost >= 0 && now.inMemory().contains(answerLost)) {
+                PipelineRecord after = delegate.update(pipeline, change);
+                if (!after.inMemory().contains(answerLost)) {
+                    answerLostFor = -1;
+                    throw new IllegalStateException("the map's answer was lost");
+                }
+                return after;
             }
             return delegate.update(pipeline, change);
         }

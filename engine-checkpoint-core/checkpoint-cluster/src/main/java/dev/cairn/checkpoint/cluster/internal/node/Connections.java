@@ -12,14 +12,17 @@ public final class Connections {
     private Connections() {}
 
     /**
-     * The bytes a member has read from its connections to other members so far (members in one
-     * process still talk over loopback sockets). Counters of connections that closed are gone.
+     * The bytes a member has read from its open connections to other members so far (members in one
+     * process still talk over loopback sockets; clients' connections are not counted). The counters
+     * of a connection that closed go with it.
      */
     public static long bytesRead(HazelcastInstance member) {
         HazelcastInstanceImpl instance = ((HazelcastInstanceProxy) member).getOriginal();
         long read = 0;
         for (ServerConnection connection : instance.node.getServer().getConnections()) {
-            if (connection instanceof TcpServerConnection tcp && tcp.getChannel() instanceof NioChannel channel) {
+            if (!connection.isClient()
+                    && connection instanceof TcpServerConnection tcp
+                    && tcp.getChannel() instanceof NioChannel channel) {
                 read += channel.bytesRead();
             }
         }
