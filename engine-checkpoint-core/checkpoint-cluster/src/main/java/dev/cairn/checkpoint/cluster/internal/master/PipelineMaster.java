@@ -760,7 +760,7 @@ final class PipelineMaster implements PipelineFlusher.Listener {
             }
             Member most = null;
             for (int k = 0; k < members.size(); k++) {
-                Member candidate = members.get(Math.floorMod(subtask + attempt + k, members.size()));
+                Member candidate = SlotTable.roundRobin(members, subtask, attempt, k);
                 if (bytes.getOrDefault(candidate, 0L) > (most == null ? 0L : bytes.get(most))) {
                     most = candidate;
                 }

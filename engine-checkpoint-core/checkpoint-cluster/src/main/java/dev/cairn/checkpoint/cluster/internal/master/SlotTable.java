@@ -77,7 +77,7 @@ public final class SlotTable {
             }
             Member best = null;
             for (int k = 0; k < n; k++) {
-                Member candidate = members.get(Math.floorMod(i + attempt + k, n));
+                Member candidate = roundRobin(members, i, attempt, k);
                 if (!roomFor.test(candidate)) {
                     continue;
                 }
@@ -93,6 +93,14 @@ public final class SlotTable {
         }
         held.put(pipeline, where);
         return where;
+    }
+
+    /**
+     * The {@code k}-th member the round-robin offers subtask {@code subtask} of attempt {@code
+     * attempt}: the order in which members are tried, and ties between preferred ones broken.
+     */
+    static Member roundRobin(List<Member> members, int subtask, int attempt, int k) {
+        return members.get(Math.floorMod(subtask + attempt + k, members.size()));
     }
 
     private static void take(
