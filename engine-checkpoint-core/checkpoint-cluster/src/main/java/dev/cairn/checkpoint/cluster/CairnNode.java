@@ -86,6 +86,7 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
 
     /** Starts listening to the cluster; takes the master role if this member has it. */
     void start() {
+        maps.forgetHeldPartsOfRemovedPipelines();
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {

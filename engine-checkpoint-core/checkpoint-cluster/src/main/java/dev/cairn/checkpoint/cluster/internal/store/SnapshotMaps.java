@@ -8,6 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.serialization.impl.HeapData;
 import com.hazelcast.internal.serialization.impl.SerializationConstants;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.PartitionService;
 import com.hazelcast.partition.strategy.StringPartitioningStrategy;
@@ -105,6 +106,23 @@ public final class SnapshotMaps implements CheckpointMemory {
     @Override
     public HeldParts heldParts() {
         return held;
+    }
+
+    /**
+     * From now on, lets go of the parts this member holds of any pipeline whose record leaves the
+     * map, whichever member removes it: a finished job's parts go at once on every member, not
+     * when they expire. Once per member; the listener goes with the member.
+     */
+    public void forgetHeldPartsOfRemovedPipelines() {
+        pipelines.addEntryListener(
+                (EntryRemovedListener<String, byte[]>) removed -> {
+                    String key = removed.getKey();
+                    int slash = key.indexOf('/');
+                    if (slash > 0) {
+                        held.forget(PipelineKey.of(key.substring(0, slash), key.substring(slash + 1)));
+                    }
+                },
+                false);
     }
 
     public static String key(PipelineKey pipeline) {

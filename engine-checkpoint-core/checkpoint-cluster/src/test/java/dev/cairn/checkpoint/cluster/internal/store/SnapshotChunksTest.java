@@ -13,6 +13,7 @@ import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import dev.cairn.checkpoint.store.ChunkKey;
+import dev.cairn.checkpoint.store.PipelineRecord;
 import dev.cairn.checkpoint.store.StateParts;
 import java.util.Random;
 import java.util.Set;
@@ -99,5 +100,43 @@ class SnapshotChunksTest {
         } finally {
             own.terminateAll();
         }
+    }
+
+    /**
+     * A finished job's records leave the map on its master; every member lets go of the parts it
+     * still holds of them then, not a minute later when they expire, and keeps those of other jobs.
+     */
+    @Test
+    void aRemovedPipeline_isLetGoFromEveryMembersHeldParts_andNoOther() throws Exception {
+        PipelineKey gone = PipelineKey.of("job-finished", "1");
+        PipelineKey kept = PipelineKey.of("job-running", "1");
+        SnapshotMaps[] maps = new SnapshotMaps[members.length];
+        long[] keptBytes = new long[members.length];
+        for (int i = 0; i < members.length; i++) {
+            maps[i] = new SnapshotMaps(members[i]);
+            maps[i].forgetHeldPartsOfRemovedPipelines();
+        }
+        maps[0].update(gone, record -> record);
+        maps[0].update(kept, record -> record);
+        for (int i = 0; i < members.length; i++) {
+            StateParts.write(maps[i], gone, 4, "task-" + i, state(i, 20_000), 4096, "m" + i, true)
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+            keptBytes[i] = StateParts.write(maps[i], kept, 4, "task-" + i, state(i, 10_000), 4096, "m" + i, true)
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS)
+                    .handle()
+                    .size();
+            assertTrue(maps[i].heldParts().bytes() > keptBytes[i] + 20_000, "member " + i + " holds both parts");
+        }
+
+        maps[1].remove(gone);
+
+        for (int i = 0; i < members.length; i++) {
+            SnapshotMaps member = maps[i];
+            long expected = keptBytes[i];
+            HazelcastTestSupport.assertEqualsEventually(() -> member.heldParts().bytes(), expected);
+        }
+        assertEquals(PipelineRecord.EMPTY, maps[2].record(gone));
     }
 }
