@@ -212,6 +212,30 @@ class CommitAfterStorageIT {
         assertExactlyOnce();
     }
 
+    /**
+     * The same where the restart policy allows no restart (as when a final checkpoint lost every
+     * time has used up its restarts): the job fails, saying which final checkpoint cannot be
+     * stored, rather than finishing or restarting. Its sinks never committed that checkpoint: what
+     * they committed is whole and holds no record twice.
+     */
+    @Test
+    void aFinalCheckpointTheClusterLostBeforeItWasStored_withNoRestartLeft_failsTheJobSayingWhy() throws Exception {
+        JobStatus done = loseTheFinalCheckpoint("final-lost-no-restart", "", "restart:\n  max-attempts: 0");
+        assertEquals(JobState.FAILED, done.state(), done.message());
+        assertEquals(0, done.restarts(), "no restart was left to make");
+        assertTrue(
+                String.valueOf(done.message()).contains("final checkpoint " + lostFinal + " cannot be stored"),
+                "the job says why it failed: " + done.message());
+        assertTrue(done.lastCommittedId() < lostFinal, "the lost final checkpoint was never committed");
+        TransactionBroker b = TransactionBroker.named(broker);
+        assertEquals(List.of(), b.violations(), "commits of checkpoints that were not in storage");
+        TransactionBroker.Output output = b.output(RECORDS);
+        assertEquals(0, output.duplicated(), output.toString());
+        assertEquals(0, output.outOfRange(), output.toString());
+        assertTrue(
+                output.missing() > 0, "the records after the last stored checkpoint were never committed: " + output);
+    }
+
     /** The final checkpoint {@link #loseTheFinalCheckpoint} made unstorable. */
     private long lostFinal;
 
@@ -221,12 +245,19 @@ class CommitAfterStorageIT {
      * again. Returns the job's record once it has ended, FINISHED.
      */
     private JobStatus loseTheFinalCheckpoint(String id, String checkpointYaml) throws Exception {
+        JobStatus done = loseTheFinalCheckpoint(id, checkpointYaml, "");
+        assertEquals(JobState.FINISHED, done.state(), done.message());
+        return done;
+    }
+
+    /** The same, with more of {@code seatunnel.engine}; returns the job's record once it has ended. */
+    private JobStatus loseTheFinalCheckpoint(String id, String checkpointYaml, String engineYaml) throws Exception {
         EngineConfig config = TestCluster.engine(
                 "interval: 150\ntimeout: 20000\ninline-state-limit: 0\n" + checkpointYaml,
                 "localfile",
                 storageConfig,
                 0,
-                "",
+                engineYaml,
                 "call-timeout: 1000");
         try (TestCluster cluster = TestCluster.start(1, config, FaultyStorage::new)) {
             cluster.submit(job(id, 20_000));
@@ -244,9 +275,7 @@ class CommitAfterStorageIT {
             assertTrue(cluster.loseChunks(id, lostFinal) > 0, "the final checkpoint's chunks were in the map");
             Faults.HANGING_JOBS.remove(id); // the storage answers again
 
-            JobStatus done = cluster.awaitJob(id, r -> r.state().done(), Duration.ofSeconds(90));
-            assertEquals(JobState.FINISHED, done.state(), done.message());
-            return done;
+            return cluster.awaitJob(id, r -> r.state().done(), Duration.ofSeconds(90));
         } finally {
             Faults.reset();
         }

@@ -173,9 +173,9 @@ class SavepointIT {
 
     /**
      * A savepoint whose every replica the cluster's memory lost before it reached storage (here:
-     * its chunks deleted from the map while the storage hangs) can never be stored. The savepoint
-     * command fails saying so, not "stored"; the job's record warns until a newer one is stored;
-     * the job runs on. No periodic checkpoints (interval 10 min), so nothing newer clears the
+     * its chunks deleted from the map while the storage hangs) can never be stored. The command (a
+     * stop with savepoint) fails saying so, not "stored", and does not stop the job, which has no
+     * savepoint to be resumed from; the job's record warns until a newer one is stored. No periodic checkpoints (interval 10 min), so nothing newer clears the
      * warning before the test looks: savepoints are the job's only checkpoints here.
      */
     @Test
@@ -192,7 +192,7 @@ class SavepointIT {
             long first = savepointOnceStarted(cluster, "lost");
 
             Faults.HANGING_JOBS.add("lost");
-            CompletableFuture<Savepoint> command = cluster.handle("lost").savepoint(false);
+            CompletableFuture<Savepoint> command = cluster.handle("lost").savepoint(true);
             JobStatus taken = cluster.awaitJob(
                     "lost",
                     r -> r.history().stream()
@@ -216,7 +216,7 @@ class SavepointIT {
                     r -> r.warning() != null
                             && r.warning().contains("savepoint " + id + " cannot be stored and was given up"),
                     Duration.ofSeconds(30));
-            assertEquals(JobState.RUNNING, warned.state(), warned.message());
+            assertEquals(JobState.RUNNING, warned.state(), "not stopped without a savepoint: " + warned.message());
             assertEquals(first, warned.lastCommittedId(), "nothing past the stored savepoint is committed");
 
             long next = savepointOnceStarted(cluster, "lost");
