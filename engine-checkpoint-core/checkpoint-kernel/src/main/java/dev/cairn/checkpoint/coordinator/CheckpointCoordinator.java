@@ -5,6 +5,7 @@ import dev.cairn.checkpoint.api.CheckpointStats;
 import dev.cairn.checkpoint.api.CheckpointType;
 import dev.cairn.checkpoint.api.config.CheckpointConfig;
 import dev.cairn.checkpoint.api.config.CommitAfter;
+import dev.cairn.checkpoint.io.Failures;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.TaskState;
 import dev.cairn.checkpoint.storage.api.CheckpointId;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -275,9 +275,7 @@ public final class CheckpointCoordinator {
                 .whenComplete((id, error) -> scheduler.execute(() -> {
                     idRequested = false;
                     if (error != null) {
-                        Throwable why = error instanceof CompletionException && error.getCause() != null
-                                ? error.getCause()
-                                : error;
+                        Throwable why = Failures.cause(error);
                         // Not at once, the id may wait for a storage that is down; but a final
                         // checkpoint or a savepoint, which skip the interval, soon (backing off).
                         long backoff = idBackoff.failed();

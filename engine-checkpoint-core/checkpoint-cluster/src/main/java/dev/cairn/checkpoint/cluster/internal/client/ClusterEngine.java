@@ -14,13 +14,12 @@ import dev.cairn.checkpoint.api.RestoreRequest;
 import dev.cairn.checkpoint.cluster.internal.node.Threads;
 import dev.cairn.checkpoint.cluster.internal.rpc.JobRecords;
 import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
+import dev.cairn.checkpoint.io.Failures;
 import dev.cairn.checkpoint.storage.api.JobId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -175,10 +174,7 @@ public final class ClusterEngine implements CairnEngine {
 
     /** What went wrong while talking to the cluster, as a reason. */
     static CairnException failure(Throwable error, String what) {
-        Throwable t = error;
-        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
+        Throwable t = Failures.cause(error);
         if (t instanceof CairnException known) {
             return known;
         }

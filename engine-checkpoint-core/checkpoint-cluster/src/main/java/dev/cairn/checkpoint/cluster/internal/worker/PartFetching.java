@@ -2,6 +2,7 @@ package dev.cairn.checkpoint.cluster.internal.worker;
 
 import dev.cairn.checkpoint.cluster.internal.node.Node;
 import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
+import dev.cairn.checkpoint.io.Failures;
 import dev.cairn.checkpoint.io.StorageCalls;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,10 +122,7 @@ public final class PartFetching {
 
     private void answer(Messages.FetchParts request, Throwable error, ArrayList<StateHandle> copies) {
         // The failure as the storage call reported it, and whether a part is unusable for good.
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = Failures.cause(error);
         String reason = "";
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof SnapshotFormatException e && reason.isEmpty()) {

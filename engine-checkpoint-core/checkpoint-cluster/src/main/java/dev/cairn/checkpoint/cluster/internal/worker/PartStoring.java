@@ -3,13 +3,13 @@ package dev.cairn.checkpoint.cluster.internal.worker;
 import dev.cairn.checkpoint.cluster.internal.node.Node;
 import dev.cairn.checkpoint.cluster.internal.rpc.Messages;
 import dev.cairn.checkpoint.flush.LocalPartStorer;
+import dev.cairn.checkpoint.io.Failures;
 import dev.cairn.checkpoint.snapshot.CompletedCheckpoint;
 import dev.cairn.checkpoint.snapshot.SnapshotCodec;
 import dev.cairn.checkpoint.snapshot.SnapshotFormatException;
 import dev.cairn.checkpoint.storage.api.PipelineKey;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +48,7 @@ public final class PartStoring {
     private void answer(Messages.StoreParts request, Throwable error) {
         // The failure as the storage call reported it (naming the job, checkpoint and path), not
         // its innermost cause; and whether a part was gone for good somewhere in the chain.
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = Failures.cause(error);
         boolean missing = false;
         for (Throwable t = error; t != null; t = t.getCause()) {
             missing |=
