@@ -126,14 +126,18 @@ public final class JobService {
     /**
      * Removes what finished jobs left in the maps: a healed partition's merge brings back the
      * entries that the side without a quorum still held, after the job's end removed them here.
+     * Under this service's lock, the look and the removal both: a finished job submitted again
+     * with a restore meanwhile ({@link #submit}) has a master by then, and keeps its entries.
      */
     private void collectGarbage() {
         try {
             for (String jobId : node.maps().jobsHeld()) {
-                JobStatus record = JobRecords.decode(node.maps().jobs().get(jobId));
-                if (record != null && record.state() == JobState.FINISHED && !masters.containsKey(jobId)) {
-                    LOG.debug("Removing what finished job {} left in the maps", jobId);
-                    node.maps().removeJob(JobId.of(jobId));
+                synchronized (this) {
+                    JobStatus record = JobRecords.decode(node.maps().jobs().get(jobId));
+                    if (record != null && record.state() == JobState.FINISHED && !masters.containsKey(jobId)) {
+                        LOG.debug("Removing what finished job {} left in the maps", jobId);
+                        node.maps().removeJob(JobId.of(jobId));
+                    }
                 }
             }
         } catch (RuntimeException e) {

@@ -37,6 +37,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The IMaps Cairn keeps in the cluster, all with {@code seatunnel.engine.backup-count}
@@ -54,6 +56,8 @@ import java.util.function.UnaryOperator;
  * </ul>
  */
 public final class SnapshotMaps implements CheckpointMemory {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotMaps.class);
+
     /** A serialized {@code byte[]} value: partition hash, type id and length, 4 bytes each. */
     private static final int SERIALIZED_BYTES_HEADER = 12;
 
@@ -111,15 +115,19 @@ public final class SnapshotMaps implements CheckpointMemory {
     /**
      * From now on, lets go of the parts this member holds of any pipeline whose record leaves the
      * map, whichever member removes it: a finished job's parts go at once on every member, not
-     * when they expire. Once per member; the listener goes with the member.
+     * when they expire. Once per member; the listener goes with the member. (The event comes a
+     * moment later: if the job is already running again under the same id, parts its new run held
+     * meanwhile are let go too, and read from the map when stored; time lost, nothing else.)
      */
     public void forgetHeldPartsOfRemovedPipelines() {
         pipelines.addEntryListener(
                 (EntryRemovedListener<String, byte[]>) removed -> {
                     String key = removed.getKey();
                     int slash = key.indexOf('/');
-                    if (slash > 0) {
+                    try {
                         held.forget(PipelineKey.of(key.substring(0, slash), key.substring(slash + 1)));
+                    } catch (RuntimeException e) { // not a key of ours: nothing of it is held
+                        LOG.debug("Removed pipeline record {} names no pipeline: {}", key, e.toString());
                     }
                 },
                 false);
