@@ -126,6 +126,7 @@ final class ScalingBench {
             for (int parallelism : parallelisms) {
                 long total = (long) stateBytes * parallelism * pipelines;
                 long rawWrite = rawDurableWrite(total);
+                Map<Integer, Long> partsDone = new TreeMap<>(); // members -> parts done p50
                 for (int members : memberCounts) {
                     long rawSet = -1;
                     List<Cell> cells = new ArrayList<>();
@@ -160,11 +161,20 @@ final class ScalingBench {
                     out.printf(
                             Locale.ROOT,
                             "         parts/inline: done p50 %.2f, stored p50 %.2f; parts done p50 / raw set %.2f;"
-                                    + " parts stored p50 / (done p50 + raw write) %.2f%n",
+                                    + " parts stored p50 / (done p50 + 1.5 x raw write) %.2f%n",
                             ratio(parts.completeP50, inline.completeP50),
                             ratio(parts.storedP50, inline.storedP50),
                             ratio(parts.completeP50, rawSet),
-                            ratio(parts.storedP50, parts.completeP50 + rawWrite));
+                            ratio(parts.storedP50, parts.completeP50 + rawWrite * 3 / 2));
+                    partsDone.put(members, parts.completeP50);
+                    Long alone = partsDone.get(1);
+                    if (members > 1 && alone != null) {
+                        out.printf(
+                                Locale.ROOT,
+                                "         parts done p50, %d members / 1 member: %.2f%n",
+                                members,
+                                ratio(parts.completeP50, alone));
+                    }
                     out.flush();
                 }
             }

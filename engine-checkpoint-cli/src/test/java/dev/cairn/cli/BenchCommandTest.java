@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -39,12 +40,13 @@ class BenchCommandTest {
     Path dir;
 
     @Test
-    void scaling_onThreeMembers_partsSendTheMasterAManifest_andCrossTheWireOnceAsBackups() throws Exception {
+    void scaling_onOneAndThreeMembers_partsSendTheMasterAManifest_crossTheWireOnceAsBackups_andTheRatioIsSaid()
+            throws Exception {
         Result result = bench(
-                "scaling", "--members", "3", "--parallelism", "4", "--state-per-task", "2MiB", "--checkpoints", "2");
+                "scaling", "--members", "1,3", "--parallelism", "4", "--state-per-task", "2MiB", "--checkpoints", "2");
 
         assertEquals(0, result.status(), result.all());
-        Map<String, Matcher> rows = rows(result.out(), SCALING_ROW);
+        Map<String, Matcher> rows = scalingRows(result.out(), "3");
         assertEquals(2, rows.size(), result.out());
         Matcher inline = rows.get("inline");
         Matcher parts = rows.get("parts");
@@ -64,6 +66,15 @@ class BenchCommandTest {
         assertTrue(partsWire >= 7 << 20 && partsWire < 12 << 20, result.out());
         assertTrue(bytes(inline.group(11)) > partsWire, result.out());
         assertTrue(parts.group(12).matches("\\d+%"), result.out());
+
+        // Both sizes ran: the bench compares 3 members' completion with 1 member's, as issue 12's
+        // target does, from the two parts rows.
+        long alone = Long.parseLong(scalingRows(result.out(), "1").get("parts").group(6));
+        String ratio = String.format(
+                Locale.ROOT,
+                "parts done p50, 3 members / 1 member: %.2f",
+                (double) Long.parseLong(parts.group(6)) / alone);
+        assertTrue(result.out().contains(ratio), "expected \"" + ratio + "\" in:\n" + result.out());
     }
 
     @Test
@@ -88,11 +99,20 @@ class BenchCommandTest {
         return CheckpointFixtures.cairn(all.toArray(String[]::new));
     }
 
+    /** The scaling rows of the runs on {@code members} members, by mode. */
+    private static Map<String, Matcher> scalingRows(String out, String members) {
+        return rows(out, SCALING_ROW, m -> m.group(2).equals(members));
+    }
+
     private static Map<String, Matcher> rows(String out, Pattern row) {
+        return rows(out, row, m -> true);
+    }
+
+    private static Map<String, Matcher> rows(String out, Pattern row, Predicate<Matcher> which) {
         Map<String, Matcher> rows = new HashMap<>();
         for (String line : out.split("\n")) {
             Matcher m = row.matcher(line);
-            if (m.matches()) {
+            if (m.matches() && which.test(m)) {
                 rows.put(m.group(1), m);
             }
         }
