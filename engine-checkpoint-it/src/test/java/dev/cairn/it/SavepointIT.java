@@ -211,6 +211,9 @@ class SavepointIT {
                     String.valueOf(failed.getCause().getMessage())
                             .contains("savepoint " + id + " of job lost pipeline 1 cannot be stored"),
                     "the command says the savepoint will never be stored: " + failed.getCause());
+            assertTrue(
+                    String.valueOf(failed.getCause().getMessage()).endsWith("; the job keeps running"),
+                    "and that the job was not stopped: " + failed.getCause());
             JobStatus warned = cluster.awaitJob(
                     "lost",
                     r -> r.warning() != null

@@ -276,7 +276,8 @@ public final class JobMaster {
                     pipelines.get(i).awaitStored(savepoint.id().value(), deadline);
                 } catch (IllegalStateException e) {
                     return Messages.Reply.error(
-                            CairnException.Reason.SAVEPOINT_FAILED, "no savepoint: " + e.getMessage());
+                            CairnException.Reason.SAVEPOINT_FAILED,
+                            "no savepoint: " + e.getMessage() + "; the job keeps running");
                 }
                 done.add("pipeline " + savepoint.pipeline().pipeline() + ": savepoint " + savepoint.id());
                 ids.put(savepoint.pipeline().pipeline(), savepoint.id().value());
@@ -284,7 +285,7 @@ public final class JobMaster {
         } catch (ExecutionException e) {
             return Messages.Reply.error(
                     CairnException.Reason.SAVEPOINT_FAILED,
-                    "no savepoint: " + e.getCause().getMessage());
+                    "no savepoint: " + e.getCause().getMessage() + "; the job keeps running");
         } catch (TimeoutException e) {
             return Messages.Reply.error(
                     CairnException.Reason.TIMEOUT, "no savepoint within the deadline; the job keeps running");
