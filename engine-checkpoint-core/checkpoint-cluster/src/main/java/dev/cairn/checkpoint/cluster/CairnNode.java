@@ -124,7 +124,8 @@ final class CairnNode implements Node, MessageHandler, AutoCloseable {
         io.scheduleWithFixedDelay(this::refreshMBeans, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
         if (config.http().enabled()) {
             try {
-                http = new StatsServer(config.http(), maps::jobs);
+                http = new StatsServer(
+                        config.http(), maps::jobs, () -> maps.heldParts().bytes());
                 LOG.info(
                         "Statistics at http://{}:{}/cairn/ui/ (page), /cairn/jobs (JSON) and /metrics (Prometheus)",
                         config.http().host(),

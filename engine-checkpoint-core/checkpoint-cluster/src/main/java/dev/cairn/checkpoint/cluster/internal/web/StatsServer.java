@@ -10,6 +10,8 @@ import dev.cairn.checkpoint.storage.api.JobId;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
 
 /**
  * A member's statistics endpoint (when {@code seatunnel.engine.http.enable-http} is on), read-only,
@@ -31,7 +34,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code GET /cairn/ui/}: the checkpoint page, which reads the two above; its files come
  *       from the jar ({@link WebAssets}). {@code /cairn} and {@code /cairn/ui} lead there.
  *   <li>{@code GET /metrics}: every job's metrics in the Prometheus text format ({@link
- *       CairnMetrics}), or another format the scraper asks for and the client library has.
+ *       CairnMetrics}), or another format the scraper asks for and the client library has; and
+ *       one of this member's own, {@code cairn_member_held_part_bytes}.
  * </ul>
  *
  * A job id that is not a valid one (a path, {@code ..}, anything outside the id rules) is refused
@@ -60,9 +64,23 @@ public final class StatsServer implements AutoCloseable {
         Map<String, byte[]> jobs();
     }
 
-    public StatsServer(HttpConfig config, SnapshotMapsView jobs) throws IOException {
+    /**
+     * @param heldPartBytes the task state this member holds until it stores it ({@code
+     *     HeldParts.bytes})
+     */
+    public StatsServer(HttpConfig config, SnapshotMapsView jobs, LongSupplier heldPartBytes) throws IOException {
         this.jobs = jobs;
         this.registry.register(new CairnMetrics(jobs.jobs()));
+        this.registry.register(() -> GaugeSnapshot.builder()
+                .name("cairn_member_held_part_bytes")
+                .help("Task state this member put into the cluster's memory and holds until it stores it:"
+                        + " the two newest checkpoints of each pipeline at most, an eighth of the heap at most."
+                        + " It grows while storage lags.")
+                .unit(Unit.BYTES)
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                        .value(heldPartBytes.getAsLong())
+                        .build())
+                .build());
         this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 16);
         server.createContext(JOBS, exchange -> serve(exchange, this::jobs));
         server.createContext(UI, exchange -> serve(exchange, this::page));
