@@ -276,8 +276,7 @@ public final class JobMaster {
                     pipelines.get(i).awaitStored(savepoint.id().value(), deadline);
                 } catch (IllegalStateException e) {
                     return Messages.Reply.error(
-                            CairnException.Reason.SAVEPOINT_FAILED,
-                            "no savepoint: " + e.getMessage() + "; the job keeps running");
+                            CairnException.Reason.SAVEPOINT_FAILED, "no savepoint: " + e.getMessage() + stillRunning());
                 }
                 done.add("pipeline " + savepoint.pipeline().pipeline() + ": savepoint " + savepoint.id());
                 ids.put(savepoint.pipeline().pipeline(), savepoint.id().value());
@@ -285,7 +284,7 @@ public final class JobMaster {
         } catch (ExecutionException e) {
             return Messages.Reply.error(
                     CairnException.Reason.SAVEPOINT_FAILED,
-                    "no savepoint: " + e.getCause().getMessage() + "; the job keeps running");
+                    "no savepoint: " + e.getCause().getMessage() + stillRunning());
         } catch (TimeoutException e) {
             return Messages.Reply.error(
                     CairnException.Reason.TIMEOUT, "no savepoint within the deadline; the job keeps running");
@@ -301,6 +300,11 @@ public final class JobMaster {
         Messages.Reply stopped = awaitEnd(taken0 + "; ", "job stopped");
         // The savepoints are in storage whatever became of the stop: the answer names them.
         return new Messages.Reply(stopped.ok(), stopped.reason(), stopped.message(), new LinkedHashMap<>(ids));
+    }
+
+    /** For a failed savepoint's answer: the job was not stopped for it, unless it is ending anyway. */
+    private String stillRunning() {
+        return stopped ? "" : "; the job keeps running";
     }
 
     /** Cancels the job at a user's request: tasks stop, checkpoints stay. */
