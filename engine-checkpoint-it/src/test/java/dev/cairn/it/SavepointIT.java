@@ -175,8 +175,9 @@ class SavepointIT {
      * A savepoint whose every replica the cluster's memory lost before it reached storage (here:
      * its chunks deleted from the map while the storage hangs) can never be stored. The command (a
      * stop with savepoint) fails saying so, not "stored", and does not stop the job, which has no
-     * savepoint to be resumed from; the job's record warns until a newer one is stored. No periodic checkpoints (interval 10 min), so nothing newer clears the
-     * warning before the test looks: savepoints are the job's only checkpoints here.
+     * savepoint to be resumed from; the job's record warns until a newer one is stored. No
+     * periodic checkpoints (interval 10 min), so nothing newer clears the warning before the test
+     * looks: savepoints are the job's only checkpoints here.
      */
     @Test
     void aSavepointTheClusterLostBeforeItWasStored_failsTheCommand_warns_andTheJobGoesOn() throws Exception {
