@@ -126,7 +126,7 @@ final class ScalingBench {
             for (int parallelism : parallelisms) {
                 long total = (long) stateBytes * parallelism * pipelines;
                 long rawWrite = rawDurableWrite(total);
-                Map<Integer, Long> partsDone = new TreeMap<>(); // members -> parts done p50
+                long alone = -1; // parts done p50 on 1 member, once measured
                 for (int members : memberCounts) {
                     long rawSet = -1;
                     List<Cell> cells = new ArrayList<>();
@@ -166,9 +166,9 @@ final class ScalingBench {
                             ratio(parts.storedP50, inline.storedP50),
                             ratio(parts.completeP50, rawSet),
                             ratio(parts.storedP50, parts.completeP50 + rawWrite * 3 / 2));
-                    partsDone.put(members, parts.completeP50);
-                    Long alone = partsDone.get(1);
-                    if (members > 1 && alone != null) {
+                    if (members == 1) {
+                        alone = parts.completeP50;
+                    } else if (alone >= 0) {
                         out.printf(
                                 Locale.ROOT,
                                 "         parts done p50, %d members / 1 member: %.2f%n",
